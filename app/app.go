@@ -1,0 +1,89 @@
+// Package app is pkiodesk's core: it opens the store and the services that
+// both the CLI and the screens use. It imports no UI toolkit.
+package app
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/inventory"
+	"pkiodesk/app/store"
+)
+
+// Version of pkiodesk; FyneApp.toml carries the same number (a test checks).
+const Version = "0.1.0"
+
+// Config says where the state lives and what time it is.
+type Config struct {
+	DBPath string
+	Now    func() time.Time
+	// OpenTimeout is how long to wait for another process holding the database.
+	OpenTimeout time.Duration
+}
+
+// App holds the open store and the services on it.
+type App struct {
+	Store     store.Store
+	Inventory *inventory.Service
+}
+
+// Open opens the database and loads the services.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	st, err := store.OpenBolt(cfg.DBPath, store.BoltOptions{Timeout: cfg.OpenTimeout})
+	if err != nil {
+		return nil, err
+	}
+	inv, err := inventory.Open(ctx, st, cfg.Now)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &App{Store: st, Inventory: inv}, nil
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }
+
+// Database says which database file a session opens.
+type Database struct {
+	Path string
+	// Demo is true for the demo organisation's database, which lives apart
+	// from the real one so that trying things out never touches real data.
+	Demo bool
+}
+
+// ResolveDatabase picks the database for the window: the demo database when
+// asked for, or when asked for "demo if new" and no real database exists yet.
+func ResolveDatabase(flagValue string, demo, demoIfNew bool, getenv func(string) string) (Database, error) {
+	if demo {
+		p, err := demoPath(getenv)
+		return Database{Path: p, Demo: true}, err
+	}
+	p, err := store.ResolvePath(flagValue, getenv)
+	if err != nil {
+		return Database{}, err
+	}
+	if demoIfNew {
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			d, err := demoPath(getenv)
+			return Database{Path: d, Demo: true}, err
+		}
+	}
+	return Database{Path: p}, nil
+}
+
+func demoPath(getenv func(string) string) (string, error) {
+	if p := getenv("PKIODESK_DEMO_DB"); p != "" {
+		return p, nil
+	}
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return "", i18n.E("err.db_dir", err)
+	}
+	return filepath.Join(dir, "pkiodesk", "demo", "pkiodesk-demo.db"), nil
+}

@@ -1,0 +1,131 @@
+// Package org holds the subscriber organisation, its registered people and
+// their roles, the authorisation matrix of the manual's section 7.2, and
+// who a login certificate belongs to.
+package org
+
+import (
+	"crypto/x509"
+	"strings"
+
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+)
+
+// Organisation is the subscriber (abonnee).
+type Organisation struct {
+	Name             string
+	SubscriberNumber string // abonneenummer
+	OIN              string
+	KvK              string // KvK number, 8 digits
+	BillingAddress   string
+	BillingReference string
+}
+
+// Role is a registered person's role.
+type Role string
+
+const (
+	BevoegdVertegenwoordiger Role = "bevoegd-vertegenwoordiger"
+	ContactpersoonAlle       Role = "contactpersoon-alle"
+	ContactpersoonBasis      Role = "contactpersoon-basis"
+	// Certificaatbeheerder is responsible for server and group
+	// certificates; registered, but does not log in.
+	Certificaatbeheerder Role = "certificaatbeheerder"
+)
+
+// Roles in the order the manual lists them.
+var Roles = []Role{BevoegdVertegenwoordiger, ContactpersoonAlle, ContactpersoonBasis, Certificaatbeheerder}
+
+// Person is someone registered for the organisation.
+type Person struct {
+	ID     string
+	Name   string
+	Email  string
+	Phone  string
+	Role   Role
+	Active bool
+	// Login certificates: fingerprints (SHA-256), and the subject
+	// serialNumber the CA puts in the holder's certificates.
+	CertFingerprints []string
+	SubjectSerial    string
+}
+
+// CanLogIn reports whether the person may log in at all.
+func (p Person) CanLogIn() bool { return p.Active && p.Role != Certificaatbeheerder }
+
+// Permission is an action the authorisation matrix governs.
+type Permission string
+
+const (
+	ChangeOrganisation     Permission = "change-organisation" // organisation, billing data and contacts
+	ChangeBV               Permission = "change-bv"
+	CancelSubscription     Permission = "cancel-subscription"
+	ChangeCertManagers     Permission = "change-certificate-managers"
+	OrderCertificates      Permission = "order-certificates"
+	ViewOrganisation       Permission = "view-organisation"
+	OpenChangeForm         Permission = "open-change-form"
+	RequestPersonalReports Permission = "reports"
+)
+
+// matrix is section 7.2 and 7.3 of the manual: who may do what.
+var matrix = map[Role]map[Permission]bool{
+	BevoegdVertegenwoordiger: {ChangeOrganisation: true, ChangeBV: true, CancelSubscription: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true},
+	ContactpersoonAlle:       {ChangeOrganisation: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true},
+	ContactpersoonBasis:      {ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, RequestPersonalReports: true},
+}
+
+// Allowed reports whether a role may do something.
+func Allowed(r Role, p Permission) bool { return matrix[r][p] }
+
+// Identify finds the registered person a login certificate belongs to: by
+// the certificate's fingerprint first, then by the subject serialNumber or
+// e-mail address as registered. Inactive people and certificate managers
+// cannot log in.
+func Identify(people []Person, c *x509.Certificate) (Person, error) {
+	fp := cert.Fingerprint(c.Raw)
+	for _, p := range people {
+		for _, f := range p.CertFingerprints {
+			if strings.EqualFold(f, fp) {
+				return loginAllowed(p)
+			}
+		}
+	}
+	serial := c.Subject.SerialNumber
+	for _, p := range people {
+		if serial != "" && p.SubjectSerial == serial {
+			return loginAllowed(p)
+		}
+	}
+	for _, p := range people {
+		for _, e := range c.EmailAddresses {
+			if p.Email != "" && strings.EqualFold(p.Email, e) {
+				return loginAllowed(p)
+			}
+		}
+	}
+	return Person{}, i18n.E("id.not_registered", nil)
+}
+
+func loginAllowed(p Person) (Person, error) {
+	if !p.CanLogIn() {
+		return Person{}, i18n.E("id.not_allowed", nil, p.Name)
+	}
+	return p, nil
+}
+
+// Validate checks organisation data entered by a user.
+func (o Organisation) Validate() error {
+	if strings.TrimSpace(o.Name) == "" {
+		return i18n.E("org.name_required", nil)
+	}
+	if err := cert.ValidateOIN(o.OIN); err != nil {
+		return i18n.E("org.oin_invalid", err)
+	}
+	if len(o.KvK) != 8 || strings.Trim(o.KvK, "0123456789") != "" {
+		return i18n.E("org.kvk_invalid", nil)
+	}
+	if o.SubscriberNumber == "" || strings.Trim(o.SubscriberNumber, "0123456789") != "" {
+		return i18n.E("org.subscriber_invalid", nil)
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package org
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"math/big"
+	"testing"
+	"time"
+
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+)
+
+// The authorisation matrix of the manual's 7.2 (and 7.3 for certificate
+// managers), cell by cell.
+func TestAuthorisationMatrix(t *testing.T) {
+	want := map[Permission][4]bool{ // BV, CP alle, CP basis, Certificaatbeheerder
+		ChangeOrganisation: {true, true, false, false},
+		ChangeBV:           {true, false, false, false},
+		CancelSubscription: {true, false, false, false},
+		OpenChangeForm:     {true, true, false, false},
+		ChangeCertManagers: {true, true, true, false},
+		OrderCertificates:  {true, true, true, false},
+		ViewOrganisation:   {true, true, true, false},
+	}
+	for perm, cells := range want {
+		for i, role := range Roles {
+			if got := Allowed(role, perm); got != cells[i] {
+				t.Errorf("%s may %s: %v, want %v", role, perm, got, cells[i])
+			}
+		}
+	}
+}
+
+func loginCert(t *testing.T, serial, email string) *x509.Certificate {
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "x", SerialNumber: serial}, EmailAddresses: []string{email},
+		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	c, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestIdentify(t *testing.T) {
+	byFP := loginCert(t, "PN-1", "a@x.nl")
+	people := []Person{
+		{ID: "1", Name: "Serial", Role: ContactpersoonAlle, Active: true, SubjectSerial: "PN-1"},
+		{ID: "2", Name: "Fingerprint", Role: BevoegdVertegenwoordiger, Active: true, CertFingerprints: []string{cert.Fingerprint(byFP.Raw)}},
+		{ID: "3", Name: "Mail", Role: ContactpersoonBasis, Active: true, Email: "M@X.NL"},
+		{ID: "4", Name: "Oud", Role: ContactpersoonAlle, Active: false, SubjectSerial: "PN-4"},
+		{ID: "5", Name: "Beheerder", Role: Certificaatbeheerder, Active: true, SubjectSerial: "PN-5"},
+	}
+	tests := []struct {
+		c       *x509.Certificate
+		want    string
+		wantErr string
+	}{
+		{byFP, "Fingerprint", ""}, // fingerprint beats the serial that matches "Serial"
+		{loginCert(t, "PN-1", "other@x.nl"), "Serial", ""},
+		{loginCert(t, "", "m@x.nl"), "Mail", ""},
+		{loginCert(t, "PN-4", ""), "", "id.not_allowed"},
+		{loginCert(t, "PN-5", ""), "", "id.not_allowed"},
+		{loginCert(t, "PN-9", "nobody@x.nl"), "", "id.not_registered"},
+	}
+	for i, tt := range tests {
+		p, err := Identify(people, tt.c)
+		if tt.wantErr != "" {
+			if !i18n.Is(err, tt.wantErr) {
+				t.Errorf("%d: err %v, want %s", i, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || p.Name != tt.want {
+			t.Errorf("%d: got %q %v, want %q", i, p.Name, err, tt.want)
+		}
+	}
+}
+
+func TestValidateOrganisation(t *testing.T) {
+	good := Organisation{Name: "Gemeente Voorbeeldstad", SubscriberNumber: "100234", OIN: "00000001002220647000", KvK: "12345678"}
+	if err := good.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for key, o := range map[string]Organisation{
+		"org.name_required":      {SubscriberNumber: "1", OIN: good.OIN, KvK: good.KvK, Name: " "},
+		"org.oin_invalid":        {Name: "x", SubscriberNumber: "1", OIN: "123", KvK: good.KvK},
+		"org.kvk_invalid":        {Name: "x", SubscriberNumber: "1", OIN: good.OIN, KvK: "1234567a"},
+		"org.subscriber_invalid": {Name: "x", SubscriberNumber: "=1+1", OIN: good.OIN, KvK: good.KvK},
+	} {
+		if err := o.Validate(); !i18n.Is(err, key) {
+			t.Errorf("%s: %v", key, err)
+		}
+	}
+}

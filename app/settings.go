@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/store"
+)
+
+// Settings returns the workstation's preferences.
+func (a *App) Settings(ctx context.Context) (store.Settings, error) {
+	return a.Store.Settings(ctx)
+}
+
+// AddModulePath remembers a PKCS#11 module the user chose. The path must be
+// absolute and name a regular file; adding it twice changes nothing.
+func (a *App) AddModulePath(ctx context.Context, path string) error {
+	if !filepath.IsAbs(path) {
+		return i18n.E("settings.module_relative", nil, path)
+	}
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
+		return i18n.E("settings.module_path", err, path)
+	}
+	s, err := a.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(s.ModulePaths, path) {
+		return nil
+	}
+	s.ModulePaths = append(s.ModulePaths, path)
+	return a.Store.SaveSettings(ctx, s)
+}
+
+// RemoveModulePath forgets a module the user had added.
+func (a *App) RemoveModulePath(ctx context.Context, path string) error {
+	s, err := a.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	s.ModulePaths = slices.DeleteFunc(s.ModulePaths, func(p string) bool { return p == path })
+	return a.Store.SaveSettings(ctx, s)
+}
+
+// SetLanguage stores the language the user chose: "nl", "en", or "" to
+// follow the locale.
+func (a *App) SetLanguage(ctx context.Context, lang string) error {
+	if lang != "" && lang != string(i18n.NL) && lang != string(i18n.EN) {
+		return i18n.E("settings.language", nil, lang)
+	}
+	s, err := a.Store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	s.Language = lang
+	return a.Store.SaveSettings(ctx, s)
+}
+
+// Language is the user's chosen language, else the one from the locale.
+// PKIODESK_LANG in the environment beats both.
+func (a *App) Language(ctx context.Context, getenv func(string) string) i18n.Lang {
+	if getenv("PKIODESK_LANG") == "" {
+		if s, err := a.Store.Settings(ctx); err == nil && s.Language != "" {
+			return i18n.Lang(s.Language)
+		}
+	}
+	return i18n.FromEnv(getenv)
+}

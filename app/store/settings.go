@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+
+	bolt "go.etcd.io/bbolt"
+
+	"pkiodesk/app/i18n"
+)
+
+// Settings are the workstation's preferences.
+type Settings struct {
+	// ModulePaths are PKCS#11 modules the user added by hand, tried before
+	// the ones pkiodesk finds itself.
+	ModulePaths []string `json:"module_paths,omitempty"`
+	// Language is "nl" or "en"; empty follows the locale.
+	Language string `json:"language,omitempty"`
+}
+
+var (
+	bucketSettings = []byte("settings")
+	keySettings    = []byte("workstation")
+)
+
+// Settings returns the stored preferences (zero value when none).
+func (b *Bolt) Settings(ctx context.Context) (Settings, error) {
+	var s Settings
+	err := b.db.View(func(tx *bolt.Tx) error {
+		bk := tx.Bucket(bucketSettings)
+		if bk == nil {
+			return nil
+		}
+		if v := bk.Get(keySettings); v != nil {
+			return json.Unmarshal(v, &s)
+		}
+		return nil
+	})
+	if err != nil {
+		return Settings{}, i18n.E("err.db_read", err)
+	}
+	return s, nil
+}
+
+// SaveSettings replaces the preferences.
+func (b *Bolt) SaveSettings(ctx context.Context, s Settings) error {
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		bk, err := tx.CreateBucketIfNotExists(bucketSettings)
+		if err != nil {
+			return err
+		}
+		v, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		return bk.Put(keySettings, v)
+	})
+	if err != nil {
+		return i18n.E("err.db_write", err)
+	}
+	return nil
+}

@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"golang.org/x/term"
+
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/inventory"
+)
+
+func importCommand() command {
+	return command{
+		name:    "import",
+		summary: [2]string{"certificaten importeren (PEM, DER, PKCS#7, PKCS#12)", "import certificates (PEM, DER, PKCS#7, PKCS#12)"},
+		usage:   "[--p12-password-file F] FILE...",
+		setup: func(c *call) func(context.Context) int {
+			pwFile := c.fs.String("p12-password-file", "", t(c.lang, "bestand met het PKIoverheid PKCS#12-wachtwoord", "file holding the PKCS#12 password"))
+			return func(ctx context.Context) int {
+				if len(c.args) == 0 {
+					return c.fail(fmt.Errorf("%s", t(c.lang, "geen bestanden opgegeven", "no files given")))
+				}
+				var opt inventory.ImportOptions
+				if *pwFile != "" {
+					pw, err := os.ReadFile(*pwFile)
+					if err != nil {
+						return c.fail(i18n.E("err.file_read", err))
+					}
+					opt.P12Password = strings.TrimRight(string(pw), "\r\n")
+				}
+				a, err := c.openApp(ctx)
+				if err != nil {
+					return c.fail(err)
+				}
+				defer a.Close()
+				inputs := inventory.ReadFiles(c.args)
+				rep, err := a.Inventory.Import(ctx, inputs, opt)
+				if err != nil {
+					return c.fail(err)
+				}
+				if *pwFile == "" && needsPassword(rep) {
+					if pw, ok := c.promptPassword(); ok {
+						retry := retryInputs(inputs, rep)
+						rep2, err := a.Inventory.Import(ctx, retry, inventory.ImportOptions{P12Password: pw})
+						if err != nil {
+							return c.fail(err)
+						}
+						rep = mergeRetry(rep, rep2)
+					}
+				}
+				c.printReport(rep)
+				if len(rep.Rejected) > 0 {
+					return 1
+				}
+				return 0
+			}
+		},
+	}
+}
+
+func needsPassword(rep inventory.Report) bool {
+	for _, r := range rep.Rejected {
+		if i18n.Is(r.Err, "err.p12_password") {
+			return true
+		}
+	}
+	return false
+}
+
+func retryInputs(inputs []inventory.Input, rep inventory.Report) []inventory.Input {
+	var out []inventory.Input
+	for _, r := range rep.Rejected {
+		if !i18n.Is(r.Err, "err.p12_password") {
+			continue
+		}
+		for _, in := range inputs {
+			if in.Name == r.Source {
+				out = append(out, in)
+			}
+		}
+	}
+	return out
+}
+
+func mergeRetry(first, retry inventory.Report) inventory.Report {
+	var rejected []inventory.Rejection
+	for _, r := range first.Rejected {
+		if !i18n.Is(r.Err, "err.p12_password") {
+			rejected = append(rejected, r)
+		}
+	}
+	first.Rejected = append(rejected, retry.Rejected...)
+	first.Added = append(first.Added, retry.Added...)
+	first.Issuers = append(first.Issuers, retry.Issuers...)
+	first.Duplicates = append(first.Duplicates, retry.Duplicates...)
+	return first
+}
+
+// promptPassword asks for a PKCS#12 password on the terminal, without echo.
+func (c *call) promptPassword() (string, bool) {
+	f, ok := c.env.Stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return "", false
+	}
+	fmt.Fprint(c.env.Stderr, t(c.lang, "PKCS#12-wachtwoord: ", "PKCS#12 password: "))
+	pw, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(c.env.Stderr)
+	if err != nil {
+		return "", false
+	}
+	return string(pw), true
+}
+
+func (c *call) printReport(rep inventory.Report) {
+	for _, x := range rep.Added {
+		c.out("%s  %s  %s (%s)\n", i18n.T(c.lang, "import.added"), i18n.T(c.lang, "kind."+string(x.Kind)), cert.Printable(x.CommonName), cert.Printable(x.Source))
+	}
+	for _, x := range rep.Issuers {
+		c.out("%s  %s\n", i18n.T(c.lang, "import.issuer"), cert.Printable(x.CommonName))
+	}
+	for _, x := range rep.Duplicates {
+		c.out("%s  %s\n", i18n.T(c.lang, "import.dup"), cert.Printable(x.CommonName))
+	}
+	for _, r := range rep.Rejected {
+		c.out("%s  %s: %s\n", i18n.T(c.lang, "import.rejected"), cert.Printable(r.Source), i18n.Localize(c.lang, r.Err))
+	}
+	c.out("%s\n", i18n.T(c.lang, "import.summary", len(rep.Added), len(rep.Duplicates), len(rep.Rejected), len(rep.Issuers)))
+}

@@ -1,0 +1,126 @@
+package screens
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"pkiodesk/app"
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+)
+
+// showDetail shows every field of a certificate (manual 3.1).
+func (u *ui) showDetail(c cert.Certificate) {
+	yes := func(b bool) string { return i18n.T(u.lang, map[bool]string{true: "word.yes", false: "word.no"}[b]) }
+	oinShape := ""
+	if c.OIN != "" {
+		if err := cert.ValidateOIN(c.OIN); err != nil {
+			oinShape = " (" + i18n.Localize(u.lang, err) + ")"
+		} else {
+			oinShape = " (" + cert.OINKind(c.OIN) + ")"
+		}
+	}
+	status := i18n.T(u.lang, "status."+string(c.Status(u.core.Inventory.Now())))
+	if c.Revoked {
+		status += fmt.Sprintf(" (%s, %s)", c.RevokedAt.Format("2006-01-02"), c.RevocationReason)
+	}
+	rows := [][2]string{
+		{i18n.T(u.lang, "col.kind"), i18n.T(u.lang, "kind."+string(c.Kind))},
+		{i18n.T(u.lang, "col.status"), status},
+		{"Common Name", c.CommonName},
+		{i18n.T(u.lang, "col.o"), c.Organization},
+		{"OIN", c.OIN + oinShape},
+		{"organizationIdentifier", c.OrganizationIdentifier},
+		{u.tr("Onderwerp", "Subject"), c.Subject},
+		{"FQDN / SAN", strings.Join(c.DNSNames, ", ")},
+		{u.tr("E-mailadres", "E-mail address"), strings.Join(c.Emails, ", ")},
+		{i18n.T(u.lang, "col.issuer"), c.Issuer},
+		{i18n.T(u.lang, "col.serial"), c.Serial},
+		{i18n.T(u.lang, "col.notbefore"), c.NotBefore.Format("2006-01-02 15:04 MST")},
+		{i18n.T(u.lang, "col.notafter"), c.NotAfter.Format("2006-01-02 15:04 MST")},
+		{i18n.T(u.lang, "col.key"), fmt.Sprintf("%s %d", c.KeyType, c.KeyBits)},
+		{u.tr("Handtekeningalgoritme", "Signature algorithm"), c.SignatureAlgorithm},
+		{u.tr("Sleutelgebruik", "Key usage"), strings.Join(append(append([]string{}, c.KeyUsage...), c.ExtKeyUsage...), ", ")},
+		{u.tr("Beleid (policy OID's)", "Policies (OIDs)"), strings.Join(c.Policies, ", ")},
+		{"SHA-256", c.SHA256},
+		{u.tr("Certificaatbeheerder", "Certificate manager"), u.tr("niet vastgelegd", "not recorded")},
+		{u.tr("Contactpersoon (aanvrager)", "Contact person (requester)"), u.tr("niet vastgelegd (geïmporteerd uit ", "not recorded (imported from ") + c.Source + ")"},
+		{"CA", yes(c.IsCA)},
+	}
+	form := widget.NewForm()
+	for _, r := range rows {
+		v := widget.NewLabel(cert.Printable(r[1]))
+		v.Wrapping = fyne.TextWrapWord
+		v.Selectable = true
+		form.Append(r[0], v)
+	}
+	download := widget.NewButton(u.tr("Downloaden", "Download"), func() { u.download(c) })
+	revoke := widget.NewButton(u.tr("Intrekken", "Revoke"), nil)
+	renew := widget.NewButton(u.tr("Verlengen", "Renew"), nil)
+	revoke.Disable()
+	renew.Disable()
+	why := widget.NewLabel(u.tr("Intrekken en Verlengen worden bestellingen; die zijn in deze versie nog niet beschikbaar.", "Revoke and Renew become orders, which are not available in this version yet."))
+	why.TextStyle = fyne.TextStyle{Italic: true}
+	back := widget.NewButton(u.tr("Terug naar het overzicht", "Back to the overview"), func() { u.showOverview(c.Kind) })
+	title := widget.NewLabelWithStyle(cert.Printable(c.CommonName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	top := container.NewVBox(title, container.NewHBox(back, download, renew, revoke), why)
+	u.shell(cert.Printable(c.CommonName), container.NewBorder(top, nil, nil, nil, container.NewVScroll(form)))
+}
+
+// download saves the certificate as PEM, DER or PEM with its chain.
+func (u *ui) download(c cert.Certificate) {
+	formats := []string{"PEM (.pem)", "DER (.cer)", u.tr("PEM met keten (.pem)", "PEM with chain (.pem)")}
+	kinds := []app.ExportFormat{app.ExportPEM, app.ExportDER, app.ExportPEMChain}
+	choice := widget.NewRadioGroup(formats, nil)
+	choice.SetSelected(formats[0])
+	dialog.ShowCustomConfirm(u.tr("Downloaden", "Download"), u.tr("Opslaan", "Save"), u.tr("Annuleren", "Cancel"), choice, func(ok bool) {
+		if !ok {
+			return
+		}
+		format := app.ExportPEM
+		for i, f := range formats {
+			if f == choice.Selected {
+				format = kinds[i]
+			}
+		}
+		data, ext, err := u.core.ExportCertificate(context.Background(), c.SHA256, format)
+		if err != nil {
+			dialog.ShowError(fmt.Errorf("%s", i18n.Localize(u.lang, err)), u.win)
+			return
+		}
+		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+			if err != nil || w == nil {
+				return
+			}
+			defer w.Close()
+			if _, err := w.Write(data); err != nil {
+				dialog.ShowError(err, u.win)
+			}
+		}, u.win)
+		name := c.CommonName
+		if name == "" {
+			name = c.SHA256[:16]
+		}
+		save.SetFileName(safeFileName(name) + ext)
+		save.Show()
+	}, u.win)
+}
+
+func safeFileName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
+			b.WriteRune(r)
+		default:
+			b.WriteRune('_')
+		}
+	}
+	return b.String()
+}

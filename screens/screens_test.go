@@ -1,0 +1,365 @@
+package screens
+
+import (
+	"context"
+	"crypto"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"pkiodesk/app"
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/inventory"
+	"pkiodesk/app/org"
+	"pkiodesk/internal/fixture"
+	"pkiodesk/internal/testpki"
+	"pkiodesk/smartcard"
+	"pkiodesk/smartcard/softhsm"
+)
+
+// demoCard is the SoftHSM demo token for this test binary.
+var demoCard struct {
+	tok softhsm.Token
+	err error
+}
+
+func TestMain(m *testing.M) {
+	dir, _ := os.MkdirTemp("", "screens-softhsm-")
+	demoCard.tok, _, demoCard.err = softhsm.DemoCard(context.Background(), dir)
+	if demoCard.err == nil {
+		os.Setenv("SOFTHSM2_CONF", demoCard.tok.ConfPath)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func newTestUI(t *testing.T, lang i18n.Lang) *ui {
+	t.Helper()
+	ctx := context.Background()
+	core, err := app.Open(ctx, app.Config{DBPath: filepath.Join(t.TempDir(), "db"), Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { core.Close() })
+	if err := core.SeedDemo(ctx, 120, 7); err != nil {
+		t.Fatal(err)
+	}
+	fa := test.NewTempApp(t)
+	u := newUI(fa, core, app.Database{Demo: true}, lang, nil)
+	u.person = org.Person{Name: "Test Persoon", Role: org.BevoegdVertegenwoordiger, Active: true}
+	return u
+}
+
+func TestOverviewFiltersAndSortsThroughTheWidgets(t *testing.T) {
+	u := newTestUI(t, i18n.NL)
+	o := newOverview(u, cert.KindServer)
+	u.win.SetContent(o.build())
+	if o.status.Selected != "Geldig" {
+		t.Errorf("default status %q, want Geldig", o.status.Selected)
+	}
+	now := u.core.Inventory.Now()
+	for _, r := range o.view.Rows {
+		if r.Kind != cert.KindServer || r.Status(now) != cert.StatusValid {
+			t.Fatalf("row %s (%s, %s) in the default server overview", r.CommonName, r.Kind, r.Status(now))
+		}
+	}
+	all := len(o.view.Rows)
+	word := ""
+	for _, label := range strings.Split(o.view.Rows[0].CommonName, ".") {
+		if strings.ContainsAny(label, "0123456789") {
+			word = label + "." // e.g. "brp25."
+			break
+		}
+	}
+	test.Type(o.filter, word)
+	if len(o.view.Rows) == 0 || len(o.view.Rows) >= all {
+		t.Fatalf("filter %s: %d of %d rows", word, len(o.view.Rows), all)
+	}
+	for _, r := range o.view.Rows {
+		if !strings.Contains(r.CommonName+strings.Join(r.DNSNames, " "), word) {
+			t.Errorf("row %s does not match %s", r.CommonName, word)
+		}
+	}
+	if !strings.Contains(o.count.Text, "certificaten") {
+		t.Errorf("count label %q", o.count.Text)
+	}
+	// Click the Common Name header twice: ascending, then descending.
+	o.sortBy(inventory.ColCN)
+	if h := o.headerText(inventory.ColCN); !strings.HasSuffix(h, "▲") {
+		t.Errorf("header %q", h)
+	}
+	first := o.view.Rows[0].CommonName
+	o.sortBy(inventory.ColCN)
+	if h := o.headerText(inventory.ColCN); !strings.HasSuffix(h, "▼") {
+		t.Errorf("header %q", h)
+	}
+	if last := o.view.Rows[len(o.view.Rows)-1].CommonName; last != first {
+		t.Errorf("descending order does not end with %q but %q", first, last)
+	}
+	o.status.SetSelected("Alle")
+	if o.query.Status != inventory.FilterAll {
+		t.Errorf("status %q", o.query.Status)
+	}
+	// The overview remembers its filter and sort: a new one starts the same.
+	again := newOverview(u, cert.KindServer)
+	if again.filter.Text != word || again.query.Sort != inventory.ColCN || !again.query.Desc || again.query.Status != inventory.FilterAll {
+		t.Errorf("state not kept: %+v %q", again.query, again.filter.Text)
+	}
+}
+
+func TestOrderButtonsAreDisabledWithAReason(t *testing.T) {
+	u := newTestUI(t, i18n.NL)
+	o := newOverview(u, cert.KindPersonal)
+	content := o.build()
+	var found []string
+	var walk func(obj any)
+	walk = func(obj any) {
+		switch w := obj.(type) {
+		case *widget.Button:
+			if strings.HasPrefix(w.Text, "Nieuw") {
+				found = append(found, w.Text)
+				if !w.Disabled() {
+					t.Errorf("%q is enabled without orders", w.Text)
+				}
+			}
+		case *widget.Label:
+			if strings.Contains(w.Text, "nog niet beschikbaar") {
+				found = append(found, "reason")
+			}
+		}
+	}
+	for _, obj := range test.LaidOutObjects(content) {
+		walk(obj)
+	}
+	if strings.Join(found, "|") != "Nieuw persoonlijk certificaat|Nieuw certificaat via Mobiel|reason" {
+		t.Errorf("found %v", found)
+	}
+}
+
+func TestLockedTokenDisablesPINEntry(t *testing.T) {
+	if demoCard.err != nil {
+		fixture.Missing(t, "SoftHSM demo token: %v", demoCard.err)
+	}
+	u := newTestUI(t, i18n.NL)
+	u.demo = &demoToken{module: demoCard.tok.Module, label: demoCard.tok.Label, pin: demoCard.tok.PIN}
+	u.cards.WithTokenInfo(func(real smartcard.TokenInfoSource) smartcard.TokenInfoSource {
+		return smartcard.FakeTokenInfo{Real: real, State: smartcard.PINState{Locked: true, LoginNeeded: true}}
+	})
+	s := u.loginScreenForTest()
+	if len(s.choices) == 0 {
+		t.Fatal("demo token not offered")
+	}
+	if !s.pin.Disabled() || !s.login.Disabled() {
+		t.Error("PIN entry open on a locked token")
+	}
+	if !strings.Contains(s.pinState.Text, "geblokkeerd") {
+		t.Errorf("state %q", s.pinState.Text)
+	}
+}
+
+func TestLoginThroughThePINField(t *testing.T) {
+	if demoCard.err != nil {
+		fixture.Missing(t, "SoftHSM demo token: %v", demoCard.err)
+	}
+	u := newTestUI(t, i18n.NL)
+	u.demo = &demoToken{module: demoCard.tok.Module, label: demoCard.tok.Label, pin: demoCard.tok.PIN}
+	s := u.loginScreenForTest()
+	test.Type(s.pin, "000000")
+	test.Tap(s.login)
+	// The failure handler writes the message, then reads the token state
+	// again and enables the button: wait for both.
+	waitUntil(t, func() bool { return strings.Contains(s.problem.Text, "onjuiste PIN") && !s.login.Disabled() }, func() string {
+		return fmt.Sprintf("problem %q, token %q, PIN state %q, login disabled %v", s.problem.Text, s.tokens.Selected, s.pinState.Text, s.login.Disabled())
+	})
+	if s.pin.Text != "" {
+		t.Error("the PIN stays in the field after a try")
+	}
+	test.Type(s.pin, demoCard.tok.PIN)
+	test.Tap(s.login)
+	// An empty database: the first login opens the organisation setup.
+	waitUntil(t, func() bool { return strings.HasPrefix(u.win.Title(), "pkiodesk — Organisatie inrichten") }, func() string {
+		return fmt.Sprintf("title %q, problem %q", u.win.Title(), s.problem.Text)
+	})
+	if u.session == nil || u.loginCert == nil {
+		t.Fatal("no session after login")
+	}
+	u.endSession()
+}
+
+func TestSetupDraftSurvivesAPulledCard(t *testing.T) {
+	u := newTestUI(t, i18n.NL)
+	u.showSetup()
+	u.draft("setup")["org"] = "Gemeente Zoëterwoude"
+	u.draft("setup")["kvk"] = "1234"
+	u.showLogin(i18n.T(u.lang, "card.removed"))
+	u.showSetup()
+	d := u.draft("setup")
+	if d["org"] != "Gemeente Zoëterwoude" || d["kvk"] != "1234" {
+		t.Errorf("draft lost: %v", d)
+	}
+}
+
+func waitUntil(t *testing.T, cond func() bool, state func() string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not reached in 10 s: %s", state())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestLanguageSwitchOnTheLoginScreen(t *testing.T) {
+	u := newTestUI(t, i18n.NL)
+	s := u.loginScreenForTest()
+	if s.login.Text != "Inloggen" {
+		t.Fatalf("button %q", s.login.Text)
+	}
+	var choice *widget.RadioGroup
+	for _, obj := range test.LaidOutObjects(u.win.Content()) {
+		if r, ok := obj.(*widget.RadioGroup); ok {
+			choice = r
+		}
+	}
+	if choice == nil {
+		t.Fatal("no language choice")
+	}
+	choice.SetSelected("English")
+	if u.lang != i18n.EN || !strings.HasPrefix(u.win.Title(), "pkiodesk — Log in") {
+		t.Errorf("lang %s, title %q", u.lang, u.win.Title())
+	}
+	if got, _ := u.core.Settings(context.Background()); got.Language != "en" {
+		t.Errorf("choice not kept: %+v", got)
+	}
+}
+
+// Pulling the card anywhere ends the session and returns to the login
+// screen; what was typed in an open form stays as a draft.
+func TestPullingTheCardReturnsToLoginAndKeepsTheDraft(t *testing.T) {
+	if demoCard.err != nil {
+		fixture.Missing(t, "SoftHSM demo token: %v", demoCard.err)
+	}
+	vc := fixture.NewVirtualCard(t)
+	u := newTestUI(t, i18n.NL)
+	u.demo = &demoToken{module: demoCard.tok.Module, label: demoCard.tok.Label, pin: demoCard.tok.PIN}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go u.cs.Run(ctx)
+	go u.followCard(ctx)
+	vc.Insert()
+	waitUntil(t, func() bool { st, _ := u.cs.State(); return st == smartcard.CardPresent }, func() string { st, _ := u.cs.State(); return string(st) })
+
+	s := u.loginScreenForTest()
+	test.Type(s.pin, demoCard.tok.PIN)
+	test.Tap(s.login)
+	waitUntil(t, func() bool { return strings.HasPrefix(u.win.Title(), "pkiodesk — Organisatie inrichten") }, func() string { return u.win.Title() + " " + s.problem.Text })
+	sess := u.session
+	var orgEntry *widget.Entry
+	for _, obj := range test.LaidOutObjects(u.win.Content()) {
+		if e, ok := obj.(*widget.Entry); ok && e.PlaceHolder == "Gemeente …" {
+			orgEntry = e
+		}
+	}
+	if orgEntry == nil {
+		t.Fatal("no organisation field on the setup screen")
+	}
+	test.Type(orgEntry, "Gemeente Zoëterwoude")
+
+	vc.Remove()
+	waitUntil(t, func() bool { return strings.HasPrefix(u.win.Title(), "pkiodesk — Inloggen") }, func() string { return u.win.Title() })
+	if u.session != nil || !sess.Closed() {
+		t.Error("the token session outlived the card")
+	}
+	u.showSetup()
+	if d := u.draft("setup"); d["org"] != "Gemeente Zoëterwoude" {
+		t.Errorf("draft lost: %v", d)
+	}
+}
+
+func TestImportFromTheOverview(t *testing.T) {
+	u := newTestUI(t, i18n.NL)
+	o := newOverview(u, cert.KindServer)
+	u.shell("x", o.build())
+	o.status.SetSelected("Verlopen")
+	before := len(o.view.Rows)
+	data := fixture.ReadPKIo(t, "RvIG_lap.gbav.idm.diginetwerk.net.crt")
+	rep := o.importInput(inventory.Input{Name: "rvig.crt", Data: data}, "")
+	if len(rep.Added) != 1 || len(o.view.Rows) != before+1 {
+		t.Fatalf("import: %+v, rows %d -> %d", rep, before, len(o.view.Rows))
+	}
+	if txt := u.importReport(rep); !strings.Contains(txt, "1 toegevoegd") || !strings.Contains(txt, "lap.gbav.idm.diginetwerk.net") {
+		t.Errorf("report %q", txt)
+	}
+	bad := o.importInput(inventory.Input{Name: "kapot.pem", Data: []byte("=1+1")}, "")
+	if txt := u.importReport(bad); len(bad.Rejected) != 1 || !strings.Contains(txt, "kapot.pem: geen certificaat") {
+		t.Errorf("bad file report %q", txt)
+	}
+}
+
+// A token with two authentication certificates: the user chooses one.
+func TestChoiceBetweenCertificates(t *testing.T) {
+	if demoCard.err != nil {
+		fixture.Missing(t, "SoftHSM demo token: %v", demoCard.err)
+	}
+	tok, err := softhsm.InitToken(context.Background(), demoCard.tok.ConfPath, "twee certificaten", "so-pin-2", "112233")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pki, err := testpki.New(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var certs []*x509.Certificate
+	for i, name := range []string{"Oude Pas", "Nieuwe Pas"} {
+		who := testpki.Person{GivenName: name, Surname: "Jansen", Email: fmt.Sprintf("p%d@voorbeeldstad.nl", i), Organization: "Gemeente Voorbeeldstad", Number: fmt.Sprintf("PN-%d", i)}
+		c, err := tok.AddKey([]byte{byte(0x10 + i)}, name, softhsm.RSA2048, func(pub crypto.PublicKey) (*x509.Certificate, error) { return pki.Personal(pub, who, false) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, c)
+	}
+	u := newTestUI(t, i18n.NL)
+	u.demo = &demoToken{module: tok.Module, label: tok.Label, pin: tok.PIN}
+	s := u.loginScreenForTest()
+	for i, c := range s.choices {
+		if c.info.Label == tok.Label {
+			s.tokens.SetSelectedIndex(i)
+		}
+	}
+	test.Type(s.pin, tok.PIN)
+	test.Tap(s.login)
+	waitUntil(t, func() bool { return u.certChoice != nil }, func() string { return s.problem.Text })
+	if len(u.certChoice.Options) != 2 {
+		t.Fatalf("options %v", u.certChoice.Options)
+	}
+	for _, o := range u.certChoice.Options {
+		if strings.Contains(o, "Nieuwe Pas") {
+			u.certChoice.SetSelected(o)
+		}
+	}
+	var confirm *widget.Button
+	for _, obj := range test.LaidOutObjects(u.win.Canvas().Overlays().Top()) {
+		if b, ok := obj.(*widget.Button); ok && b.Text == "Inloggen" {
+			confirm = b
+		}
+	}
+	if confirm == nil {
+		t.Fatal("no confirm button in the choice")
+	}
+	test.Tap(confirm)
+	waitUntil(t, func() bool { return strings.HasPrefix(u.win.Title(), "pkiodesk — Organisatie inrichten") }, func() string { return u.win.Title() })
+	if !u.loginCert.Equal(certs[1]) {
+		t.Errorf("logged in with %s, want the chosen Nieuwe Pas", u.loginCert.Subject.CommonName)
+	}
+	u.endSession()
+}
