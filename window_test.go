@@ -21,10 +21,7 @@ func TestRealWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the OpenGL binary")
 	}
-	display := os.Getenv("PKIODESK_TEST_DISPLAY")
-	if display == "" {
-		fixture.Missing(t, "an X display (Xvfb, started by scripts/fixtures.sh)")
-	}
+	display := fixture.Display(t)
 	xdotool := fixture.Program(t, "xdotool")
 	importBin := fixture.Program(t, "import")
 	goBin := fixture.Program(t, "go")

@@ -32,12 +32,25 @@ if command -v pcscd >/dev/null; then
   fi
 fi
 
-# A display for the real-window test.
+# A display for the real-window test. A socket file alone proves nothing (it
+# can be stale), so the display must answer an X handshake; otherwise a new
+# Xvfb is started on a free display number it picks itself (-displayfd).
+answers() { DISPLAY="$1" xdotool getdisplaygeometry >/dev/null 2>&1; }
 if command -v Xvfb >/dev/null; then
-  if ! [ -e /tmp/.X11-unix/X99 ]; then
-    setsid Xvfb :99 -screen 0 1280x800x24 -nolisten tcp >"$top/build/xvfb.log" 2>&1 < /dev/null &
-    for _ in $(seq 50); do [ -e /tmp/.X11-unix/X99 ] && break; sleep 0.1; done
+  display=""
+  [ -s "$top/build/xvfb.display" ] && display=$(cat "$top/build/xvfb.display")
+  if [ -z "$display" ] || ! answers "$display"; then
+    rm -f "$top/build/xvfb.display"
+    setsid Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp \
+      >"$top/build/xvfb.number" 2>"$top/build/xvfb.log" < /dev/null &
+    for _ in $(seq 100); do [ -s "$top/build/xvfb.number" ] && break; sleep 0.1; done
+    display=":$(head -n1 "$top/build/xvfb.number" 2>/dev/null)"
+    echo "$display" > "$top/build/xvfb.display"
   fi
-  [ -e /tmp/.X11-unix/X99 ] && echo "export PKIODESK_TEST_DISPLAY=:99" >> "$env"
+  if answers "$display"; then
+    echo "export PKIODESK_TEST_DISPLAY=$display" >> "$env"
+  else
+    echo "fixtures: Xvfb did not start (see build/xvfb.log); the window test starts its own" >&2
+  fi
 fi
 exit 0
