@@ -190,7 +190,7 @@ func (s *loginScreen) languageChoice() fyne.CanvasObject {
 		if lang == u.lang {
 			return
 		}
-		u.lang = lang
+		u.setLanguage(lang)
 		_ = u.core.SetLanguage(context.Background(), string(lang))
 		u.showLogin("")
 	}

@@ -110,9 +110,10 @@ func Run(opt Options) error {
 func newUI(fa fyne.App, core *app.App, db app.Database, lang i18n.Lang, demo *demoToken) *ui {
 	cards := smartcard.NewManager()
 	u := &ui{
-		fa: fa, core: core, db: db, lang: lang, demo: demo,
+		fa: fa, core: core, db: db, demo: demo,
 		cards: cards, cs: smartcard.NewCardSession(cards), drafts: map[string]map[string]string{},
 	}
+	u.setLanguage(lang)
 	u.win = fa.NewWindow("pkiodesk")
 	u.win.Resize(fyne.NewSize(1180, 760))
 	return u

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -220,10 +221,15 @@ func waitUntil(t *testing.T, cond func() bool, state func() string) {
 }
 
 func TestLanguageSwitchOnTheLoginScreen(t *testing.T) {
+	t.Setenv("LANGUAGE", "") // restored afterwards; the switch sets it
 	u := newTestUI(t, i18n.NL)
 	s := u.loginScreenForTest()
 	if s.login.Text != "Inloggen" {
 		t.Fatalf("button %q", s.login.Text)
+	}
+	// Fyne's own widgets (file dialogs, confirm buttons) follow the choice.
+	if got := lang.L("Cancel"); got != "Annuleren" {
+		t.Errorf("Fyne's Cancel in Dutch: %q", got)
 	}
 	var choice *widget.RadioGroup
 	for _, obj := range test.LaidOutObjects(u.win.Content()) {
@@ -240,6 +246,9 @@ func TestLanguageSwitchOnTheLoginScreen(t *testing.T) {
 	}
 	if got, _ := u.core.Settings(context.Background()); got.Language != "en" {
 		t.Errorf("choice not kept: %+v", got)
+	}
+	if got := lang.L("Cancel"); got != "Cancel" {
+		t.Errorf("Fyne's Cancel in English: %q", got)
 	}
 }
 
