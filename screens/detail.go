@@ -37,10 +37,10 @@ func (u *ui) showDetail(c cert.Certificate) {
 		{i18n.T(u.lang, "col.o"), c.Organization},
 		{"OIN", c.OIN + oinShape},
 		{"organizationIdentifier", c.OrganizationIdentifier},
-		{u.tr("Onderwerp", "Subject"), c.Subject},
+		{u.tr("Onderwerp", "Subject"), dnLines(c.Subject)},
 		{"FQDN / SAN", strings.Join(c.DNSNames, ", ")},
 		{u.tr("E-mailadres", "E-mail address"), strings.Join(c.Emails, ", ")},
-		{i18n.T(u.lang, "col.issuer"), c.Issuer},
+		{i18n.T(u.lang, "col.issuer"), dnLines(c.Issuer)},
 		{i18n.T(u.lang, "col.serial"), c.Serial},
 		{i18n.T(u.lang, "col.notbefore"), c.NotBefore.Format("2006-01-02 15:04 MST")},
 		{i18n.T(u.lang, "col.notafter"), c.NotAfter.Format("2006-01-02 15:04 MST")},
@@ -55,7 +55,7 @@ func (u *ui) showDetail(c cert.Certificate) {
 	}
 	form := widget.NewForm()
 	for _, r := range rows {
-		v := widget.NewLabel(cert.Printable(r[1]))
+		v := widget.NewLabel(printableLines(r[1]))
 		v.Wrapping = fyne.TextWrapWord
 		v.Selectable = true
 		form.Append(r[0], v)
@@ -123,4 +123,20 @@ func safeFileName(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// dnLines shows a distinguished name one attribute per line, so a long
+// subject is read whole instead of cut off.
+func dnLines(dn string) string {
+	return strings.Join(cert.DNParts(dn), "\n")
+}
+
+// printableLines makes each line of a detail value safe to show, in full:
+// the detail screen is where a user reads a whole value.
+func printableLines(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = cert.PrintableMax(l, 1000)
+	}
+	return strings.Join(lines, "\n")
 }

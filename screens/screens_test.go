@@ -372,3 +372,33 @@ func TestChoiceBetweenCertificates(t *testing.T) {
 	}
 	u.endSession()
 }
+
+// The detail screen shows whole values: the real RvIG certificate's issuer
+// is longer than a table cell, and each DN attribute gets its own line.
+func TestDetailShowsWholeDistinguishedNames(t *testing.T) {
+	u := newTestUI(t, i18n.NL)
+	data := fixture.ReadPKIo(t, "RvIG_lap.gbav.idm.diginetwerk.net.crt")
+	rep, err := u.core.Inventory.Import(context.Background(), []inventory.Input{{Name: "rvig.crt", Data: data}}, inventory.ImportOptions{})
+	if err != nil || len(rep.Added) != 1 {
+		t.Fatalf("import: %v %+v", err, rep)
+	}
+	u.showDetail(rep.Added[0])
+	values := map[string]bool{}
+	for _, obj := range test.LaidOutObjects(u.win.Content()) {
+		if l, ok := obj.(*widget.Label); ok {
+			values[l.Text] = true
+		}
+	}
+	issuer := rep.Added[0].Issuer
+	if len(issuer) <= 80 {
+		t.Fatalf("fixture issuer too short to test: %q", issuer)
+	}
+	want := strings.Join(cert.DNParts(issuer), "\n")
+	if !values[want] || !strings.Contains(want, "\nC=NL") {
+		t.Errorf("issuer not shown whole, one attribute a line: want %q", want)
+	}
+	subject := strings.Join(cert.DNParts(rep.Added[0].Subject), "\n")
+	if !values[subject] || !strings.Contains(subject, "O=Rijksdienst voor Identiteitsgegevens (RvIG)") {
+		t.Errorf("subject not shown whole: want %q", subject)
+	}
+}

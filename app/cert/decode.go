@@ -161,9 +161,14 @@ func parsePKCS12(der []byte, password string) (certs []*x509.Certificate, err er
 }
 
 // Printable makes a string from hostile input safe to show: control and
-// format characters become '?', and it is cut to a readable length.
+// format characters become '?', and it is cut to a length that fits a table cell.
 func Printable(s string) string {
-	const max = 80
+	return PrintableMax(s, 80)
+}
+
+// PrintableMax is Printable with another length limit: a detail view shows
+// whole values, but a hostile certificate still cannot flood the screen.
+func PrintableMax(s string, max int) string {
 	var b []rune
 	for _, r := range s {
 		if len(b) == max {
@@ -176,4 +181,27 @@ func Printable(s string) string {
 		b = append(b, r)
 	}
 	return string(b)
+}
+
+// DNParts splits a distinguished name as crypto/x509 prints it
+// ("CN=a,O=b\,c") into its attributes, so each can be shown on its own line.
+// A comma escaped with a backslash stays inside its attribute.
+func DNParts(dn string) []string {
+	var parts []string
+	start, escaped := 0, false
+	for i, r := range dn {
+		switch {
+		case escaped:
+			escaped = false
+		case r == '\\':
+			escaped = true
+		case r == ',' || r == '+':
+			parts = append(parts, dn[start:i])
+			start = i + 1
+		}
+	}
+	if start < len(dn) || len(parts) > 0 {
+		parts = append(parts, dn[start:])
+	}
+	return parts
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/pem"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -195,4 +196,31 @@ func FuzzValidateOIN(f *testing.F) {
 			t.Fatalf("accepted %q", s)
 		}
 	})
+}
+
+func TestDNParts(t *testing.T) {
+	for _, c := range []struct {
+		dn   string
+		want []string
+	}{
+		{"", nil},
+		{"CN=a", []string{"CN=a"}},
+		{`SERIALNUMBER=00000001822100824000,CN=x.rvig.nl,O=Rijksdienst\, voor Identiteitsgegevens,C=NL`,
+			[]string{"SERIALNUMBER=00000001822100824000", "CN=x.rvig.nl", `O=Rijksdienst\, voor Identiteitsgegevens`, "C=NL"}},
+		{`CN=a+SERIALNUMBER=1,O=b\\,C=NL`, []string{"CN=a", "SERIALNUMBER=1", `O=b\\`, "C=NL"}},
+	} {
+		if got := DNParts(c.dn); !slices.Equal(got, c.want) {
+			t.Errorf("DNParts(%q) = %q, want %q", c.dn, got, c.want)
+		}
+	}
+}
+
+func TestPrintableMaxKeepsLongValues(t *testing.T) {
+	long := strings.Repeat("a", 300)
+	if got := PrintableMax(long, 1000); got != long {
+		t.Errorf("cut a 300-rune value: %d runes", len([]rune(got)))
+	}
+	if got := []rune(PrintableMax(long, 100)); len(got) != 101 || got[100] != '…' {
+		t.Errorf("limit not applied: %d runes", len(got))
+	}
 }
