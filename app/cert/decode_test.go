@@ -224,3 +224,26 @@ func TestPrintableMaxKeepsLongValues(t *testing.T) {
 		t.Errorf("limit not applied: %d runes", len(got))
 	}
 }
+
+// FuzzDNParts: splitting never loses or invents bytes; only separators go.
+func FuzzDNParts(f *testing.F) {
+	f.Add(`CN=a,O=b\,c+SERIALNUMBER=1`)
+	f.Add(`\`)
+	f.Add(`,,`)
+	f.Fuzz(func(t *testing.T, dn string) {
+		parts := DNParts(dn)
+		if dn == "" {
+			if parts != nil {
+				t.Fatalf("parts of empty DN: %q", parts)
+			}
+			return
+		}
+		n := len(parts) - 1
+		for _, p := range parts {
+			n += len(p)
+		}
+		if n != len(dn) {
+			t.Fatalf("DNParts(%q) = %q: %d bytes, want %d", dn, parts, n, len(dn))
+		}
+	})
+}
