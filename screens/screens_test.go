@@ -167,6 +167,40 @@ func TestLockedTokenDisablesPINEntry(t *testing.T) {
 	}
 }
 
+// A PIN-pad reader (protected authentication path) takes the PIN on its own
+// keys: the PIN field is closed, Inloggen stays open, and the screen says
+// where to type, also next to a counter warning.
+func TestPINPadTokenTakesThePINOnTheReader(t *testing.T) {
+	if demoCard.err != nil {
+		fixture.Missing(t, "SoftHSM demo token: %v", demoCard.err)
+	}
+	for _, c := range []struct {
+		state smartcard.PINState
+		want  []string
+	}{
+		{smartcard.PINState{PINPad: true, LoginNeeded: true}, []string{"kaartlezer"}},
+		{smartcard.PINState{PINPad: true, FinalTry: true, LoginNeeded: true}, []string{"laatste", "kaartlezer"}},
+	} {
+		u := newTestUI(t, i18n.NL)
+		u.demo = &demoToken{module: demoCard.tok.Module, label: demoCard.tok.Label, pin: demoCard.tok.PIN}
+		u.cards.WithTokenInfo(func(real smartcard.TokenInfoSource) smartcard.TokenInfoSource {
+			return smartcard.FakeTokenInfo{Real: real, State: c.state}
+		})
+		s := u.loginScreenForTest()
+		if len(s.choices) == 0 {
+			t.Fatal("demo token not offered")
+		}
+		if !s.pin.Disabled() || s.login.Disabled() {
+			t.Errorf("%+v: PIN field disabled %v, Inloggen disabled %v", c.state, s.pin.Disabled(), s.login.Disabled())
+		}
+		for _, w := range c.want {
+			if !strings.Contains(strings.ToLower(s.pinState.Text), w) {
+				t.Errorf("%+v: state %q lacks %q", c.state, s.pinState.Text, w)
+			}
+		}
+	}
+}
+
 func TestLoginThroughThePINField(t *testing.T) {
 	if demoCard.err != nil {
 		fixture.Missing(t, "SoftHSM demo token: %v", demoCard.err)
