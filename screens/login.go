@@ -251,6 +251,10 @@ func (s *loginScreen) doLogin() {
 	s.pin.SetText("")
 	s.login.Disable()
 	s.problem.SetText(u.tr("Bezig met inloggen…", "Logging in…"))
+	if tok.PIN.PINPad {
+		// C_Login waits until the PIN is typed on the reader.
+		s.problem.SetText(i18n.T(u.lang, "card.state_pinpad") + " …")
+	}
 	go func() {
 		sess, err := u.cs.Login(context.Background(), tok.Module, tok.Label, pin)
 		fyne.Do(func() {
