@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,4 +135,43 @@ func TestRealWindow(t *testing.T) {
 	click("1133", "22") // Uitloggen
 	waitTitle("pkiodesk — Uitgelogd")
 	shot("09-uitgelogd")
+
+	// A second pkiodesk on the same database gets a window that says why it
+	// cannot start, and exits with 1 when that window is closed.
+	second := exec.Command(bin, "--demo")
+	second.Env = cmd.Env
+	var secondLogs bytes.Buffer
+	second.Stdout, second.Stderr = &secondLogs, &secondLogs
+	if err := second.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- second.Wait() }()
+	defer second.Process.Kill()
+	var secondWin string
+	deadline := time.Now().Add(60 * time.Second)
+	for secondWin == "" && time.Now().Before(deadline) {
+		if ids := strings.Fields(x("search", "--pid", strconv.Itoa(second.Process.Pid), "--name", "^pkiodesk — Kan niet starten")); len(ids) > 0 {
+			secondWin = ids[0]
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if secondWin == "" {
+		t.Fatalf("no startup window from the second pkiodesk:\n%s", secondLogs.String())
+	}
+	shot("10-tweede-pkiodesk")
+	x("windowfocus", secondWin)
+	x("key", "Return")
+	select {
+	case err := <-exited:
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+			t.Errorf("second pkiodesk exit: %v", err)
+		}
+		if !strings.Contains(secondLogs.String(), "in gebruik door een andere pkiodesk") {
+			t.Errorf("second pkiodesk said:\n%s", secondLogs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Error("the second pkiodesk did not exit when its window was closed")
+	}
 }

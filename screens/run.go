@@ -8,10 +8,15 @@ import (
 	"crypto/x509"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"pkiodesk/app"
@@ -58,41 +63,21 @@ type ui struct {
 	onCardState func(smartcard.State)
 }
 
-// Run opens the database and shows the window until it is closed.
+// Run opens the database and shows the window until it is closed. When
+// pkiodesk cannot start (the database is held by another pkiodesk, or is
+// unreadable), a window says so: a desktop user never sees stderr.
 func Run(opt Options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	db, err := app.ResolveDatabase(opt.DBFlag, opt.Demo, opt.DemoIfNew, os.Getenv)
-	if err != nil {
-		return err
-	}
-	var demo *demoToken
-	var demoLogin *x509.Certificate
-	if db.Demo {
-		// The demo token's configuration must be in place before any
-		// PKCS#11 module is loaded in this process.
-		tok, auth, err := softhsm.DemoCard(ctx, filepath.Join(filepath.Dir(db.Path), "softhsm"))
-		if err != nil {
-			return err
-		}
-		os.Setenv("SOFTHSM2_CONF", tok.ConfPath)
-		demo, demoLogin = &demoToken{module: tok.Module, label: tok.Label, pin: tok.PIN}, auth
-	}
-	core, err := app.Open(ctx, app.Config{DBPath: db.Path, Now: time.Now})
-	if err != nil {
-		return err
-	}
-	defer core.Close()
-	if db.Demo {
-		if err := core.SeedDemo(ctx, 300, 2026); err != nil {
-			return err
-		}
-		if err := core.SeedDemoOrganisation(ctx, demoLogin); err != nil {
-			return err
-		}
-	}
 	fa := fyneapp.NewWithID("nl.pkiodesk.app")
-	u := newUI(fa, core, db, core.Language(ctx, os.Getenv), demo)
+	st, err := start(ctx, opt)
+	if err != nil {
+		useFyneLanguage(i18n.FromEnv(os.Getenv))
+		startupErrorWindow(fa, i18n.FromEnv(os.Getenv), err).ShowAndRun()
+		return err
+	}
+	defer st.core.Close()
+	u := newUI(fa, st.core, st.db, st.core.Language(ctx, os.Getenv), st.demo)
 	go func() {
 		// No PC/SC service (a demo without pcscd) leaves software tokens.
 		_ = u.cs.Run(ctx)
@@ -105,6 +90,78 @@ func Run(opt Options) error {
 		u.session.Close()
 	}
 	return nil
+}
+
+// started is what Run needs once the database is open.
+type started struct {
+	core *app.App
+	db   app.Database
+	demo *demoToken
+}
+
+// start opens the database, and for the demo provisions its token and
+// content. The database comes first: a second pkiodesk on the same demo
+// stops there, before it touches the demo token's files.
+func start(ctx context.Context, opt Options) (started, error) {
+	db, err := app.ResolveDatabase(opt.DBFlag, opt.Demo, opt.DemoIfNew, os.Getenv)
+	if err != nil {
+		return started{}, err
+	}
+	core, err := app.Open(ctx, app.Config{DBPath: db.Path, Now: time.Now})
+	if err != nil {
+		return started{}, err
+	}
+	st := started{core: core, db: db}
+	if !db.Demo {
+		return st, nil
+	}
+	fail := func(err error) (started, error) {
+		core.Close()
+		return started{}, err
+	}
+	// The demo token's configuration must be in place before any PKCS#11
+	// module is loaded in this process.
+	tok, demoLogin, err := softhsm.DemoCard(ctx, filepath.Join(filepath.Dir(db.Path), "softhsm"))
+	if err != nil {
+		return fail(err)
+	}
+	os.Setenv("SOFTHSM2_CONF", tok.ConfPath)
+	st.demo = &demoToken{module: tok.Module, label: tok.Label, pin: tok.PIN}
+	if err := core.SeedDemo(ctx, 300, 2026); err != nil {
+		return fail(err)
+	}
+	if err := core.SeedDemoOrganisation(ctx, demoLogin); err != nil {
+		return fail(err)
+	}
+	return st, nil
+}
+
+// startupErrorWindow tells why pkiodesk cannot start, in the user's words.
+func startupErrorWindow(fa fyne.App, l i18n.Lang, err error) fyne.Window {
+	tr := func(nl, en string) string {
+		if l == i18n.EN {
+			return en
+		}
+		return nl
+	}
+	w := fa.NewWindow("pkiodesk — " + tr("Kan niet starten", "Cannot start"))
+	title := widget.NewLabelWithStyle(tr("pkiodesk kan niet starten", "pkiodesk cannot start"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	msg := widget.NewLabel(sentence(i18n.Localize(l, err)))
+	msg.Wrapping = fyne.TextWrapWord
+	msg.Importance = widget.DangerImportance
+	closeButton := widget.NewButton(tr("Sluiten", "Close"), w.Close)
+	closeButton.Importance = widget.HighImportance
+	w.SetContent(container.NewPadded(container.NewVBox(title, msg, container.NewHBox(layout.NewSpacer(), closeButton))))
+	// Enter or Escape closes it, as the only button would.
+	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		switch ev.Name {
+		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+			w.Close()
+		}
+	})
+	w.Resize(fyne.NewSize(560, 200))
+	w.CenterOnScreen()
+	return w
 }
 
 func newUI(fa fyne.App, core *app.App, db app.Database, lang i18n.Lang, demo *demoToken) *ui {
@@ -182,4 +239,18 @@ func (u *ui) notifyExpiring() {
 		return
 	}
 	u.fa.SendNotification(fyne.NewNotification("pkiodesk", i18n.T(u.lang, "expiring.some", len(v.Rows), 30)))
+}
+
+// sentence starts a message with a capital, as a line of its own in a
+// window; the CLI prints the same message after "pkiodesk: ".
+func sentence(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	s = string(unicode.ToUpper(r)) + s[n:]
+	if !strings.HasSuffix(s, ".") && !strings.HasSuffix(s, "?") && !strings.HasSuffix(s, "!") {
+		s += "."
+	}
+	return s
 }

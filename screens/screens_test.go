@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/x509"
@@ -434,5 +435,39 @@ func TestDetailShowsWholeDistinguishedNames(t *testing.T) {
 	subject := strings.Join(cert.DNParts(rep.Added[0].Subject), "\n")
 	if !values[subject] || !strings.Contains(subject, "O=Rijksdienst voor Identiteitsgegevens (RvIG)") {
 		t.Errorf("subject not shown whole: want %q", subject)
+	}
+}
+
+// A second pkiodesk on a database that is in use gets a window that says so
+// in Dutch, instead of a message on stderr nobody sees; nothing is written.
+func TestSecondInstanceGetsAStartupWindow(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "pkiodesk.db")
+	first, err := app.Open(ctx, app.Config{DBPath: path, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer first.Close()
+	before, _ := os.ReadFile(path)
+
+	_, err = start(ctx, Options{DBFlag: path})
+	if !i18n.Is(err, "err.db_in_use") {
+		t.Fatalf("second start: %v", err)
+	}
+	w := startupErrorWindow(test.NewTempApp(t), i18n.NL, err)
+	if w.Title() != "pkiodesk — Kan niet starten" {
+		t.Errorf("title %q", w.Title())
+	}
+	found := false
+	for _, obj := range test.LaidOutObjects(w.Content()) {
+		if l, ok := obj.(*widget.Label); ok && strings.Contains(l.Text, "in gebruik door een andere pkiodesk") {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("the window does not say the database is in use")
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Error("the second start changed the database")
 	}
 }
