@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages pkiodesk needs to build, run and test,
-# when some are missing. Usage: scripts/deps.sh build|run|test
+# when some are missing. Usage: scripts/deps.sh build|run|test|windows
 set -euo pipefail
 
 build=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
@@ -11,6 +11,7 @@ testing=(libgl1 libglx-mesa0 libgl1-mesa-dri pcscd vsmartcard-vpcd vsmartcard-vp
 
 case "${1:-test}" in
   build) want=("${build[@]}") ;;
+  windows) want=(gcc-mingw-w64-x86-64) ;;
   run) want=("${build[@]}" "${runtime[@]}") ;;
   *) want=("${build[@]}" "${testing[@]}") ;;
 esac
