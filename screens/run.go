@@ -72,8 +72,11 @@ func Run(opt Options) error {
 	fa := fyneapp.NewWithID("nl.pkiodesk.app")
 	st, err := start(ctx, opt)
 	if err != nil {
-		useFyneLanguage(i18n.FromEnv(os.Getenv))
-		startupErrorWindow(fa, i18n.FromEnv(os.Getenv), err).ShowAndRun()
+		// The settings live in the database that did not open: the
+		// environment decides the language.
+		l := i18n.FromEnv(os.Getenv)
+		useFyneLanguage(l)
+		startupErrorWindow(fa, l, err).ShowAndRun()
 		return err
 	}
 	defer st.core.Close()
@@ -138,18 +141,12 @@ func start(ctx context.Context, opt Options) (started, error) {
 
 // startupErrorWindow tells why pkiodesk cannot start, in the user's words.
 func startupErrorWindow(fa fyne.App, l i18n.Lang, err error) fyne.Window {
-	tr := func(nl, en string) string {
-		if l == i18n.EN {
-			return en
-		}
-		return nl
-	}
-	w := fa.NewWindow("pkiodesk — " + tr("Kan niet starten", "Cannot start"))
-	title := widget.NewLabelWithStyle(tr("pkiodesk kan niet starten", "pkiodesk cannot start"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	w := fa.NewWindow("pkiodesk — " + tr(l, "Kan niet starten", "Cannot start"))
+	title := widget.NewLabelWithStyle(tr(l, "pkiodesk kan niet starten", "pkiodesk cannot start"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	msg := widget.NewLabel(sentence(i18n.Localize(l, err)))
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.DangerImportance
-	closeButton := widget.NewButton(tr("Sluiten", "Close"), w.Close)
+	closeButton := widget.NewButton(tr(l, "Sluiten", "Close"), w.Close)
 	closeButton.Importance = widget.HighImportance
 	w.SetContent(container.NewPadded(container.NewVBox(title, msg, container.NewHBox(layout.NewSpacer(), closeButton))))
 	// Enter or Escape closes it, as the only button would.
@@ -206,12 +203,15 @@ func (u *ui) endSession() {
 	u.session, u.loginCert, u.person = nil, nil, org.Person{}
 }
 
-func (u *ui) tr(nl, en string) string {
-	if u.lang == i18n.EN {
+// tr picks the Dutch or English text of a screen label.
+func tr(l i18n.Lang, nl, en string) string {
+	if l == i18n.EN {
 		return en
 	}
 	return nl
 }
+
+func (u *ui) tr(nl, en string) string { return tr(u.lang, nl, en) }
 
 func (u *ui) setTitle(part string) {
 	if part == "" {
