@@ -79,7 +79,8 @@ func TestImportAndListRealCertificates(t *testing.T) {
 	csvPath := filepath.Join(t.TempDir(), "lijst.csv")
 	r = run(t, "en_US.UTF-8", "list", "--db="+db, "--status=all", "--csv", csvPath)
 	data, _ := os.ReadFile(csvPath)
-	if r.code != 0 || !bytes.HasPrefix(data, []byte("\xEF\xBB\xBFKind;Common Name;")) || !bytes.Contains(data, []byte("lap.gbav.idm.diginetwerk.net")) {
+	if r.code != 0 || !bytes.HasPrefix(data, []byte("\xEF\xBB\xBFKind;Type;Common Name;")) ||
+		!bytes.Contains(data, []byte("Server certificate;PKIo Private Services G1;lap.gbav.idm.diginetwerk.net;")) {
 		t.Errorf("csv: %d %s\n%s", r.code, r.stderr, data)
 	}
 }

@@ -87,7 +87,7 @@ func buildQuery(kind, status, filter, sortBy string) (inventory.Query, error) {
 	return inventory.Query{Kind: k, Status: st, Text: filter, Sort: col, Desc: desc}, nil
 }
 
-var tableColumns = []inventory.Column{inventory.ColKind, inventory.ColCN, inventory.ColOIN, inventory.ColNotAfter, inventory.ColStatus, inventory.ColSHA256}
+var tableColumns = []inventory.Column{inventory.ColKind, inventory.ColProfile, inventory.ColCN, inventory.ColOIN, inventory.ColNotAfter, inventory.ColStatus, inventory.ColSHA256}
 
 func (c *call) printTable(v inventory.View) {
 	tw := tabwriter.NewWriter(c.env.Stdout, 2, 4, 2, ' ', 0)

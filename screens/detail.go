@@ -32,6 +32,7 @@ func (u *ui) showDetail(c cert.Certificate) {
 	}
 	rows := [][2]string{
 		{i18n.T(u.lang, "col.kind"), i18n.T(u.lang, "kind."+string(c.Kind))},
+		{i18n.T(u.lang, "col.profile"), i18n.T(u.lang, "profile."+string(c.Profile()))},
 		{i18n.T(u.lang, "col.status"), status},
 		{"Common Name", c.CommonName},
 		{i18n.T(u.lang, "col.o"), c.Organization},

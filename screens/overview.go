@@ -17,7 +17,7 @@ import (
 // overviewColumns are the columns of each kind's overview; the names
 // column holds FQDNs for servers and e-mail for the others.
 var overviewColumns = map[cert.Kind][]inventory.Column{
-	cert.KindServer:   {inventory.ColCN, inventory.ColNames, inventory.ColOIN, inventory.ColIssuer, inventory.ColNotAfter, inventory.ColStatus},
+	cert.KindServer:   {inventory.ColCN, inventory.ColNames, inventory.ColOIN, inventory.ColProfile, inventory.ColNotAfter, inventory.ColStatus},
 	cert.KindPersonal: {inventory.ColCN, inventory.ColNames, inventory.ColOrg, inventory.ColIssuer, inventory.ColNotAfter, inventory.ColStatus},
 	cert.KindGroup:    {inventory.ColCN, inventory.ColNames, inventory.ColOrg, inventory.ColIssuer, inventory.ColNotAfter, inventory.ColStatus},
 	cert.KindESeal:    {inventory.ColCN, inventory.ColOrg, inventory.ColOIN, inventory.ColIssuer, inventory.ColNotAfter, inventory.ColStatus},
@@ -25,7 +25,7 @@ var overviewColumns = map[cert.Kind][]inventory.Column{
 
 var columnWidths = map[inventory.Column]float32{
 	inventory.ColCN: 200, inventory.ColNames: 195, inventory.ColOIN: 178, inventory.ColOrg: 175,
-	inventory.ColIssuer: 160, inventory.ColNotAfter: 122, inventory.ColStatus: 95,
+	inventory.ColIssuer: 160, inventory.ColProfile: 160, inventory.ColNotAfter: 122, inventory.ColStatus: 95,
 }
 
 // newButtons are the seed's order buttons per overview.

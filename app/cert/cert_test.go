@@ -163,15 +163,16 @@ func TestRealPKIoCertificates(t *testing.T) {
 		kind                 Kind
 		status               Status
 		keyBits              int
+		profile              Profile
 	}{
-		{"RvIG_lap.gbav.idm.diginetwerk.net.crt", "lap.gbav.idm.diginetwerk.net", "00000001822100824000", "", KindServer, StatusExpired, 0},
-		{"KPN_-_G4_PKIo_Priv_G-TLS_SYS_-_2025.crt", "KPN - G4 PKIo Priv G-TLS SYS - 2025", "", "NTRNL-27124701", KindCA, StatusValid, 0},
-		{"KPN_PKIoverheid_Private_Services_CA_-_G1.crt", "KPN PKIoverheid Private Services CA - G1", "", "", KindCA, StatusValid, 0},
-		{"QuoVadis_PKIoverheid_Private_Services_CA_-_G1.crt", "QuoVadis PKIoverheid Private Services CA - G1", "", "NTRNL-30237459", KindCA, StatusValid, 0},
-		{"Staat_der_Nederlanden_-_G4_Intm_Priv_G-TLS_SYS_-_2024.crt", "Staat der Nederlanden - G4 Intm Priv G-TLS SYS - 2024", "", "", KindCA, StatusValid, 0},
-		{"Staat_der_Nederlanden_-_G4_Root_Priv_G-TLS_-_2024.crt", "Staat der Nederlanden - G4 Root Priv G-TLS - 2024", "", "", KindCA, StatusValid, 0},
-		{"Staat_der_Nederlanden_Private_Root_CA_-_G1.crt", "Staat der Nederlanden Private Root CA - G1", "", "", KindCA, StatusValid, 0},
-		{"Staat_der_Nederlanden_Private_Services_CA_-_G1.crt", "Staat der Nederlanden Private Services CA - G1", "", "", KindCA, StatusValid, 0},
+		{"RvIG_lap.gbav.idm.diginetwerk.net.crt", "lap.gbav.idm.diginetwerk.net", "00000001822100824000", "", KindServer, StatusExpired, 0, ProfilePKIoPrivateG1},
+		{"KPN_-_G4_PKIo_Priv_G-TLS_SYS_-_2025.crt", "KPN - G4 PKIo Priv G-TLS SYS - 2025", "", "NTRNL-27124701", KindCA, StatusValid, 0, ProfilePKIoG4},
+		{"KPN_PKIoverheid_Private_Services_CA_-_G1.crt", "KPN PKIoverheid Private Services CA - G1", "", "", KindCA, StatusValid, 0, ProfilePKIoPrivateG1},
+		{"QuoVadis_PKIoverheid_Private_Services_CA_-_G1.crt", "QuoVadis PKIoverheid Private Services CA - G1", "", "NTRNL-30237459", KindCA, StatusValid, 0, ProfilePKIoPrivateG1},
+		{"Staat_der_Nederlanden_-_G4_Intm_Priv_G-TLS_SYS_-_2024.crt", "Staat der Nederlanden - G4 Intm Priv G-TLS SYS - 2024", "", "", KindCA, StatusValid, 0, ProfilePKIoG4},
+		{"Staat_der_Nederlanden_-_G4_Root_Priv_G-TLS_-_2024.crt", "Staat der Nederlanden - G4 Root Priv G-TLS - 2024", "", "", KindCA, StatusValid, 0, ProfileUnknown},
+		{"Staat_der_Nederlanden_Private_Root_CA_-_G1.crt", "Staat der Nederlanden Private Root CA - G1", "", "", KindCA, StatusValid, 0, ProfileUnknown},
+		{"Staat_der_Nederlanden_Private_Services_CA_-_G1.crt", "Staat der Nederlanden Private Services CA - G1", "", "", KindCA, StatusValid, 0, ProfilePKIoPrivateG1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -188,6 +189,9 @@ func TestRealPKIoCertificates(t *testing.T) {
 			}
 			if s := c.Status(now); s != tt.status {
 				t.Errorf("status %q, want %q", s, tt.status)
+			}
+			if p := c.Profile(); p != tt.profile {
+				t.Errorf("profile %q, want %q", p, tt.profile)
 			}
 			if c.KeyType != "RSA" || c.KeyBits < 2048 {
 				t.Errorf("key %s %d", c.KeyType, c.KeyBits)
@@ -209,5 +213,34 @@ func TestRealPKIoCertificates(t *testing.T) {
 	}
 	if len(c.ExtKeyUsage) != 2 || len(c.KeyUsage) != 2 {
 		t.Errorf("RvIG usages: %v %v", c.KeyUsage, c.ExtKeyUsage)
+	}
+}
+
+func TestProfileOf(t *testing.T) {
+	for _, tt := range []struct {
+		policies []string
+		issuer   string
+		want     Profile
+	}{
+		{nil, "", ProfileUnknown},
+		{[]string{"2.16.528.1.1003.1.2.8.6"}, "", ProfilePKIoPrivateG1},
+		// G4 certificates carry ETSI NCP policies beside the PKIo one.
+		{[]string{"0.4.0.2042.1.1", "0.4.0.2042.1.2", "2.16.528.1.1003.1.2.44.15.35.11"}, "", ProfilePKIoG4},
+		{[]string{"2.16.528.1.1003.1.2.41.1.2"}, "", ProfilePKIoG4Trial},
+		{[]string{"2.16.528.1.1003.1.2.5.6"}, "", ProfilePKIoOrganisatie},
+		{[]string{"2.16.528.1.1003.1.2.2.1"}, "", ProfilePKIoBurger},
+		{[]string{"2.16.528.1.1003.1.2.3.1"}, "", ProfilePKIoAutonomous},
+		{[]string{"0.4.0.194112.1.3"}, "", ProfileQualified},
+		{[]string{"2.23.140.1.2.2"}, "CN=GeoTrust TLS RSA CA G1,O=DigiCert Inc,C=US", ProfilePublicOV},
+		{[]string{"2.23.140.1.2.2"}, "CN=certSIGN Web CA,O=CERTSIGN SA,C=RO", ProfileCertSIGNOV},
+		// An arc of the PKIo tree we do not know is no profile, and a
+		// look-alike prefix is not PKIo.
+		{[]string{"2.16.528.1.1003.1.2.99.1"}, "", ProfileUnknown},
+		{[]string{"2.16.528.1.1003.1.20.8.6"}, "", ProfileUnknown},
+	} {
+		c := Certificate{Policies: tt.policies, Issuer: tt.issuer}
+		if got := c.Profile(); got != tt.want {
+			t.Errorf("%v (%s): %q, want %q", tt.policies, tt.issuer, got, tt.want)
+		}
 	}
 }

@@ -32,6 +32,7 @@ const (
 
 var (
 	oidPolicyServer   = mustOID(2, 16, 528, 1, 1003, 1, 2, 8, 6)
+	oidPolicyServerG4 = mustOID(2, 16, 528, 1, 1003, 1, 2, 44, 15, 35, 11) // KPN's G4 G-TLS SYS CA's (shared/testdata/pkio)
 	oidPolicyGroup    = mustOID(2, 16, 528, 1, 1003, 1, 2, 8, 4)
 	oidPolicyPersonal = mustOID(2, 16, 528, 1, 1003, 1, 2, 5, 1)
 	oidPolicySeal     = mustOID(0, 4, 0, 194112, 1, 3)
@@ -125,6 +126,13 @@ func (g *Generator) Next(kind cert.Kind) ([]byte, error) {
 		t.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
 		t.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth}
 		t.Policies = []x509.OID{oidPolicyServer}
+		// G4 exists since 2025; half of the newer server certificates
+		// are G4 (with the organizationIdentifier G4 requires), so the
+		// demo shows what still has to move off G1 before it ends.
+		if t.NotBefore.Year() >= 2025 && g.serial%2 == 0 {
+			t.Policies = []x509.OID{oidPolicyServerG4}
+			t.Subject.ExtraNames = []pkix.AttributeTypeAndValue{{Type: oidOrgIdentifier, Value: KvK}}
+		}
 	case cert.KindPersonal:
 		given, sur := givenNames[g.rnd.IntN(len(givenNames))], surnames[g.rnd.IntN(len(surnames))]
 		t.Subject.CommonName = given + " " + sur

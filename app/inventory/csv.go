@@ -55,6 +55,8 @@ func Cell(c *cert.Certificate, col Column, v View, l i18n.Lang) string {
 	switch col {
 	case ColKind:
 		return i18n.T(l, "kind."+string(c.Kind))
+	case ColProfile:
+		return i18n.T(l, "profile."+string(c.Profile()))
 	case ColCN:
 		return c.CommonName
 	case ColOrg:

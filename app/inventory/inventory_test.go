@@ -267,10 +267,10 @@ func TestCSVExportIsTheViewAndSafe(t *testing.T) {
 	if len(records) != 4 {
 		t.Fatalf("%d records, want header + 3 rows", len(records))
 	}
-	if records[0][1] != "Common Name" || records[0][8] != "Verloopdatum" {
+	if records[0][1] != "Type" || records[0][2] != "Common Name" || records[0][9] != "Verloopdatum" {
 		t.Errorf("header %v", records[0])
 	}
-	if records[1][1] != "Gemeente Zoë" || records[3][8] != testNow.AddDate(0, 0, 5).Format("2006-01-02") {
+	if records[1][2] != "Gemeente Zoë" || records[3][9] != testNow.AddDate(0, 0, 5).Format("2006-01-02") {
 		t.Errorf("rows not in view order: %v", records)
 	}
 	for _, row := range records[1:] {
@@ -280,7 +280,7 @@ func TestCSVExportIsTheViewAndSafe(t *testing.T) {
 			}
 		}
 	}
-	if records[3][1] != "'=HYPERLINK(\"http://x\";\"klik\")" || records[3][9] != "Geldig" {
+	if records[3][2] != "'=HYPERLINK(\"http://x\";\"klik\")" || records[3][10] != "Geldig" {
 		t.Errorf("hostile row %q", records[3])
 	}
 	var en bytes.Buffer

@@ -15,6 +15,7 @@ type Column string
 
 const (
 	ColKind      Column = "kind"
+	ColProfile   Column = "profile" // PKIo G1, G4, public OV … (cert.Profile)
 	ColCN        Column = "cn"
 	ColOrg       Column = "o"
 	ColOIN       Column = "oin"
@@ -28,11 +29,11 @@ const (
 )
 
 // Columns in the order the overviews and the CSV show them.
-var Columns = []Column{ColKind, ColCN, ColOrg, ColOIN, ColNames, ColIssuer, ColSerial, ColNotBefore, ColNotAfter, ColStatus, ColSHA256}
+var Columns = []Column{ColKind, ColProfile, ColCN, ColOrg, ColOIN, ColNames, ColIssuer, ColSerial, ColNotBefore, ColNotAfter, ColStatus, ColSHA256}
 
 // columnAliases lets users type the column names they see, Dutch or English.
 var columnAliases = map[string]Column{
-	"soort": ColKind, "type": ColKind, "commonname": ColCN, "common-name": ColCN, "naam": ColCN, "name": ColCN,
+	"soort": ColKind, "type": ColProfile, "profiel": ColProfile, "commonname": ColCN, "common-name": ColCN, "naam": ColCN, "name": ColCN,
 	"organisatie": ColOrg, "organisation": ColOrg, "organization": ColOrg, "fqdn": ColNames, "email": ColNames,
 	"e-mail": ColNames, "uitgever": ColIssuer, "serienummer": ColSerial, "geldigvanaf": ColNotBefore,
 	"verloopdatum": ColNotAfter, "expiry": ColNotAfter, "expires": ColNotAfter, "fingerprint": ColSHA256,
@@ -239,6 +240,8 @@ func sortKeys(rows []row, col Column) func(a, b int) int {
 		return text(firstName)
 	case ColIssuer:
 		return text(func(c *cert.Certificate) string { return c.IssuerCN })
+	case ColProfile:
+		return text(func(c *cert.Certificate) string { return string(c.Profile()) })
 	}
 	cmpRows := compareFunc(col, time.Time{})
 	return func(a, b int) int { return cmpRows(rows[a].cert, rows[b].cert) }
@@ -269,6 +272,8 @@ func compareFunc(col Column, now time.Time) func(a, b *cert.Certificate) int {
 	switch col {
 	case ColKind:
 		return func(a, b *cert.Certificate) int { return strings.Compare(string(a.Kind), string(b.Kind)) }
+	case ColProfile:
+		return func(a, b *cert.Certificate) int { return strings.Compare(string(a.Profile()), string(b.Profile())) }
 	case ColCN:
 		return func(a, b *cert.Certificate) int { return compareFold(a.CommonName, b.CommonName) }
 	case ColOrg:
