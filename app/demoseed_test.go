@@ -47,7 +47,7 @@ func TestDemoServerCertificatesAreG1AndG4(t *testing.T) {
 	if len(order) != 2 {
 		t.Errorf("sorting on Type does not group the profiles: %v", order)
 	}
-	if got := inventory.Cell(v.Rows[0], col, v, i18n.NL); got != "PKIo G4" && got != "PKIo Private Services G1" {
+	if got := inventory.Cell(v.Rows[0], col, v, i18n.NL); got != "PKIo G4" && got != "PKIo Private G1" {
 		t.Errorf("cell %q", got)
 	}
 }

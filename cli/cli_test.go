@@ -80,7 +80,7 @@ func TestImportAndListRealCertificates(t *testing.T) {
 	r = run(t, "en_US.UTF-8", "list", "--db="+db, "--status=all", "--csv", csvPath)
 	data, _ := os.ReadFile(csvPath)
 	if r.code != 0 || !bytes.HasPrefix(data, []byte("\xEF\xBB\xBFKind;Type;Common Name;")) ||
-		!bytes.Contains(data, []byte("Server certificate;PKIo Private Services G1;lap.gbav.idm.diginetwerk.net;")) {
+		!bytes.Contains(data, []byte("Server certificate;PKIo Private G1;lap.gbav.idm.diginetwerk.net;")) {
 		t.Errorf("csv: %d %s\n%s", r.code, r.stderr, data)
 	}
 }

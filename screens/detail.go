@@ -127,9 +127,14 @@ func safeFileName(s string) string {
 }
 
 // dnLines shows a distinguished name one attribute per line, so a long
-// subject is read whole instead of cut off.
+// subject is read whole instead of cut off, with names instead of hex for
+// the attributes crypto/x509 does not name (organizationIdentifier, GN, SN).
 func dnLines(dn string) string {
-	return strings.Join(cert.DNParts(dn), "\n")
+	parts := cert.DNParts(dn)
+	for i, p := range parts {
+		parts[i] = cert.ReadableDNPart(p)
+	}
+	return strings.Join(parts, "\n")
 }
 
 // printableLines makes each line of a detail value safe to show, in full:

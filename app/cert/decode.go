@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"crypto/x509"
 	"encoding/asn1"
+	"encoding/hex"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/smallstep/pkcs7"
 	"software.sslmate.com/src/go-pkcs12"
@@ -204,4 +206,39 @@ func DNParts(dn string) []string {
 		parts = append(parts, dn[start:])
 	}
 	return parts
+}
+
+// dnAttributeNames names the subject attributes crypto/x509 prints as a bare
+// OID with a hex value; PKIo certificates carry several of them.
+var dnAttributeNames = map[string]string{
+	"2.5.4.97":             "organizationIdentifier",
+	"2.5.4.42":             "GN",
+	"2.5.4.4":              "SN",
+	"2.5.4.12":             "title",
+	"2.5.4.13":             "description",
+	"2.5.4.15":             "businessCategory",
+	"2.5.4.65":             "pseudonym",
+	"1.2.840.113549.1.9.1": "emailAddress",
+}
+
+// ReadableDNPart turns an attribute crypto/x509 printed as "OID=#hex DER"
+// into "name=value" when the value is a plain string; anything else is
+// returned as it came.
+func ReadableDNPart(part string) string {
+	oid, value, ok := strings.Cut(part, "=")
+	if !ok || !strings.HasPrefix(value, "#") {
+		return part
+	}
+	der, err := hex.DecodeString(value[1:])
+	if err != nil {
+		return part
+	}
+	var s string
+	if rest, err := asn1.Unmarshal(der, &s); err != nil || len(rest) != 0 {
+		return part
+	}
+	if name, ok := dnAttributeNames[oid]; ok {
+		oid = name
+	}
+	return oid + "=" + s
 }

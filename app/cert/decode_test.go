@@ -232,6 +232,9 @@ func FuzzDNParts(f *testing.F) {
 	f.Add(`,,`)
 	f.Fuzz(func(t *testing.T, dn string) {
 		parts := DNParts(dn)
+		for _, p := range parts {
+			ReadableDNPart(p) // must not panic on any input
+		}
 		if dn == "" {
 			if parts != nil {
 				t.Fatalf("parts of empty DN: %q", parts)
@@ -246,4 +249,34 @@ func FuzzDNParts(f *testing.F) {
 			t.Fatalf("DNParts(%q) = %q: %d bytes, want %d", dn, parts, n, len(dn))
 		}
 	})
+}
+
+func TestReadableDNPart(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"CN=a", "CN=a"},
+		{"2.5.4.97=#130e4e54524e4c2d3132333435363738", "organizationIdentifier=NTRNL-12345678"},
+		{"2.5.4.42=#0c054a6f7269cb", "2.5.4.42=#0c054a6f7269cb"}, // not valid UTF-8 for its length: left alone
+		{"2.5.4.42=#0c044a6f7269", "GN=Jori"},
+		{"1.2.3.4=#0c0178", "1.2.3.4=x"},
+		{"2.5.4.97=#zz", "2.5.4.97=#zz"},
+		{"2.5.4.97=#300302010a", "2.5.4.97=#300302010a"}, // a SEQUENCE, not a string
+		{"O=#nothex", "O=#nothex"},
+	} {
+		if got := ReadableDNPart(c.in); got != c.want {
+			t.Errorf("ReadableDNPart(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	// The real KPN G4 CA carries organizationIdentifier, which crypto/x509
+	// prints as hex.
+	d, err := Decode(fixture.ReadPKIo(t, "KPN_-_G4_PKIo_Priv_G-TLS_SYS_-_2025.crt"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []string
+	for _, p := range DNParts(FromX509(d.Certs[0]).Subject) {
+		parts = append(parts, ReadableDNPart(p))
+	}
+	if !slices.Contains(parts, "organizationIdentifier=NTRNL-27124701") {
+		t.Errorf("KPN G4 subject: %q", parts)
+	}
 }

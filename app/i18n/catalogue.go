@@ -46,7 +46,7 @@ var catalogue = map[string]text{
 	"kind.personal":            {"Persoonlijk certificaat", "Personal certificate"},
 	"kind.group":               {"Groepscertificaat", "Group certificate"},
 	"kind.eseal":               {"eSeal certificaat", "eSeal certificate"},
-	"profile.pkio-private-g1":  {"PKIo Private Services G1", "PKIo Private Services G1"},
+	"profile.pkio-private-g1":  {"PKIo Private G1", "PKIo Private G1"},
 	"profile.pkio-g4":          {"PKIo G4", "PKIo G4"},
 	"profile.pkio-g4-trial":    {"PKIo G4 (proef)", "PKIo G4 (trial)"},
 	"profile.pkio-organisatie": {"PKIo Organisatie", "PKIo Organisation"},
