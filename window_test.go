@@ -59,15 +59,21 @@ func TestRealWindow(t *testing.T) {
 		out, _ := exec.Command(xdotool, args...).Output()
 		return strings.TrimSpace(string(out))
 	}
+	// windowOf returns the first window of a process whose title matches
+	// the pattern, or "".
+	windowOf := func(p *os.Process, title string) string {
+		if ids := strings.Fields(x("search", "--pid", strconv.Itoa(p.Pid), "--name", title)); len(ids) > 0 {
+			return ids[0]
+		}
+		return ""
+	}
 	var win string
 	waitTitle := func(prefix string) string {
 		t.Helper()
 		deadline := time.Now().Add(60 * time.Second)
 		for time.Now().Before(deadline) {
 			if win == "" {
-				if ids := strings.Fields(x("search", "--pid", strconv.Itoa(cmd.Process.Pid), "--name", "^pkiodesk")); len(ids) > 0 {
-					win = ids[0]
-				}
+				win = windowOf(cmd.Process, "^pkiodesk")
 			}
 			if win != "" {
 				if title := x("getwindowname", win); strings.HasPrefix(title, prefix) {
@@ -151,9 +157,7 @@ func TestRealWindow(t *testing.T) {
 	var secondWin string
 	deadline := time.Now().Add(60 * time.Second)
 	for secondWin == "" && time.Now().Before(deadline) {
-		if ids := strings.Fields(x("search", "--pid", strconv.Itoa(second.Process.Pid), "--name", "^pkiodesk — Kan niet starten")); len(ids) > 0 {
-			secondWin = ids[0]
-		}
+		secondWin = windowOf(second.Process, "^pkiodesk — Kan niet starten")
 		time.Sleep(200 * time.Millisecond)
 	}
 	if secondWin == "" {
