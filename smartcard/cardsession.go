@@ -2,6 +2,7 @@ package smartcard
 
 import (
 	"context"
+	"strings"
 	"sync"
 
 	"pkiodesk/app/i18n"
@@ -25,7 +26,8 @@ type CardSession struct {
 
 	mu      sync.Mutex
 	state   State
-	reader  string // reader of the present card; "" for a token without PC/SC
+	reader  string          // reader of the card the session follows; "" for a token without PC/SC
+	present map[string]bool // readers that hold a card
 	session *Session
 	gen     uint64 // bumped on every removal, so a login racing it is undone
 	subs    map[int]chan State
@@ -34,7 +36,7 @@ type CardSession struct {
 
 // NewCardSession starts logged out.
 func NewCardSession(m *Manager) *CardSession {
-	return &CardSession{m: m, state: LoggedOut, subs: map[int]chan State{}}
+	return &CardSession{m: m, state: LoggedOut, present: map[string]bool{}, subs: map[int]chan State{}}
 }
 
 // State returns the current state and the logged-in session, if any.
@@ -77,11 +79,13 @@ func (cs *CardSession) HandleEvent(e Event) {
 	cs.mu.Lock()
 	switch e.Kind {
 	case CardInserted:
+		cs.present[e.Reader] = true
 		if cs.state == LoggedOut {
 			cs.reader = e.Reader
 			cs.setLocked(CardPresent)
 		}
 	case CardRemoved, ReaderRemoved:
+		delete(cs.present, e.Reader)
 		if cs.state != LoggedOut && e.Reader == cs.reader {
 			cs.gen++
 			// Close before telling anyone: a caller that hears "logged
@@ -120,8 +124,32 @@ func (cs *CardSession) Login(ctx context.Context, module, label string, pin []by
 		return nil, i18n.E("card.removed", nil)
 	}
 	cs.session = s
+	// Follow the reader that holds the token logged in to, which need not
+	// be the first card inserted (a laptop's own reader and a USB token).
+	if r := readerOfSlot(s.Token().SlotName, cs.present); r != "" {
+		cs.reader = r
+	}
 	cs.setLocked(LoggedIn)
 	return s, nil
+}
+
+// readerOfSlot finds the PC/SC reader behind a PKCS#11 slot. PC/SC-based
+// middleware (OpenSC, SafeSign, SafeNet) names a slot after its reader;
+// PKCS#11 cuts the description at 64 bytes, so a long reader name only
+// starts with it. Of several matches the longest wins; no match is "".
+func readerOfSlot(slot string, readers map[string]bool) string {
+	slot = strings.TrimSpace(slot)
+	if slot == "" {
+		return ""
+	}
+	best := ""
+	for r := range readers {
+		match := r == slot || strings.Contains(slot, r) || (len(slot) >= 32 && strings.HasPrefix(r, slot))
+		if match && len(r) > len(best) {
+			best = r
+		}
+	}
+	return best
 }
 
 // Logout ends the token session (seed chapter 8); the card may stay.
