@@ -359,6 +359,11 @@ func TestChoiceBetweenCertificates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := tok.Delete(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	pki, err := testpki.New(time.Now())
 	if err != nil {
 		t.Fatal(err)

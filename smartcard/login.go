@@ -67,6 +67,8 @@ func (m *Manager) Token(module, label string) (TokenInfo, error) {
 		return TokenInfo{}, i18n.E("card.no_token", nil)
 	case label == "":
 		return TokenInfo{}, i18n.E("card.several_tokens", nil, len(found))
+	case len(found) > 1:
+		return TokenInfo{}, i18n.E("card.label_twice", nil, len(found), label)
 	default:
 		return TokenInfo{}, i18n.E("card.token_not_found", nil, label)
 	}

@@ -176,6 +176,39 @@ func TestFinalTryIsSaidAfterAWrongPIN(t *testing.T) {
 	}
 }
 
+// Two tokens with the same label (two cards of one kind) cannot be told
+// apart by label: the user is told so and what to do, not "not found".
+func TestTwoTokensWithOneLabel(t *testing.T) {
+	c := needCard(t)
+	m := NewManager()
+	for i := 0; i < 2; i++ {
+		if _, err := softhsm.InitToken(context.Background(), c.ConfPath, "dubbel", "so-1", testPIN); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ts, err := m.Tokens(c.Module)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ti := range ts {
+		if ti.Label == "dubbel" {
+			tok := softhsm.Token{Label: ti.Label, ConfPath: c.ConfPath, Serial: ti.Serial}
+			t.Cleanup(func() {
+				if err := tok.Delete(context.Background()); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+	}
+	_, err = m.Login(context.Background(), c.Module, "dubbel", pin(testPIN))
+	if !i18n.Is(err, "card.label_twice") {
+		t.Fatalf("login by a shared label: %v", err)
+	}
+	if msg := i18n.Localize(i18n.NL, err); !strings.Contains(msg, `2 kaarten of tokens heten "dubbel"`) {
+		t.Errorf("message %q", msg)
+	}
+}
+
 func TestMissingModule(t *testing.T) {
 	m := NewManager()
 	_, err := m.Login(context.Background(), "/nergens/libgeen.so", "", pin(testPIN))
@@ -340,6 +373,11 @@ func TestSignatureKeyAsksForThePINEachTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() {
+		if err := tok.Delete(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
 	who := testpki.Person{GivenName: "Iris", Surname: "Dekker", Email: "i.dekker@voorbeeldstad.nl", Organization: "Gemeente Voorbeeldstad", Number: "PN-7"}
 	if _, err := tok.AddAlwaysAuthKey([]byte{9}, "Handtekening", func(pub crypto.PublicKey) (*x509.Certificate, error) {
 		return c.PKI.Personal(pub, who, true)

@@ -93,6 +93,7 @@ var catalogue = map[string]text{
 	"card.module_missing":  {"middleware (PKCS#11-module) %s niet gevonden of niet te laden; installeer de software van uw kaart of token", "middleware (PKCS#11 module) %s not found or cannot be loaded; install the software for your card or token"},
 	"card.no_token":        {"geen kaart of token gevonden: stop uw smartcard in de kaartlezer of het USB-token in een vrije USB-poort", "no card or token found: insert your smartcard into the reader or the USB token into a free USB port"},
 	"card.token_not_found": {"token %q niet gevonden", "token %q not found"},
+	"card.label_twice":     {"%d kaarten of tokens heten %q; haal de kaart of het token eruit waarmee u niet inlogt en probeer het opnieuw", "%d cards or tokens are called %q; remove the one you are not logging in with and try again"},
 	"card.several_tokens":  {"er zijn %d kaarten of tokens; kies er één (--token LABEL)", "there are %d cards or tokens; choose one (--token LABEL)"},
 	"card.wrong_module":    {"deze middleware herkent de kaart niet; kies de module die bij uw kaart hoort", "this middleware does not recognise the card; choose the module that belongs to your card"},
 	"card.pin_wrong":       {"onjuiste PIN", "wrong PIN"},

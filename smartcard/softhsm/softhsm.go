@@ -43,6 +43,9 @@ type Token struct {
 	PIN      string
 	SOPIN    string
 	ConfPath string // value for SOFTHSM2_CONF
+	// Serial, when set, tells Delete which token to remove when several
+	// carry the same label.
+	Serial string
 }
 
 // WriteConfig makes a SoftHSM configuration whose tokens live in dir. The
@@ -73,6 +76,21 @@ func InitToken(ctx context.Context, conf, label, soPIN, pin string) (Token, erro
 		return Token{}, fmt.Errorf("softhsm2-util --init-token: %w: %s", err, out)
 	}
 	return Token{Module: module, Label: label, PIN: pin, SOPIN: soPIN, ConfPath: conf}, nil
+}
+
+// Delete removes the token and its keys, so a test that made it leaves the
+// token directory as it found it.
+func (t Token) Delete(ctx context.Context) error {
+	which := []string{"--token", t.Label}
+	if t.Serial != "" {
+		which = []string{"--serial", t.Serial}
+	}
+	cmd := exec.CommandContext(ctx, "softhsm2-util", append([]string{"--delete-token"}, which...)...)
+	cmd.Env = append(os.Environ(), "SOFTHSM2_CONF="+t.ConfPath)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("softhsm2-util --delete-token %s: %w: %s", t.Label, err, out)
+	}
+	return nil
 }
 
 // KeyType selects the key AddKey generates.
