@@ -256,7 +256,7 @@ func (s *loginScreen) doLogin() {
 		s.problem.SetText(i18n.T(u.lang, "card.state_pinpad") + " …")
 	}
 	go func() {
-		sess, err := u.cs.Login(context.Background(), tok.Module, tok.Label, pin)
+		sess, err := u.cs.LoginToken(context.Background(), tok, pin)
 		fyne.Do(func() {
 			if err != nil {
 				s.problem.SetText(i18n.Localize(u.lang, err))

@@ -79,7 +79,7 @@ func (k *Signer) signContextLogin(digest []byte, opts crypto.SignerOpts) ([]byte
 	defer p.Destroy() // the module stays initialised: crypto11's login holds it
 	sh, err := p.OpenSession(k.s.token.Slot, pkcs11.CKF_SERIAL_SESSION)
 	if err != nil {
-		return nil, k.s.m.loginError(k.s.module, k.s.token.Label, err)
+		return nil, k.s.m.loginError(k.s.token, err)
 	}
 	defer p.CloseSession(sh)
 	if err := p.FindObjectsInit(sh, []*pkcs11.Attribute{
@@ -102,7 +102,7 @@ func (k *Signer) signContextLogin(digest []byte, opts crypto.SignerOpts) ([]byte
 	err = p.Login(sh, pkcs11.CKU_CONTEXT_SPECIFIC, string(pin))
 	wipe(pin)
 	if err != nil {
-		return nil, k.s.m.loginError(k.s.module, k.s.token.Label, err)
+		return nil, k.s.m.loginError(k.s.token, err)
 	}
 	sig, err := p.Sign(sh, data)
 	if err != nil {

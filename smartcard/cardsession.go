@@ -101,9 +101,20 @@ func (cs *CardSession) HandleEvent(e Event) {
 	cs.mu.Unlock()
 }
 
-// Login logs in with the PIN unless a session is already open. The PIN is
-// wiped. A card removed while the login runs undoes it.
+// Login logs in to the token with this label; see LoginToken.
 func (cs *CardSession) Login(ctx context.Context, module, label string, pin []byte) (*Session, error) {
+	tok, err := cs.m.Token(module, label)
+	if err != nil {
+		wipe(pin)
+		return nil, err
+	}
+	return cs.LoginToken(ctx, tok, pin)
+}
+
+// LoginToken logs in to the chosen token with the PIN unless a session is
+// already open. The PIN is wiped. A card removed while the login runs
+// undoes it.
+func (cs *CardSession) LoginToken(ctx context.Context, tok TokenInfo, pin []byte) (*Session, error) {
 	cs.mu.Lock()
 	if cs.state == LoggedIn {
 		cs.mu.Unlock()
@@ -113,7 +124,7 @@ func (cs *CardSession) Login(ctx context.Context, module, label string, pin []by
 	gen := cs.gen
 	cs.mu.Unlock()
 
-	s, err := cs.m.Login(ctx, module, label, pin)
+	s, err := cs.m.LoginToken(ctx, tok, pin)
 	if err != nil {
 		return nil, err
 	}

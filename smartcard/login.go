@@ -74,35 +74,47 @@ func (m *Manager) Token(module, label string) (TokenInfo, error) {
 	}
 }
 
-// Login logs in to a token with the PIN. The guard: the PIN state is read
+// Login logs in to the token with this label; see LoginToken.
+func (m *Manager) Login(ctx context.Context, module, label string, pin []byte) (*Session, error) {
+	tok, err := m.Token(module, label)
+	if err != nil {
+		wipe(pin)
+		return nil, err
+	}
+	return m.LoginToken(ctx, tok, pin)
+}
+
+// LoginToken logs in with the PIN to the token in tok's slot, so that two
+// cards with one label can each be chosen. The guard: the PIN state is read
 // first and a locked token is never sent a PIN; a wrong PIN is never tried
-// again here; pin is wiped before Login returns, whatever happens.
+// again here; pin is wiped before LoginToken returns, whatever happens.
 //
 // crypto11 takes the PIN as a Go string, which cannot be wiped; that copy
 // lives until the garbage collector reclaims it. It is never logged.
-func (m *Manager) Login(ctx context.Context, module, label string, pin []byte) (*Session, error) {
+func (m *Manager) LoginToken(ctx context.Context, tok TokenInfo, pin []byte) (*Session, error) {
 	defer wipe(pin)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	tok, err := m.Token(module, label)
+	now, err := m.tokenAt(tok)
 	if err != nil {
 		return nil, err
 	}
-	if tok.PIN.Locked {
+	if now.PIN.Locked {
 		return nil, i18n.E("card.pin_locked", nil)
 	}
-	if len(pin) == 0 && !tok.PIN.PINPad {
+	if len(pin) == 0 && !now.PIN.PINPad {
 		return nil, i18n.E("card.pin_empty", nil)
 	}
-	c, err := crypto11.Configure(&crypto11.Config{Path: module, TokenLabel: tok.Label, Pin: string(pin)})
+	slot := int(now.Slot)
+	c, err := crypto11.Configure(&crypto11.Config{Path: now.Module, SlotNumber: &slot, Pin: string(pin)})
 	if err != nil {
-		return nil, m.loginError(module, tok.Label, err)
+		return nil, m.loginError(now, err)
 	}
 	m.mu.Lock()
-	m.loaded[module]++
+	m.loaded[now.Module]++
 	m.mu.Unlock()
-	s := &Session{m: m, module: module, token: tok, ctx: c}
+	s := &Session{m: m, module: now.Module, token: now, ctx: c}
 	if err := s.loadCertificates(); err != nil {
 		s.Close()
 		return nil, err
@@ -110,16 +122,34 @@ func (m *Manager) Login(ctx context.Context, module, label string, pin []byte) (
 	return s, nil
 }
 
+// tokenAt reads tok's slot afresh. The card there must still be the one
+// chosen: a different label means it was swapped.
+func (m *Manager) tokenAt(tok TokenInfo) (TokenInfo, error) {
+	ts, err := m.Tokens(tok.Module)
+	if err != nil {
+		return TokenInfo{}, err
+	}
+	for _, t := range ts {
+		if t.Slot == tok.Slot {
+			if t.Label != tok.Label {
+				return TokenInfo{}, i18n.E("card.token_not_found", nil, tok.Label)
+			}
+			return t, nil
+		}
+	}
+	return TokenInfo{}, i18n.E("card.removed", nil)
+}
+
 // loginError turns a failed login into the message for the user, reading
 // the token's PIN state again so the message says what the counter says now.
-func (m *Manager) loginError(module, label string, err error) error {
+func (m *Manager) loginError(tok TokenInfo, err error) error {
 	var p11 pkcs11.Error
 	if !errors.As(err, &p11) {
 		return i18n.E("card.login_failed", err)
 	}
 	switch p11 {
 	case pkcs11.CKR_PIN_INCORRECT:
-		now, terr := m.Token(module, label)
+		now, terr := m.tokenAt(tok)
 		switch {
 		case terr != nil:
 			return i18n.E("card.pin_wrong", nil)

@@ -190,14 +190,21 @@ func TestTwoTokensWithOneLabel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	who := testpki.Person{GivenName: "Sem", Surname: "Bakker", Email: "s.bakker@voorbeeldstad.nl", Organization: "Gemeente Voorbeeldstad", Number: "PN-8"}
 	for _, ti := range ts {
-		if ti.Label == "dubbel" {
-			tok := softhsm.Token{Label: ti.Label, ConfPath: c.ConfPath, Serial: ti.Serial}
-			t.Cleanup(func() {
-				if err := tok.Delete(context.Background()); err != nil {
-					t.Error(err)
-				}
-			})
+		if ti.Label != "dubbel" {
+			continue
+		}
+		tok := softhsm.Token{Module: c.Module, Label: ti.Label, PIN: testPIN, ConfPath: c.ConfPath, Serial: ti.Serial}
+		t.Cleanup(func() {
+			if err := tok.Delete(context.Background()); err != nil {
+				t.Error(err)
+			}
+		})
+		if _, err := tok.AddKey([]byte{1}, "Authenticatie", softhsm.ECP256, func(pub crypto.PublicKey) (*x509.Certificate, error) {
+			return c.PKI.Personal(pub, who, false)
+		}); err != nil {
+			t.Fatal(err)
 		}
 	}
 	_, err = m.Login(context.Background(), c.Module, "dubbel", pin(testPIN))
@@ -206,6 +213,22 @@ func TestTwoTokensWithOneLabel(t *testing.T) {
 	}
 	if msg := i18n.Localize(i18n.NL, err); !strings.Contains(msg, `2 kaarten of tokens heten "dubbel"`) {
 		t.Errorf("message %q", msg)
+	}
+	// Chosen by slot (as the login screen does), each can be logged in to.
+	var slots []uint
+	for _, ti := range ts {
+		if ti.Label != "dubbel" {
+			continue
+		}
+		s, err := m.LoginToken(context.Background(), ti, pin(testPIN))
+		if err != nil {
+			t.Fatalf("login to slot %d: %v", ti.Slot, err)
+		}
+		slots = append(slots, s.Token().Slot)
+		s.Close()
+	}
+	if len(slots) != 2 || slots[0] == slots[1] {
+		t.Errorf("sessions on slots %v", slots)
 	}
 }
 

@@ -43,9 +43,16 @@ type Token struct {
 	PIN      string
 	SOPIN    string
 	ConfPath string // value for SOFTHSM2_CONF
-	// Serial, when set, tells Delete which token to remove when several
-	// carry the same label.
+	// Serial, when set, picks the token when several carry the same label.
 	Serial string
+}
+
+// crypto11Config selects the token by serial when known, else by label.
+func (t Token) crypto11Config() *crypto11.Config {
+	if t.Serial != "" {
+		return &crypto11.Config{Path: t.Module, TokenSerial: t.Serial, Pin: t.PIN}
+	}
+	return &crypto11.Config{Path: t.Module, TokenLabel: t.Label, Pin: t.PIN}
 }
 
 // WriteConfig makes a SoftHSM configuration whose tokens live in dir. The
@@ -108,7 +115,7 @@ type Issue func(pub crypto.PublicKey) (*x509.Certificate, error)
 // issue makes for it under the same ID and label. SOFTHSM2_CONF must point
 // at t.ConfPath in this process.
 func (t Token) AddKey(id []byte, label string, kt KeyType, issue Issue) (*x509.Certificate, error) {
-	c, err := crypto11.Configure(&crypto11.Config{Path: t.Module, TokenLabel: t.Label, Pin: t.PIN})
+	c, err := crypto11.Configure(t.crypto11Config())
 	if err != nil {
 		return nil, fmt.Errorf("softhsm: open token %s: %w", t.Label, err)
 	}
@@ -132,7 +139,7 @@ func (t Token) AddKey(id []byte, label string, kt KeyType, issue Issue) (*x509.C
 // signature (CKA_ALWAYS_AUTHENTICATE), as a qualified signature key on a
 // card does, and stores its certificate.
 func (t Token) AddAlwaysAuthKey(id []byte, label string, issue Issue) (*x509.Certificate, error) {
-	c, err := crypto11.Configure(&crypto11.Config{Path: t.Module, TokenLabel: t.Label, Pin: t.PIN})
+	c, err := crypto11.Configure(t.crypto11Config())
 	if err != nil {
 		return nil, fmt.Errorf("softhsm: open token %s: %w", t.Label, err)
 	}
