@@ -66,3 +66,9 @@ func (c *Certificate) Profile() Profile {
 	}
 	return p
 }
+
+// Profiles lists every profile, unknown included, for whoever must name them all.
+func Profiles() []Profile {
+	return []Profile{ProfileUnknown, ProfilePKIoPrivateG1, ProfilePKIoG4, ProfilePKIoG4Trial, ProfilePKIoOrganisatie,
+		ProfilePKIoBurger, ProfilePKIoAutonomous, ProfileQualified, ProfilePublicOV, ProfileCertSIGNOV}
+}

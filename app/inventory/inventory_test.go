@@ -444,3 +444,15 @@ func TestRowStatusMatchesCertStatus(t *testing.T) {
 		}
 	}
 }
+
+// Every profile has a Dutch and an English name in the Type column.
+func TestEveryProfileHasAName(t *testing.T) {
+	for _, p := range cert.Profiles() {
+		for _, l := range []i18n.Lang{i18n.NL, i18n.EN} {
+			got := i18n.T(l, "profile."+string(p))
+			if strings.HasPrefix(got, "profile.") || got == "" {
+				t.Errorf("%s (%s): no name", p, l)
+			}
+		}
+	}
+}
