@@ -35,7 +35,12 @@ fi
 # A display for the real-window test. A socket file alone proves nothing (it
 # can be stale), so the display must answer an X handshake; otherwise a new
 # Xvfb is started on a free display number it picks itself (-displayfd).
-answers() { DISPLAY="$1" xdotool getdisplaygeometry >/dev/null 2>&1; }
+answers() {
+  [ -n "$1" ] && [ "$1" != ":" ] || return 1
+  # Without xdotool (the window test needs it anyway) trust Xvfb's own report.
+  command -v xdotool >/dev/null || return 0
+  DISPLAY="$1" xdotool getdisplaygeometry >/dev/null 2>&1
+}
 if command -v Xvfb >/dev/null; then
   display=""
   [ -s "$top/build/xvfb.display" ] && display=$(cat "$top/build/xvfb.display")
