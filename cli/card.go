@@ -129,7 +129,7 @@ func (c *call) login(ctx context.Context, m *smartcard.Manager, f cardFlags) (*s
 	if err != nil {
 		return nil, err
 	}
-	return m.Login(ctx, module, tok.Label, pin)
+	return m.LoginToken(ctx, tok, pin)
 }
 
 func loginTestCommand() command {
