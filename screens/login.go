@@ -215,7 +215,7 @@ func (s *loginScreen) showPINState() {
 		s.login.Disable()
 		return
 	}
-	s.pinState.SetText(i18n.T(s.u.lang, tok.PIN.Message()))
+	s.pinState.SetText(tok.PIN.Text(s.u.lang))
 	switch {
 	case tok.PIN.Locked:
 		s.pinState.Importance = widget.DangerImportance
@@ -231,12 +231,7 @@ func (s *loginScreen) showPINState() {
 		s.login.Enable()
 	}
 	if tok.PIN.PINPad {
-		// The PIN goes in on the reader's own keys; say so even when the
-		// counter's warning takes the first place.
-		s.pin.Disable()
-		if msg := tok.PIN.Message(); !tok.PIN.Locked && msg != "card.state_pinpad" {
-			s.pinState.SetText(i18n.T(s.u.lang, msg) + " — " + i18n.T(s.u.lang, "card.state_pinpad"))
-		}
+		s.pin.Disable() // the PIN goes in on the reader's own keys
 	}
 	s.pinState.Refresh()
 }

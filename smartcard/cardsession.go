@@ -101,16 +101,6 @@ func (cs *CardSession) HandleEvent(e Event) {
 	cs.mu.Unlock()
 }
 
-// Login logs in to the token with this label; see LoginToken.
-func (cs *CardSession) Login(ctx context.Context, module, label string, pin []byte) (*Session, error) {
-	tok, err := cs.m.Token(module, label)
-	if err != nil {
-		wipe(pin)
-		return nil, err
-	}
-	return cs.LoginToken(ctx, tok, pin)
-}
-
 // LoginToken logs in to the chosen token with the PIN unless a session is
 // already open. The PIN is wiped. A card removed while the login runs
 // undoes it.

@@ -42,7 +42,7 @@ func TestCardSessionFollowsTheLoggedInToken(t *testing.T) {
 	cs := NewCardSession(m)
 	cs.HandleEvent(Event{Kind: CardInserted, Reader: laptop})
 	cs.HandleEvent(Event{Kind: CardInserted, Reader: usb})
-	s, err := cs.Login(context.Background(), c.Module, "PKIo kaart", pin(testPIN))
+	s, err := cs.LoginToken(context.Background(), tok, pin(testPIN))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -74,16 +74,6 @@ func (m *Manager) Token(module, label string) (TokenInfo, error) {
 	}
 }
 
-// Login logs in to the token with this label; see LoginToken.
-func (m *Manager) Login(ctx context.Context, module, label string, pin []byte) (*Session, error) {
-	tok, err := m.Token(module, label)
-	if err != nil {
-		wipe(pin)
-		return nil, err
-	}
-	return m.LoginToken(ctx, tok, pin)
-}
-
 // LoginToken logs in with the PIN to the token in tok's slot, so that two
 // cards with one label can each be chosen. The guard: the PIN state is read
 // first and a locked token is never sent a PIN; a wrong PIN is never tried

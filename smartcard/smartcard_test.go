@@ -53,6 +53,17 @@ func needCard(t testing.TB) softhsm.Card {
 
 func pin(s string) []byte { return []byte(s) }
 
+// loginByLabel is what the CLI does: find the token by label, then log in to
+// it. The PIN is wiped on every path.
+func loginByLabel(m *Manager, module, label string, pin []byte) (*Session, error) {
+	tok, err := m.Token(module, label)
+	if err != nil {
+		wipe(pin)
+		return nil, err
+	}
+	return m.LoginToken(context.Background(), tok, pin)
+}
+
 func TestTokensShowPINStateBeforeLogin(t *testing.T) {
 	c := needCard(t)
 	m := NewManager()
@@ -72,7 +83,7 @@ func TestLoginSignAndLogout(t *testing.T) {
 	c := needCard(t)
 	m := NewManager()
 	p := pin(testPIN)
-	s, err := m.Login(context.Background(), c.Module, "PKIo kaart", p)
+	s, err := loginByLabel(m, c.Module, "PKIo kaart", p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +128,7 @@ func TestLoginSignAndLogout(t *testing.T) {
 		t.Errorf("sign after close: %v", err)
 	}
 	// A new login after the old session closed works.
-	s2, err := m.Login(context.Background(), c.Module, "PKIo kaart", pin(testPIN))
+	s2, err := loginByLabel(m, c.Module, "PKIo kaart", pin(testPIN))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +138,7 @@ func TestLoginSignAndLogout(t *testing.T) {
 func TestWrongPINIsReportedAndNotRetried(t *testing.T) {
 	c := needCard(t)
 	m := NewManager()
-	_, err := m.Login(context.Background(), c.Module, "PKIo kaart", pin("000000"))
+	_, err := loginByLabel(m, c.Module, "PKIo kaart", pin("000000"))
 	if !i18n.Is(err, "card.pin_wrong") && !i18n.Is(err, "card.pin_count_low") {
 		t.Fatalf("wrong PIN: %v", err)
 	}
@@ -135,12 +146,12 @@ func TestWrongPINIsReportedAndNotRetried(t *testing.T) {
 		t.Errorf("Dutch message %q", msg)
 	}
 	// The right PIN still works: one wrong try did not lock the token.
-	s, err := m.Login(context.Background(), c.Module, "PKIo kaart", pin(testPIN))
+	s, err := loginByLabel(m, c.Module, "PKIo kaart", pin(testPIN))
 	if err != nil {
 		t.Fatalf("after one wrong PIN: %v", err)
 	}
 	s.Close()
-	if _, err := m.Login(context.Background(), c.Module, "PKIo kaart", nil); !i18n.Is(err, "card.pin_empty") {
+	if _, err := loginByLabel(m, c.Module, "PKIo kaart", nil); !i18n.Is(err, "card.pin_empty") {
 		t.Errorf("empty PIN: %v", err)
 	}
 }
@@ -152,7 +163,7 @@ func TestLockedTokenIsNeverSentAPIN(t *testing.T) {
 		return FakeTokenInfo{Real: real, State: PINState{Locked: true, LoginNeeded: true}}
 	})
 	// The right PIN: had it been sent, the login would have succeeded.
-	_, err := m.Login(context.Background(), c.Module, "PKIo kaart", pin(testPIN))
+	_, err := loginByLabel(m, c.Module, "PKIo kaart", pin(testPIN))
 	if !i18n.Is(err, "card.pin_locked") {
 		t.Fatalf("locked: %v", err)
 	}
@@ -170,7 +181,7 @@ func TestFinalTryIsSaidAfterAWrongPIN(t *testing.T) {
 	if tok.PIN.Message() != "card.state_final_try" {
 		t.Errorf("before typing: %s", tok.PIN.Message())
 	}
-	_, err := m.Login(context.Background(), c.Module, "PKIo kaart", pin("999999"))
+	_, err := loginByLabel(m, c.Module, "PKIo kaart", pin("999999"))
 	if !i18n.Is(err, "card.pin_final_try") {
 		t.Fatalf("final try: %v", err)
 	}
@@ -207,7 +218,7 @@ func TestTwoTokensWithOneLabel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	_, err = m.Login(context.Background(), c.Module, "dubbel", pin(testPIN))
+	_, err = loginByLabel(m, c.Module, "dubbel", pin(testPIN))
 	if !i18n.Is(err, "card.label_twice") {
 		t.Fatalf("login by a shared label: %v", err)
 	}
@@ -234,7 +245,7 @@ func TestTwoTokensWithOneLabel(t *testing.T) {
 
 func TestMissingModule(t *testing.T) {
 	m := NewManager()
-	_, err := m.Login(context.Background(), "/nergens/libgeen.so", "", pin(testPIN))
+	_, err := loginByLabel(m, "/nergens/libgeen.so", "", pin(testPIN))
 	if !i18n.Is(err, "card.module_missing") {
 		t.Fatalf("missing module: %v", err)
 	}
@@ -348,7 +359,11 @@ func TestCardSessionEndsWhenTheCardIsPulled(t *testing.T) {
 	for round := 1; round <= 2; round++ {
 		vc.Insert()
 		wait(CardPresent, 3*time.Second)
-		s, err := cs.Login(context.Background(), c.Module, "PKIo kaart", pin(testPIN))
+		tok, err := cs.m.Token(c.Module, "PKIo kaart")
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		s, err := cs.LoginToken(context.Background(), tok, pin(testPIN))
 		if err != nil {
 			t.Fatalf("round %d login: %v", round, err)
 		}
@@ -376,7 +391,7 @@ func BenchmarkLoginAndSign(b *testing.B) {
 	m := NewManager()
 	d := sha256.Sum256([]byte("x"))
 	for i := 0; i < b.N; i++ {
-		s, err := m.Login(context.Background(), c.Module, "PKIo kaart", pin(testPIN))
+		s, err := loginByLabel(m, c.Module, "PKIo kaart", pin(testPIN))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -408,7 +423,7 @@ func TestSignatureKeyAsksForThePINEachTime(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := NewManager()
-	s, err := m.Login(context.Background(), tok.Module, tok.Label, pin(testPIN))
+	s, err := loginByLabel(m, tok.Module, tok.Label, pin(testPIN))
 	if err != nil {
 		t.Fatal(err)
 	}

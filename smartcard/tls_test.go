@@ -1,7 +1,6 @@
 package smartcard
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -22,7 +21,7 @@ import (
 // whose key stays on the token (RSA-PSS) and one on ECDSA.
 func TestSignerDoesTLSClientAuthentication(t *testing.T) {
 	c := needCard(t)
-	s, err := NewManager().Login(context.Background(), c.Module, "PKIo kaart", pin(testPIN))
+	s, err := loginByLabel(NewManager(), c.Module, "PKIo kaart", pin(testPIN))
 	if err != nil {
 		t.Fatal(err)
 	}

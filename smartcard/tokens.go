@@ -34,6 +34,17 @@ func (s PINState) Message() string {
 	return "card.state_ok"
 }
 
+// Text is the PIN state in the user's words. On a PIN-pad reader the user
+// must also learn where to type, even when a counter warning comes first.
+func (s PINState) Text(l i18n.Lang) string {
+	key := s.Message()
+	text := i18n.T(l, key)
+	if s.PINPad && !s.Locked && key != "card.state_pinpad" {
+		text += " — " + i18n.T(l, "card.state_pinpad")
+	}
+	return text
+}
+
 func pinStateFromFlags(flags uint) PINState {
 	return PINState{
 		CountLow:    flags&pkcs11.CKF_USER_PIN_COUNT_LOW != 0,
