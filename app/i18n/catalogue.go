@@ -2,8 +2,27 @@ package i18n
 
 type text struct{ nl, en string }
 
-// catalogue is read-only after package initialisation.
-var catalogue = map[string]text{
+// catalogue is read-only after package initialisation. Each area of the
+// application keeps its texts in a file of its own (texts_*.go) and lists its
+// map here; a key defined twice stops the program at start.
+var catalogue = merge(coreTexts)
+
+// merge joins the areas' texts into one catalogue.
+func merge(areas ...map[string]text) map[string]text {
+	all := make(map[string]text)
+	for _, area := range areas {
+		for key, t := range area {
+			if _, dup := all[key]; dup {
+				panic("i18n: text " + key + " is defined twice")
+			}
+			all[key] = t
+		}
+	}
+	return all
+}
+
+// coreTexts: files, certificates, database, overviews, smartcard, organisation.
+var coreTexts = map[string]text{
 	// Input files and certificates.
 	"err.file_too_large":   {"bestand is te groot (meer dan %d MiB); dit is geen certificaat", "file is too large (more than %d MiB); this is not a certificate"},
 	"err.file_empty":       {"bestand is leeg", "file is empty"},
