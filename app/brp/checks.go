@@ -310,7 +310,7 @@ func checkHostnames(leaf *x509.Certificate, a Afnemer) Result {
 			missing = append(missing, h)
 		}
 	}
-	sans := cert.Printable(trim(strings.Join(leaf.DNSNames, ", "), 300))
+	sans := cert.PrintableMax(strings.Join(leaf.DNSNames, ", "), 300)
 	if len(missing) > 0 {
 		return Result{CheckHostname, Fail, "brp.reason.host_missing", []any{strings.Join(missing, ", "), sans}}
 	}
@@ -341,7 +341,7 @@ func (c *Checker) checkRevocation(ctx context.Context, leaf *x509.Certificate, c
 	st := c.Revocation.CheckRevocation(ctx, leaf, issuer)
 	switch st.State {
 	case RevocationGood:
-		return Result{CheckRevocation, Pass, "brp.reason.not_revoked", []any{cert.Printable(trim(st.Source, 120))}}
+		return Result{CheckRevocation, Pass, "brp.reason.not_revoked", []any{cert.PrintableMax(st.Source, 120)}}
 	case RevocationRevoked:
 		return Result{CheckRevocation, Fail, "brp.reason.revoked", []any{day(st.RevokedAt), keyArg(reasonKey(st.Reason))}}
 	default:
@@ -377,9 +377,9 @@ func (c *Checker) checkUnique(ctx context.Context, leaf *x509.Certificate, a Afn
 	}
 	switch {
 	case len(shared) > 0:
-		return Result{CheckUnique, Fail, "brp.reason.shared", []any{cert.Printable(strings.Join(shared, ", "))}}
+		return Result{CheckUnique, Fail, "brp.reason.shared", []any{cert.PrintableMax(strings.Join(shared, ", "), 300)}}
 	case len(sameKey) > 0:
-		return Result{CheckUnique, Fail, "brp.reason.shared_key", []any{cert.Printable(strings.Join(sameKey, ", "))}}
+		return Result{CheckUnique, Fail, "brp.reason.shared_key", []any{cert.PrintableMax(strings.Join(sameKey, ", "), 300)}}
 	}
 	return Result{CheckUnique, Pass, "brp.reason.unique", nil}
 }
