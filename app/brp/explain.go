@@ -166,6 +166,9 @@ func explainTokenError(status int, oe OAuthError, a Afnemer) (string, []any) {
 	if desc == "" {
 		desc = oe.Code
 	}
+	if desc == "" {
+		desc = "-"
+	}
 	switch {
 	case oe.Code == "invalid_client" || status == http.StatusUnauthorized:
 		return "brp.test.token_invalid_client", []any{status, a.ClientID, desc}
