@@ -201,21 +201,8 @@ func (c *Checker) leaf(ctx context.Context, sha string) (*x509.Certificate, erro
 
 // issuers are the stored CA certificates, to build chains with.
 func (c *Checker) issuers(ctx context.Context) []*x509.Certificate {
-	recs, err := c.Certs.Issuers(ctx)
-	if err != nil {
-		return nil
-	}
-	var out []*x509.Certificate
-	for _, r := range recs {
-		der, err := c.Certs.DER(ctx, r.SHA256)
-		if err != nil {
-			continue
-		}
-		if x, err := x509.ParseCertificate(der); err == nil {
-			out = append(out, x)
-		}
-	}
-	return out
+	cas, _ := loadIssuers(ctx, c.Certs)
+	return cas
 }
 
 // verifyChain checks the chain at a moment the leaf is valid, so that an

@@ -123,3 +123,35 @@ func explainChainError(leaf *x509.Certificate, err error) error {
 		return i18n.E("brp.chain.invalid", err)
 	}
 }
+
+// StoredTrust builds the chain validator from the CA certificates stored
+// in pkiodesk (imported with `pkiodesk import`): the PKIoverheid private
+// roots among them, by fingerprint, and the rest as intermediates. It
+// serves until the trust store (app/trust) takes over.
+func StoredTrust(ctx context.Context, certs CertSource) (*X509Chain, error) {
+	cas, err := loadIssuers(ctx, certs)
+	if err != nil {
+		return nil, err
+	}
+	return PKIoChain(cas), nil
+}
+
+// loadIssuers parses the stored CA certificates; one that does not parse
+// is left out (the import accepted it, so it is the store's to report).
+func loadIssuers(ctx context.Context, certs CertSource) ([]*x509.Certificate, error) {
+	recs, err := certs.Issuers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*x509.Certificate, 0, len(recs))
+	for _, r := range recs {
+		der, err := certs.DER(ctx, r.SHA256)
+		if err != nil {
+			return nil, err
+		}
+		if x, err := x509.ParseCertificate(der); err == nil {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
