@@ -30,7 +30,7 @@ func explainNetError(err error, addr string, timeout time.Duration) (string, []a
 	case errors.Is(err, context.Canceled):
 		return "brp.test.canceled", nil
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "brp.test.timeout", []any{addr, int(timeout.Seconds())}
+		return "brp.test.timeout", []any{addr, timeout.String()}
 	default:
 		return "brp.test.net_error", []any{errArg{err}}
 	}
@@ -117,7 +117,7 @@ func (t *connTest) explainTLSError(err error, addr string) (string, []any) {
 	case errors.Is(err, context.Canceled):
 		return "brp.test.canceled", nil
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return "brp.test.timeout", []any{addr, int(t.timeout.Seconds())}
+		return "brp.test.timeout", []any{addr, t.timeout.String()}
 	case errors.Is(err, syscall.ECONNREFUSED), strings.Contains(err.Error(), "connection refused"):
 		return "brp.test.refused", []any{addr}
 	}

@@ -140,7 +140,7 @@ var brpTexts = map[string]text{
 	"brp.test.refused":                       {"%s weigert de verbinding: klopt de poort, draait de dienst?", "%s refuses the connection: is the port right, is the service running?"},
 	"brp.test.unreachable":                   {"%s is niet bereikbaar (netwerk): route of firewall?", "%s cannot be reached (network): route or firewall?"},
 	"brp.test.canceled":                      {"afgebroken", "cancelled"},
-	"brp.test.timeout":                       {"geen antwoord van %s binnen %d seconden (time-out): firewall of verkeerde poort?", "no answer from %s within %d seconds (time-out): firewall or wrong port?"},
+	"brp.test.timeout":                       {"geen antwoord van %s binnen %s (time-out): firewall of verkeerde poort?", "no answer from %s within %s (time-out): firewall or wrong port?"},
 	"brp.test.net_error":                     {"verbinding mislukt: %s", "connection failed: %s"},
 	"brp.test.sign_failed":                   {"de sleutel kon de handshake niet ondertekenen: %s", "the key could not sign the handshake: %s"},
 	"brp.test.alert_handshake_failure":       {"%s brak de handshake af (handshake_failure): geen gezamenlijke TLS-instellingen, of het clientcertificaat wordt niet geaccepteerd", "%s broke off the handshake (handshake_failure): no TLS settings in common, or the client certificate is not accepted"},
