@@ -44,6 +44,8 @@ type command struct {
 	summary [2]string // nl, en
 	usage   string    // arguments after the verb
 	setup   func(c *call) func(ctx context.Context) int
+	// group, when set, makes this a verb with sub-verbs ("brp add").
+	group func() []command
 }
 
 // call is one invocation of a command.
@@ -78,6 +80,7 @@ func commands() []command {
 	return []command{
 		importCommand(), listCommand(), expiringCommand(), versionCommand(),
 		tokensCommand(), loginTestCommand(), sealCommand(), verifyPDFCommand(), settingsCommand(),
+		brpCommand(),
 	}
 }
 
@@ -113,6 +116,9 @@ func Run(ctx context.Context, args []string, env Env) int {
 	for _, cmd := range commands() {
 		if cmd.name != args[0] {
 			continue
+		}
+		if cmd.group != nil {
+			return runGroup(ctx, cmd, args[1:], env, lang, globalDB)
 		}
 		fs := flag.NewFlagSet("pkiodesk "+cmd.name, flag.ContinueOnError)
 		fs.SetOutput(io.Discard)

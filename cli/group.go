@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"pkiodesk/app/i18n"
+)
+
+// runGroup runs a sub-verb of a verb with sub-verbs ("pkiodesk brp add"),
+// parsing the sub-verb's own flags as Run does for a verb.
+func runGroup(ctx context.Context, group command, args []string, env Env, lang i18n.Lang, globalDB string) int {
+	subs := group.group()
+	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
+		w := env.Stdout
+		if len(args) == 0 {
+			w = env.Stderr
+		}
+		fmt.Fprintf(w, "%s: pkiodesk %s %s\n%s\n\n%s\n", t(lang, "Gebruik", "Usage"), group.name, group.usage,
+			t(lang, group.summary[0], group.summary[1]), t(lang, "Subcommando's:", "Subcommands:"))
+		for _, sub := range subs {
+			fmt.Fprintf(w, "  %-8s %s\n", sub.name, t(lang, sub.summary[0], sub.summary[1]))
+		}
+		fmt.Fprintf(w, "\n%s\n", fmt.Sprintf(t(lang, "'pkiodesk %s SUBCOMMANDO --help' toont de opties.", "'pkiodesk %s SUBCOMMAND --help' shows the options."), group.name))
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, sub := range subs {
+		if sub.name != args[0] {
+			continue
+		}
+		sub.name = group.name + " " + sub.name
+		fs := flag.NewFlagSet("pkiodesk "+sub.name, flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		c := &call{env: env, lang: lang, fs: fs}
+		c.db = fs.String("db", globalDB, t(lang, "databasebestand (standaard: PKIODESK_DB of de configuratiemap)", "database file (default: PKIODESK_DB or the configuration folder)"))
+		body := sub.setup(c)
+		positional, err := parseInterleaved(fs, args[1:])
+		if errors.Is(err, flag.ErrHelp) {
+			sub.printUsage(env.Stdout, c)
+			return 0
+		}
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "pkiodesk %s: %v\n", sub.name, err)
+			sub.printUsage(env.Stderr, c)
+			return 2
+		}
+		c.args = positional
+		return body(ctx)
+	}
+	fmt.Fprintf(env.Stderr, "pkiodesk %s: %s %q\n", group.name, t(lang, "onbekend subcommando", "unknown subcommand"), args[0])
+	return 2
+}
