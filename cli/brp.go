@@ -7,9 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -362,6 +360,16 @@ func brpExportCommand() command {
 				if err != nil {
 					return c.fail(err)
 				}
+				if *outDir != "" {
+					written, err := ex.Write(*outDir, *format)
+					for _, path := range written {
+						c.out("%s %s\n", t(c.lang, "Geschreven:", "Written:"), path)
+					}
+					if err != nil {
+						return c.fail(err)
+					}
+					return 0
+				}
 				data, err := ex.Config.JSON()
 				if *format == "yaml" {
 					data, err = ex.Config.YAML()
@@ -369,24 +377,7 @@ func brpExportCommand() command {
 				if err != nil {
 					return c.fail(err)
 				}
-				if *outDir == "" {
-					c.env.Stdout.Write(data)
-					return 0
-				}
-				if err := os.MkdirAll(*outDir, 0o755); err != nil {
-					return c.fail(i18n.E("err.csv_write", err))
-				}
-				files := map[string][]byte{"pkiodesk-brp." + *format: data}
-				for name, pemData := range ex.Files {
-					files[name] = pemData
-				}
-				for name, content := range files {
-					path := filepath.Join(*outDir, name)
-					if err := writeFileAtomic(path, func(w io.Writer) error { _, err := w.Write(content); return err }); err != nil {
-						return c.fail(err)
-					}
-					c.out("%s %s\n", t(c.lang, "Geschreven:", "Written:"), path)
-				}
+				c.env.Stdout.Write(data)
 				return 0
 			}
 		},

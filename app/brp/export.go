@@ -6,6 +6,10 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -157,3 +161,59 @@ func (g GatewayConfig) JSON() ([]byte, error) {
 
 // YAML renders the same configuration (the JSON field names) as YAML.
 func (g GatewayConfig) YAML() ([]byte, error) { return yaml.Marshal(g) }
+
+// Write stores the configuration (pkiodesk-brp.json or .yaml) and the PEM
+// chains in dir, each file written whole or not at all (temporary file,
+// then rename). It returns the paths written.
+func (e Export) Write(dir, format string) ([]string, error) {
+	var data []byte
+	var err error
+	switch format {
+	case "json":
+		data, err = e.Config.JSON()
+	case "yaml":
+		data, err = e.Config.YAML()
+	default:
+		return nil, i18n.E("brp.err.format", nil, cert.Printable(format))
+	}
+	if err != nil {
+		return nil, i18n.E("brp.err.export_write", err, dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, i18n.E("brp.err.export_write", err, dir)
+	}
+	files := map[string][]byte{"pkiodesk-brp." + format: data}
+	maps.Copy(files, e.Files)
+	var written []string
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		path := filepath.Join(dir, name)
+		if err := writeAtomic(path, files[name]); err != nil {
+			return written, i18n.E("brp.err.export_write", err, path)
+		}
+		written = append(written, path)
+	}
+	return written, nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".pkiodesk-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

@@ -41,6 +41,7 @@ var brpTexts = map[string]text{
 	"brp.err.key_other_cert":    {"de sleutel %s hoort niet bij het certificaat van deze afnemer", "the key %s does not belong to this afnemer's certificate"},
 	"brp.err.cert_not_on_token": {"het certificaat %s staat niet op dit token", "the certificate %s is not on this token"},
 	"brp.err.key_file":          {"%s is geen leesbare privésleutel (PEM: PKCS#8, PKCS#1 of EC)", "%s is not a readable private key (PEM: PKCS#8, PKCS#1 or EC)"},
+	"brp.err.export_write":      {"export naar %s kan niet worden geschreven", "export to %s cannot be written"},
 	"brp.err.format":            {"onbekend formaat %q (json of yaml)", "unknown format %q (json or yaml)"},
 
 	// Chain validation.
