@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/pem"
 	"fmt"
 	"os"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"pkiodesk/app/brp"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
-	"pkiodesk/app/inventory"
 	"pkiodesk/smartcard"
 )
 
@@ -453,11 +451,7 @@ func brpTestCommand() command {
 					r := rep.Results[0]
 					return c.fail(fmt.Errorf("%s", r.Reason(c.lang)))
 				}
-				chain := rep.Chain
-				if chain == nil {
-					chain = cert.BuildChain(rep.Leaf, checker.Intermediates(ctx))
-				}
-				chain = withoutRoot(chain)
+				chain := checker.ClientChain(ctx, rep)
 
 				ref := brp.KeyRef{}
 				if a.Key != "" {
@@ -468,7 +462,7 @@ func brpTestCommand() command {
 				}
 				var signer crypto.Signer
 				if ref.File != "" {
-					if signer, err = readKeyFor(ref.File, rep.Leaf); err != nil {
+					if signer, err = brp.ReadKeyFile(ref.File, rep.Leaf); err != nil {
 						return c.fail(err)
 					}
 				} else {
@@ -491,27 +485,13 @@ func brpTestCommand() command {
 					signer = s.Signer(tc, chain[1:]...)
 				}
 
-				roots := x509.NewCertPool()
-				n := 0
-				if v, ok := checker.Chain.(*brp.X509Chain); ok {
-					for _, r := range v.Roots {
-						roots.AddCert(r)
-						n++
-					}
-				}
+				var extraCAs []*x509.Certificate
 				if *serverCA != "" {
-					extra, err := readCerts(*serverCA)
-					if err != nil {
+					if extraCAs, err = readCerts(*serverCA); err != nil {
 						return c.fail(err)
 					}
-					for _, r := range extra {
-						roots.AddCert(r)
-						n++
-					}
 				}
-				if n == 0 {
-					roots = nil
-				}
+				roots := checker.ServerRoots(extraCAs)
 				secrets := brp.Secrets{Store: brp.Keyring{}, Ask: func(context.Context, brp.Afnemer) ([]byte, error) { return c.readSecret(*secretFD) }}
 				if *secretFD >= 0 {
 					secrets.Store = nil
@@ -547,14 +527,6 @@ func brpTestCommand() command {
 	}
 }
 
-// withoutRoot drops a self-signed root at the end: the server has it.
-func withoutRoot(chain []*x509.Certificate) []*x509.Certificate {
-	if n := len(chain); n > 1 && string(chain[n-1].RawIssuer) == string(chain[n-1].RawSubject) {
-		return chain[:n-1]
-	}
-	return chain
-}
-
 // tokenCertificateFor finds the afnemer's certificate on the token: the key
 // label of the reference when given, else the certificate itself.
 func tokenCertificateFor(s *smartcard.Session, leaf *x509.Certificate, keyLabel string) (smartcard.TokenCertificate, error) {
@@ -574,33 +546,4 @@ func tokenCertificateFor(s *smartcard.Session, leaf *x509.Certificate, keyLabel 
 		}
 	}
 	return smartcard.TokenCertificate{}, i18n.E("brp.err.cert_not_on_token", nil, cert.Printable(leaf.Subject.CommonName))
-}
-
-// readKeyFor reads a PEM private key and checks it belongs to the
-// certificate.
-func readKeyFor(path string, leaf *x509.Certificate) (crypto.Signer, error) {
-	data, err := inventory.ReadFile(path, 1<<20)
-	if err != nil {
-		return nil, err
-	}
-	defer wipeBytes(data)
-	block, _ := pem.Decode(data)
-	if block == nil {
-		return nil, i18n.E("brp.err.key_file", nil, cert.Printable(path))
-	}
-	defer wipeBytes(block.Bytes)
-	var key any
-	if key, err = x509.ParsePKCS8PrivateKey(block.Bytes); err != nil {
-		if key, err = x509.ParsePKCS1PrivateKey(block.Bytes); err != nil {
-			if key, err = x509.ParseECPrivateKey(block.Bytes); err != nil {
-				return nil, i18n.E("brp.err.key_file", nil, cert.Printable(path))
-			}
-		}
-	}
-	signer, ok := key.(crypto.Signer)
-	type equaler interface{ Equal(crypto.PublicKey) bool }
-	if pub, isEq := leaf.PublicKey.(equaler); !ok || !isEq || !pub.Equal(signer.Public()) {
-		return nil, i18n.E("brp.err.key_other_cert", nil, cert.Printable(path))
-	}
-	return signer, nil
 }

@@ -28,6 +28,7 @@ func (u *ui) shell(title string, content fyne.CanvasObject) {
 		widget.NewButton(u.tr("Groepscertificaten", "Group certificates"), func() { u.showOverview(cert.KindGroup) }),
 		widget.NewButton(u.tr("eSeal certificaten", "eSeal certificates"), func() { u.showOverview(cert.KindESeal) }),
 		widget.NewButton(u.tr("Organisatiegegevens", "Organisation data"), u.showOrganisation),
+		widget.NewButton(u.tr("BRP-aansluitingen", "BRP connections"), u.showBRP),
 	)
 	u.onCardState = nil
 	u.win.SetContent(container.NewBorder(top, nil, container.NewPadded(nav), nil, container.NewPadded(content)))

@@ -136,6 +136,9 @@ func start(ctx context.Context, opt Options) (started, error) {
 	if err := core.SeedDemoOrganisation(ctx, demoLogin); err != nil {
 		return fail(err)
 	}
+	if err := core.SeedDemoBRP(ctx); err != nil {
+		return fail(err)
+	}
 	return st, nil
 }
 

@@ -199,9 +199,6 @@ func (c *Checker) leaf(ctx context.Context, sha string) (*x509.Certificate, erro
 	return x, nil
 }
 
-// Intermediates are the stored CA certificates, to build chains with.
-func (c *Checker) Intermediates(ctx context.Context) []*x509.Certificate { return c.issuers(ctx) }
-
 // issuers are the stored CA certificates, to build chains with.
 func (c *Checker) issuers(ctx context.Context) []*x509.Certificate {
 	cas, _ := loadIssuers(ctx, c.Certs)
