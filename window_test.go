@@ -138,6 +138,14 @@ func TestRealWindow(t *testing.T) {
 			shot("07-detail")
 		}
 	}
+	// BRP-aansluitingen: the register, then the checklist of the demo's
+	// second afnemer, which fails (wrong OIN, shared certificate).
+	click("100", "310")
+	waitTitle("pkiodesk — BRP-aansluitingen — ")
+	shot("11-brp-aansluitingen")
+	click("330", "247")
+	shot("12-brp-controle")
+
 	click("1133", "22") // Uitloggen
 	waitTitle("pkiodesk — Uitgelogd")
 	shot("09-uitgelogd")

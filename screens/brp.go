@@ -60,18 +60,22 @@ func (s *brpScreen) build() fyne.CanvasObject {
 	s.list = widget.NewList(
 		func() int { return len(s.afnemers) },
 		func() fyne.CanvasObject {
-			return container.NewHBox(widget.NewIcon(theme.ConfirmIcon()), widget.NewLabel(""))
+			l := widget.NewLabel("")
+			l.Truncation = fyne.TextTruncateEllipsis
+			return container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), nil, l)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			a := s.afnemers[i]
 			row := o.(*fyne.Container)
-			icon := row.Objects[0].(*widget.Icon)
+			label, icon := row.Objects[0].(*widget.Label), row.Objects[1].(*widget.Icon)
+			summary := ""
 			if rep, ok := s.reports[a.ID]; ok {
 				icon.SetResource(statusIcon(rep.Worst()))
+				summary = s.summary(rep)
 			} else {
 				icon.SetResource(theme.ViewRefreshIcon())
 			}
-			row.Objects[1].(*widget.Label).SetText(fmt.Sprintf("%s  %s", a.ID, cert.Printable(a.Name)))
+			label.SetText(fmt.Sprintf("%s  %s — %s", a.ID, cert.Printable(a.Name), summary))
 		})
 	s.list.OnSelected = func(i widget.ListItemID) {
 		s.selected = s.afnemers[i].ID
@@ -83,7 +87,7 @@ func (s *brpScreen) build() fyne.CanvasObject {
 	s.detail = container.NewVBox(widget.NewLabel(u.tr("Kies een afnemer om zijn controle te zien.", "Choose an afnemer to see its checks.")))
 	s.reload()
 	split := container.NewHSplit(s.list, container.NewVScroll(s.detail))
-	split.Offset = 0.3
+	split.Offset = 0.4
 	top := container.NewVBox(title, intro, container.NewHBox(add, recheck, export))
 	return container.NewBorder(top, nil, nil, nil, split)
 }
@@ -108,6 +112,29 @@ func (s *brpScreen) reload() {
 	if s.selected != "" {
 		s.showDetail()
 	}
+}
+
+// summary counts a report's failures and warnings for the register.
+func (s *brpScreen) summary(rep brp.Report) string {
+	var fails, warns int
+	for _, r := range rep.Results {
+		switch r.Status {
+		case brp.Fail:
+			fails++
+		case brp.Warn:
+			warns++
+		}
+	}
+	if fails+warns == 0 {
+		return s.u.tr("in orde", "ok")
+	}
+	count := func(n int, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	return count(fails, s.u.tr("fout", "failure"), s.u.tr("fouten", "failures")) + ", " + count(warns, s.u.tr("waarschuwing", "warning"), s.u.tr("waarschuwingen", "warnings"))
 }
 
 // selectIndex selects an afnemer in the list (for tests and after adding).
@@ -190,7 +217,8 @@ func (s *brpScreen) showDetail() {
 		reason.Wrapping = fyne.TextWrapWord
 		reason.Importance = statusImportance(r.Status)
 		s.checklist = append(s.checklist, reason)
-		checks.Add(container.NewBorder(nil, nil, container.NewHBox(widget.NewIcon(statusIcon(r.Status)), name), nil, reason))
+		// The icon and the name stay at the top of a reason of several lines.
+		checks.Add(container.NewBorder(nil, nil, container.NewVBox(container.NewHBox(widget.NewIcon(statusIcon(r.Status)), name)), nil, reason))
 	}
 	test := widget.NewButtonWithIcon(u.tr("Verbinding testen", "Test connection"), theme.MediaPlayIcon(), func() { s.testDialog(a) })
 	edit := widget.NewButtonWithIcon(u.tr("Wijzigen", "Change"), theme.DocumentCreateIcon(), func() { s.addDialog(a, "") })

@@ -209,7 +209,7 @@ func (c *Checker) issuers(ctx context.Context) []*x509.Certificate {
 // expired certificate fails the validity check and only that one.
 func (c *Checker) verifyChain(ctx context.Context, leaf *x509.Certificate, issuers []*x509.Certificate, now time.Time) ([]*x509.Certificate, error) {
 	if c.Chain == nil {
-		return nil, i18n.E("brp.chain.no_roots", errNoRoots)
+		return nil, i18n.E("brp.chain.no_roots", nil)
 	}
 	at := now
 	if at.After(leaf.NotAfter) {

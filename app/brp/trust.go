@@ -83,7 +83,6 @@ func PKIoChain(cas []*x509.Certificate) *X509Chain {
 	return v
 }
 
-var errNoRoots = errors.New("no trusted roots")
 
 // VerifyChain verifies with crypto/x509. Extended key usage is not part of
 // this check (it is a check of its own).
@@ -92,7 +91,7 @@ func (v *X509Chain) VerifyChain(ctx context.Context, leaf *x509.Certificate, int
 		return nil, err
 	}
 	if len(v.Roots) == 0 {
-		return nil, i18n.E("brp.chain.no_roots", errNoRoots)
+		return nil, i18n.E("brp.chain.no_roots", nil)
 	}
 	roots, inter := x509.NewCertPool(), x509.NewCertPool()
 	for _, r := range v.Roots {
@@ -116,9 +115,9 @@ func explainChainError(leaf *x509.Certificate, err error) error {
 	var invalid x509.CertificateInvalidError
 	switch {
 	case errors.As(err, &unknown):
-		return i18n.E("brp.chain.unknown_authority", err, cert.Printable(leaf.Issuer.CommonName))
+		return i18n.E("brp.chain.unknown_authority", nil, cert.Printable(leaf.Issuer.CommonName))
 	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return i18n.E("brp.chain.ca_expired", err, cert.Printable(invalid.Cert.Subject.CommonName))
+		return i18n.E("brp.chain.ca_expired", nil, cert.Printable(invalid.Cert.Subject.CommonName))
 	default:
 		return i18n.E("brp.chain.invalid", err)
 	}
