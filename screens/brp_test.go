@@ -42,9 +42,9 @@ func TestBRPScreenShowsChecklist(t *testing.T) {
 	}
 	for text, imp := range map[string]widget.Importance{
 		`fout: het certificaat bevat OIN "00000099123456789000", niet het OIN 00000001002220647000 van deze afnemer`: widget.DangerImportance,
-		"fout: hetzelfde certificaat is ook gekozen voor afnemer 510193": widget.DangerImportance,
-		"waarschuwing: onbekend: de intrekkingsstatus kan nog niet worden opgevraagd":   widget.WarningImportance,
-		"in orde: extended key usage: serverAuth, clientAuth":                          widget.SuccessImportance,
+		"fout: hetzelfde certificaat is ook gekozen voor afnemer 510193":                                             widget.DangerImportance,
+		"waarschuwing: onbekend: de intrekkingsstatus kan nog niet worden opgevraagd":                                widget.WarningImportance,
+		"in orde: extended key usage: serverAuth, clientAuth":                                                        widget.SuccessImportance,
 	} {
 		ok := false
 		for got, gotImp := range found {

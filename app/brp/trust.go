@@ -83,7 +83,6 @@ func PKIoChain(cas []*x509.Certificate) *X509Chain {
 	return v
 }
 
-
 // VerifyChain verifies with crypto/x509. Extended key usage is not part of
 // this check (it is a check of its own).
 func (v *X509Chain) VerifyChain(ctx context.Context, leaf *x509.Certificate, intermediates []*x509.Certificate, at time.Time) ([]*x509.Certificate, error) {
