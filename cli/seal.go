@@ -4,10 +4,15 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
 	"pkiodesk/app/cert"
@@ -17,25 +22,35 @@ import (
 	"pkiodesk/smartcard"
 )
 
+// maxPDFSize bounds the PDFs seal and verify-pdf read.
+const maxPDFSize = 64 << 20
+
 func sealCommand() command {
 	return command{
 		name:    "seal",
-		summary: [2]string{"verzegel een PDF met de kaart of een softwaresleutel (PAdES)", "seal a PDF with the card or a software key (PAdES)"},
-		usage:   "IN.pdf --out OUT.pdf (--module PAD --token LABEL [--key-label L] [--pin-fd N] | --key KEY.pem --cert CERT.pem [--chain CHAIN.pem])",
+		summary: [2]string{i18n.T(i18n.NL, "pdf.cli.seal_summary"), i18n.T(i18n.EN, "pdf.cli.seal_summary")},
+		usage:   "IN.pdf (--out OUT.pdf | --in-place) (--module PAD --token LABEL [--key-label L] [--pin-fd N] | --key KEY.pem --cert CERT.pem [--chain CHAIN.pem])",
 		setup: func(c *call) func(context.Context) int {
-			out := c.fs.String("out", "", t(c.lang, "verzegelde PDF", "sealed PDF"))
+			tr := func(key string) string { return i18n.T(c.lang, key) }
+			out := c.fs.String("out", "", tr("pdf.cli.flag_out"))
+			inPlace := c.fs.Bool("in-place", false, tr("pdf.cli.flag_in_place"))
 			f := addCardFlags(c)
-			keyLabel := c.fs.String("key-label", "", t(c.lang, "label van de sleutel op de kaart (standaard: de handtekeningsleutel)", "label of the key on the card (default: the signature key)"))
-			keyFile := c.fs.String("key", "", t(c.lang, "privésleutel (PEM)", "private key (PEM)"))
-			certFile := c.fs.String("cert", "", t(c.lang, "certificaat bij de sleutel (PEM)", "certificate of the key (PEM)"))
-			chainFile := c.fs.String("chain", "", t(c.lang, "uitgevende CA-certificaten (PEM)", "issuing CA certificates (PEM)"))
-			visible := c.fs.Bool("visible", true, t(c.lang, "zichtbaar zegel op de laatste pagina", "visible stamp on the last page"))
-			pss := c.fs.Bool("pss", false, t(c.lang, "RSA-PSS in plaats van PKCS#1 v1.5", "RSA-PSS instead of PKCS#1 v1.5"))
+			keyLabel := c.fs.String("key-label", "", tr("pdf.cli.flag_key_label"))
+			keyFile := c.fs.String("key", "", tr("pdf.cli.flag_key"))
+			certFile := c.fs.String("cert", "", tr("pdf.cli.flag_cert"))
+			chainFile := c.fs.String("chain", "", tr("pdf.cli.flag_chain"))
+			visible := c.fs.Bool("visible", true, tr("pdf.cli.flag_visible"))
+			pss := c.fs.Bool("pss", false, tr("pdf.cli.flag_pss"))
 			return func(ctx context.Context) int {
-				if len(c.args) != 1 || *out == "" {
-					return c.fail(fmt.Errorf("%s", t(c.lang, "geef één PDF en --out", "give one PDF and --out")))
+				if len(c.args) != 1 || *out == "" && !*inPlace {
+					return c.fail(i18n.E("pdf.err.args_seal", nil))
 				}
-				in, err := inventory.ReadFile(c.args[0], 64<<20)
+				inPath := c.args[0]
+				target, err := sealTarget(inPath, *out, *inPlace)
+				if err != nil {
+					return c.fail(err)
+				}
+				in, mode, err := readPDF(inPath)
 				if err != nil {
 					return c.fail(err)
 				}
@@ -67,86 +82,229 @@ func sealCommand() command {
 					}
 					cs := s.Signer(tc, extra...)
 					if s.NeedsPINPerSignature(tc) {
-						fmt.Fprintln(c.env.Stderr, t(c.lang, "Deze sleutel vraagt de PIN bij elke handtekening.", "This key asks for the PIN for every signature."))
+						fmt.Fprintln(c.env.Stderr, tr("pdf.cli.pin_per_signature"))
 						cs = cs.WithPINPrompt(func() ([]byte, error) { return c.readPIN(f) })
 					}
 					signer, chain = cs, cs.Chain
 				}
-				sealed, err := pdfseal.Seal(in, pdfseal.SealOptions{Signer: signer, Chain: chain, Time: c.env.Now(), Visible: *visible, RSAPSS: *pss, Reason: "pkiodesk"})
+				sealed, err := pdfseal.Seal(ctx, in, pdfseal.SealOptions{Signer: signer, Chain: chain, Time: c.env.Now(), Visible: *visible, RSAPSS: *pss, Reason: "pkiodesk"})
 				if err != nil {
 					return c.fail(err)
 				}
-				if err := writeFileAtomic(*out, func(w io.Writer) error { _, err := w.Write(sealed); return err }); err != nil {
+				if err := writePDF(target, sealed, mode); err != nil {
 					return c.fail(err)
 				}
-				c.out("%s %s (%s)\n", t(c.lang, "Verzegeld:", "Sealed:"), *out, cert.Printable(chain[0].Subject.CommonName))
+				c.out("%s\n", i18n.T(c.lang, "pdf.cli.sealed", target, cert.Printable(chain[0].Subject.CommonName)))
 				return 0
 			}
 		},
 	}
 }
 
+// sealTarget decides where the sealed PDF goes: never over the input
+// unless asked, and only into a folder that exists.
+func sealTarget(in, out string, inPlace bool) (string, error) {
+	if inPlace && out == "" {
+		out = in
+	}
+	same := out == in
+	if a, err := filepath.Abs(in); err == nil {
+		if b, err := filepath.Abs(out); err == nil && a == b {
+			same = true
+		}
+	}
+	si, err1 := os.Stat(in)
+	so, err2 := os.Stat(out)
+	if err1 == nil && err2 == nil && os.SameFile(si, so) {
+		same = true
+	}
+	if same != inPlace {
+		if inPlace {
+			return "", i18n.E("pdf.err.args_seal", nil)
+		}
+		return "", i18n.E("pdf.err.out_is_in", nil)
+	}
+	dir := filepath.Dir(out)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return "", i18n.E("pdf.err.out_dir", nil, dir)
+	}
+	return out, nil
+}
+
+// readPDF reads a PDF of at most maxPDFSize bytes, with its file mode.
+func readPDF(path string) ([]byte, fs.FileMode, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, i18n.E("pdf.err.read", unwrapPath(err), path)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, i18n.E("pdf.err.read", unwrapPath(err), path)
+	}
+	if st.IsDir() {
+		return nil, 0, i18n.E("pdf.err.read", errors.New("it is a folder"), path)
+	}
+	if st.Size() > maxPDFSize {
+		return nil, 0, i18n.E("pdf.err.too_large", nil, maxPDFSize>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxPDFSize+1))
+	if err != nil {
+		return nil, 0, i18n.E("pdf.err.read", unwrapPath(err), path)
+	}
+	if len(data) > maxPDFSize {
+		return nil, 0, i18n.E("pdf.err.too_large", nil, maxPDFSize>>20)
+	}
+	return data, st.Mode().Perm(), nil
+}
+
+// unwrapPath drops the path from an *fs.PathError: the message names it.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// writePDF writes all of a PDF or nothing: a temporary file in the same
+// folder, synced, then renamed over the target.
+func writePDF(path string, data []byte, mode fs.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".pkiodesk-*.pdf.tmp")
+	if err != nil {
+		return i18n.E("pdf.err.write", unwrapPath(err), path)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(data)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), mode|0o600)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return i18n.E("pdf.err.write", unwrapPath(err), path)
+	}
+	return nil
+}
+
 func verifyPDFCommand() command {
 	return command{
 		name:    "verify-pdf",
-		summary: [2]string{"controleer de zegels en handtekeningen van een PDF", "check the seals and signatures of a PDF"},
-		usage:   "FILE.pdf [--roots ROOTS.pem]",
+		summary: [2]string{i18n.T(i18n.NL, "pdf.cli.verify_summary"), i18n.T(i18n.EN, "pdf.cli.verify_summary")},
+		usage:   "FILE.pdf [--roots ROOTS.pem] [--intermediates CAS.pem]",
 		setup: func(c *call) func(context.Context) int {
-			rootsFile := c.fs.String("roots", "", t(c.lang, "vertrouwde rootcertificaten (PEM)", "trusted root certificates (PEM)"))
+			tr := func(key string, args ...any) string { return i18n.T(c.lang, key, args...) }
+			rootsFile := c.fs.String("roots", "", tr("pdf.cli.flag_roots"))
+			interFile := c.fs.String("intermediates", "", tr("pdf.cli.flag_intermediate"))
 			return func(ctx context.Context) int {
 				if len(c.args) != 1 {
-					return c.fail(fmt.Errorf("%s", t(c.lang, "geef één PDF", "give one PDF")))
+					return c.fail(i18n.E("pdf.err.args_verify", nil))
 				}
-				data, err := inventory.ReadFile(c.args[0], 64<<20)
+				data, _, err := readPDF(c.args[0])
 				if err != nil {
 					return c.fail(err)
 				}
-				var roots *x509.CertPool
+				opt := pdfseal.VerifyOptions{Now: c.env.Now}
 				if *rootsFile != "" {
-					certs, err := readCerts(*rootsFile)
-					if err != nil {
+					if opt.Roots, err = certPool(*rootsFile); err != nil {
 						return c.fail(err)
 					}
-					roots = x509.NewCertPool()
-					for _, r := range certs {
-						roots.AddCert(r)
+				}
+				if *interFile != "" {
+					if opt.Intermediates, err = certPool(*interFile); err != nil {
+						return c.fail(err)
 					}
 				}
-				rep, err := pdfseal.Verify(data, roots)
+				rep, err := pdfseal.Verify(ctx, data, opt)
 				if errors.Is(err, pdfseal.ErrNoSignatures) {
-					c.out("%s\n", t(c.lang, "Deze PDF heeft geen handtekeningen.", "This PDF has no signatures."))
+					c.out("%s\n", tr("pdf.cli.no_signatures"))
 					return 1
 				}
 				if err != nil {
 					return c.fail(err)
 				}
-				yes := func(b bool) string { return i18n.T(c.lang, map[bool]string{true: "word.yes", false: "word.no"}[b]) }
-				for i, s := range rep.Signatures {
-					who := "?"
-					if s.Signer != nil {
-						who = cert.Printable(s.Signer.Subject.String())
-					}
-					c.out("%s %d: %s\n", t(c.lang, "Handtekening", "Signature"), i+1, who)
-					c.out("  %s: %s\n", t(c.lang, "Tijd", "Time"), s.Time.Format(time.RFC3339))
-					c.out("  %s: %s\n", t(c.lang, "Type", "Type"), cert.Printable(s.SubFilter))
-					c.out("  %s: %s\n", t(c.lang, "Intact", "Intact"), yes(s.Intact))
-					c.out("  %s: %s\n", t(c.lang, "Dekt het hele document", "Covers the whole document"), yes(s.CoversWholeDocument))
-					if s.Trusted != nil {
-						c.out("  %s: %s\n", t(c.lang, "Vertrouwd", "Trusted"), yes(*s.Trusted))
-					}
-					for _, p := range s.Problems {
-						c.out("  ! %s\n", cert.Printable(p))
-					}
-				}
+				printReport(c, rep)
 				if rep.OK() {
-					c.out("%s\n", t(c.lang, "Resultaat: in orde", "Result: ok"))
+					c.out("%s\n", tr("pdf.cli.result_ok"))
 					return 0
 				}
-				c.out("%s\n", t(c.lang, "Resultaat: NIET in orde", "Result: NOT ok"))
+				c.out("%s\n", tr("pdf.cli.result_bad"))
 				return 1
 			}
 		},
 	}
+}
+
+func printReport(c *call, rep pdfseal.Report) {
+	tr := func(key string, args ...any) string { return i18n.T(c.lang, key, args...) }
+	yes := func(b bool) string { return i18n.T(c.lang, map[bool]string{true: "word.yes", false: "word.no"}[b]) }
+	revisions := 0
+	for _, s := range rep.Signatures {
+		revisions = max(revisions, s.Revision+1)
+	}
+	for i, s := range rep.Signatures {
+		who := "?"
+		if s.Signer != nil {
+			who = cert.Printable(s.Signer.Subject.String())
+		}
+		c.out("%s\n", tr("pdf.cli.signature", i+1, who))
+		c.out("  %s: %s\n", tr("pdf.cli.field"), cert.Printable(s.Field))
+		typ := cert.Printable(s.SubFilter)
+		if s.Digest != 0 {
+			typ += " (" + s.Digest.String() + ")"
+		}
+		c.out("  %s: %s\n", tr("pdf.cli.type"), typ)
+		if s.Revision >= 0 {
+			c.out("  %s: %d\n", tr("pdf.cli.revision"), s.Revision+1)
+		}
+		if !s.ClaimedTime.IsZero() {
+			c.out("  %s: %s\n", tr("pdf.cli.claimed_time"), s.ClaimedTime.Format(time.RFC3339))
+		}
+		c.out("  %s: %s (%s)\n", tr("pdf.cli.checked_at"), s.ValidationTime.Format(time.RFC3339), tr("pdf.cli.time_now"))
+		c.out("  %s: %s\n", tr("pdf.cli.intact"), yes(s.Intact))
+		c.out("  %s: %s\n", tr("pdf.cli.covers"), yes(s.CoversWholeDocument))
+		if s.Certification > 0 {
+			c.out("  %s: %s\n", tr("pdf.cli.certification"), tr(fmt.Sprintf("pdf.cli.mdp%d", s.Certification)))
+		}
+		if s.Trusted != nil {
+			c.out("  %s: %s\n", tr("pdf.cli.trusted"), yes(*s.Trusted))
+		} else {
+			c.out("  %s: %s\n", tr("pdf.cli.trusted"), tr("pdf.cli.trust_unchecked"))
+		}
+		for _, p := range s.Problems {
+			c.out("  ! %s\n", cert.PrintableMax(p.Text(c.lang), 300))
+		}
+		for _, p := range s.Notes {
+			if p.Code != "validated_now" { // shown as "Checked at" above
+				c.out("  i %s\n", cert.PrintableMax(p.Text(c.lang), 300))
+			}
+		}
+	}
+	if len(rep.Problems) > 0 {
+		c.out("%s\n", tr("pdf.cli.document"))
+		for _, p := range rep.Problems {
+			c.out("  ! %s\n", cert.PrintableMax(p.Text(c.lang), 300))
+		}
+	}
+}
+
+func certPool(path string) (*x509.CertPool, error) {
+	certs, err := readCerts(path)
+	if err != nil {
+		return nil, err
+	}
+	pool := x509.NewCertPool()
+	for _, c := range certs {
+		pool.AddCert(c)
+	}
+	return pool, nil
 }
 
 func readCerts(path string) ([]*x509.Certificate, error) {
@@ -161,6 +319,30 @@ func readCerts(path string) ([]*x509.Certificate, error) {
 	return d.Certs, nil
 }
 
+var oidRSASSAPSS = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
+
+// parsePrivateKey reads PKCS#8 (also an RSA key marked RSASSA-PSS only,
+// which crypto/x509 does not read), PKCS#1 and SEC 1 EC keys.
+func parsePrivateKey(der []byte) (any, error) {
+	if key, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return key, nil
+	}
+	var p8 struct {
+		Version    int
+		Algorithm  pkix.AlgorithmIdentifier
+		PrivateKey []byte
+		Attributes asn1.RawValue `asn1:"optional,tag:0"`
+		PublicKey  asn1.RawValue `asn1:"optional,tag:1"`
+	}
+	if rest, err := asn1.Unmarshal(der, &p8); err == nil && len(rest) == 0 && p8.Algorithm.Algorithm.Equal(oidRSASSAPSS) {
+		return x509.ParsePKCS1PrivateKey(p8.PrivateKey)
+	}
+	if key, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return key, nil
+	}
+	return x509.ParseECPrivateKey(der)
+}
+
 func softwareKey(keyFile, certFile, chainFile string) (crypto.Signer, []*x509.Certificate, error) {
 	data, err := inventory.ReadFile(keyFile, 1<<20)
 	if err != nil {
@@ -168,30 +350,22 @@ func softwareKey(keyFile, certFile, chainFile string) (crypto.Signer, []*x509.Ce
 	}
 	block, _ := pem.Decode(data)
 	if block == nil {
-		return nil, nil, fmt.Errorf("%s: no PEM private key", keyFile)
+		return nil, nil, i18n.E("pdf.err.key_no_pem", nil, keyFile)
 	}
-	var key any
-	if key, err = x509.ParsePKCS8PrivateKey(block.Bytes); err != nil {
-		if key, err = x509.ParsePKCS1PrivateKey(block.Bytes); err != nil {
-			if key, err = x509.ParseECPrivateKey(block.Bytes); err != nil {
-				return nil, nil, fmt.Errorf("%s: unreadable private key", keyFile)
-			}
-		}
+	key, err := parsePrivateKey(block.Bytes)
+	if err != nil {
+		return nil, nil, i18n.E("pdf.err.key_read", errors.New(block.Type), keyFile)
 	}
 	signer, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, nil, fmt.Errorf("%s: key cannot sign", keyFile)
+		return nil, nil, i18n.E("pdf.err.key_cannot_sign", nil, keyFile)
 	}
 	if certFile == "" {
-		return nil, nil, errors.New("--cert is required with --key")
+		return nil, nil, i18n.E("pdf.err.cert_required", nil)
 	}
 	chain, err := readCerts(certFile)
 	if err != nil {
 		return nil, nil, err
-	}
-	type equaler interface{ Equal(crypto.PublicKey) bool }
-	if pub, ok := chain[0].PublicKey.(equaler); !ok || !pub.Equal(signer.Public()) {
-		return nil, nil, fmt.Errorf("%s does not belong to %s", certFile, keyFile)
 	}
 	if chainFile != "" {
 		more, err := readCerts(chainFile)

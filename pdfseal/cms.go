@@ -7,7 +7,6 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -15,6 +14,9 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+
+	_ "crypto/sha256" // the allowed digests
+	_ "crypto/sha512"
 )
 
 // The CMS here is what PAdES baseline B-B asks for (ETSI EN 319 142-1): a
@@ -29,16 +31,49 @@ var (
 	oidAttrContentType      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 3}
 	oidAttrMessageDigest    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 4}
 	oidAttrSigningTime      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 5}
+	oidAttrSigningCert      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 12}
 	oidAttrSigningCertV2    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
+	oidAttrSignatureTS      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
 	oidSHA256               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
+	oidSHA384               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
+	oidSHA512               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
 	oidRSAEncryption        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
 	oidSHA256WithRSA        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 11}
+	oidSHA384WithRSA        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 12}
+	oidSHA512WithRSA        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 13}
 	oidRSAPSS               = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
 	oidMGF1                 = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 8}
+	oidECPublicKey          = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
 	oidECDSAWithSHA256      = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 2}
+	oidECDSAWithSHA384      = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 3}
+	oidECDSAWithSHA512      = asn1.ObjectIdentifier{1, 2, 840, 10045, 4, 3, 4}
 	asn1Null                = asn1.RawValue{Tag: asn1.TagNull}
 	sha256AlgorithmNullArgs = pkix.AlgorithmIdentifier{Algorithm: oidSHA256, Parameters: asn1Null}
 )
+
+// allowedDigests are the digests a signature may use (ETSI TS 119 312).
+var allowedDigests = []struct {
+	oid  asn1.ObjectIdentifier
+	hash crypto.Hash
+}{{oidSHA256, crypto.SHA256}, {oidSHA384, crypto.SHA384}, {oidSHA512, crypto.SHA512}}
+
+func digestOID(h crypto.Hash) (asn1.ObjectIdentifier, bool) {
+	for _, d := range allowedDigests {
+		if d.hash == h {
+			return d.oid, true
+		}
+	}
+	return nil, false
+}
+
+func digestOf(oid asn1.ObjectIdentifier) (crypto.Hash, bool) {
+	for _, d := range allowedDigests {
+		if d.oid.Equal(oid) {
+			return d.hash, true
+		}
+	}
+	return 0, false
+}
 
 type contentInfo struct {
 	ContentType asn1.ObjectIdentifier
@@ -50,11 +85,13 @@ type signedData struct {
 	DigestAlgorithms []pkix.AlgorithmIdentifier `asn1:"set"`
 	EncapContentInfo encapContentInfo
 	Certificates     asn1.RawValue `asn1:"optional,tag:0"`
+	CRLs             asn1.RawValue `asn1:"optional,tag:1"`
 	SignerInfos      []signerInfo  `asn1:"set"`
 }
 
 type encapContentInfo struct {
 	ContentType asn1.ObjectIdentifier
+	Content     asn1.RawValue `asn1:"optional,explicit,tag:0"`
 }
 
 type issuerAndSerial struct {
@@ -64,22 +101,17 @@ type issuerAndSerial struct {
 
 type signerInfo struct {
 	Version            int
-	SID                issuerAndSerial
+	SID                asn1.RawValue // IssuerAndSerialNumber or [0] SubjectKeyIdentifier
 	DigestAlgorithm    pkix.AlgorithmIdentifier
 	SignedAttrs        asn1.RawValue `asn1:"optional,tag:0"`
 	SignatureAlgorithm pkix.AlgorithmIdentifier
 	Signature          []byte
+	UnsignedAttrs      asn1.RawValue `asn1:"optional,tag:1"`
 }
 
 type attribute struct {
 	Type   asn1.ObjectIdentifier
 	Values asn1.RawValue `asn1:"set"`
-}
-
-type essCertIDv2 struct {
-	// HashAlgorithm is left out: its DEFAULT is SHA-256.
-	CertHash     []byte
-	IssuerSerial issuerSerial
 }
 
 type issuerSerial struct {
@@ -88,32 +120,45 @@ type issuerSerial struct {
 }
 
 type pssParams struct {
-	Hash       pkix.AlgorithmIdentifier `asn1:"explicit,tag:0"`
-	MGF        pkix.AlgorithmIdentifier `asn1:"explicit,tag:1"`
-	SaltLength int                      `asn1:"explicit,tag:2"`
+	Hash       pkix.AlgorithmIdentifier `asn1:"explicit,optional,tag:0"`
+	MGF        pkix.AlgorithmIdentifier `asn1:"explicit,optional,tag:1"`
+	SaltLength int                      `asn1:"explicit,optional,tag:2,default:20"`
+	Trailer    int                      `asn1:"explicit,optional,tag:3,default:1"`
 }
 
-// signatureScheme picks the signature algorithm for a key. rsaPSS asks for
-// RSASSA-PSS (as PKIoverheid G4 uses) instead of PKCS#1 v1.5.
-func signatureScheme(pub crypto.PublicKey, rsaPSS bool) (pkix.AlgorithmIdentifier, crypto.SignerOpts, error) {
+// cmsOptions choose the algorithms of a new signature.
+type cmsOptions struct {
+	hash   crypto.Hash // SHA-256 when zero
+	rsaPSS bool
+	// essHash is the signing-certificate-v2 hash (the signature's digest
+	// when zero). Tests use it to check that the verifier reads it.
+	essHash crypto.Hash
+}
+
+// signatureScheme picks the signature algorithm for a key.
+func signatureScheme(pub crypto.PublicKey, h crypto.Hash, rsaPSS bool) (pkix.AlgorithmIdentifier, crypto.SignerOpts, error) {
+	hashOID, _ := digestOID(h)
 	switch pub.(type) {
 	case *rsa.PublicKey:
 		if !rsaPSS {
-			return pkix.AlgorithmIdentifier{Algorithm: oidRSAEncryption, Parameters: asn1Null}, crypto.SHA256, nil
+			return pkix.AlgorithmIdentifier{Algorithm: oidRSAEncryption, Parameters: asn1Null}, h, nil
 		}
-		mgfParams, _ := asn1.Marshal(sha256AlgorithmNullArgs)
+		hashAlg := pkix.AlgorithmIdentifier{Algorithm: hashOID, Parameters: asn1Null}
+		mgfParams, _ := asn1.Marshal(hashAlg)
 		params, err := asn1.Marshal(pssParams{
-			Hash:       sha256AlgorithmNullArgs,
+			Hash:       hashAlg,
 			MGF:        pkix.AlgorithmIdentifier{Algorithm: oidMGF1, Parameters: asn1.RawValue{FullBytes: mgfParams}},
-			SaltLength: 32,
+			SaltLength: h.Size(),
+			Trailer:    1,
 		})
 		if err != nil {
 			return pkix.AlgorithmIdentifier{}, nil, err
 		}
 		return pkix.AlgorithmIdentifier{Algorithm: oidRSAPSS, Parameters: asn1.RawValue{FullBytes: params}},
-			&rsa.PSSOptions{SaltLength: 32, Hash: crypto.SHA256}, nil
+			&rsa.PSSOptions{SaltLength: h.Size(), Hash: h}, nil
 	case *ecdsa.PublicKey:
-		return pkix.AlgorithmIdentifier{Algorithm: oidECDSAWithSHA256}, crypto.SHA256, nil
+		oid := map[crypto.Hash]asn1.ObjectIdentifier{crypto.SHA256: oidECDSAWithSHA256, crypto.SHA384: oidECDSAWithSHA384, crypto.SHA512: oidECDSAWithSHA512}[h]
+		return pkix.AlgorithmIdentifier{Algorithm: oid}, h, nil
 	case ed25519.PublicKey:
 		return pkix.AlgorithmIdentifier{}, nil, errors.New("pdfseal: Ed25519 is not allowed in PAdES baseline")
 	default:
@@ -122,22 +167,33 @@ func signatureScheme(pub crypto.PublicKey, rsaPSS bool) (pkix.AlgorithmIdentifie
 }
 
 // buildCMS signs the digest of the covered bytes.
-func buildCMS(digest []byte, signer crypto.Signer, chain []*x509.Certificate, rsaPSS bool) ([]byte, error) {
+func buildCMS(digest []byte, signer crypto.Signer, chain []*x509.Certificate, o cmsOptions) ([]byte, error) {
 	if len(chain) == 0 {
 		return nil, errors.New("pdfseal: no signing certificate")
 	}
+	if o.hash == 0 {
+		o.hash = crypto.SHA256
+	}
+	if o.essHash == 0 {
+		o.essHash = o.hash
+	}
+	hashOID, ok := digestOID(o.hash)
+	if !ok {
+		return nil, fmt.Errorf("pdfseal: digest %v is not allowed", o.hash)
+	}
 	leaf := chain[0]
-	sigAlg, opts, err := signatureScheme(leaf.PublicKey, rsaPSS)
+	sigAlg, opts, err := signatureScheme(signer.Public(), o.hash, o.rsaPSS)
 	if err != nil {
 		return nil, err
 	}
-	attrs, err := signedAttributes(digest, leaf)
+	attrs, err := signedAttributes(digest, leaf, o.essHash)
 	if err != nil {
 		return nil, err
 	}
 	// Sign over the attributes as a SET OF (tag 0x31), store them as [0] IMPLICIT.
-	h := sha256.Sum256(attrs)
-	sig, err := signer.Sign(rand.Reader, h[:], opts)
+	h := o.hash.New()
+	h.Write(attrs)
+	sig, err := signer.Sign(rand.Reader, h.Sum(nil), opts)
 	if err != nil {
 		return nil, fmt.Errorf("pdfseal: signing: %w", err)
 	}
@@ -147,15 +203,20 @@ func buildCMS(digest []byte, signer crypto.Signer, chain []*x509.Certificate, rs
 	for _, c := range chain {
 		certs = append(certs, c.Raw...)
 	}
+	sid, err := asn1.Marshal(issuerAndSerial{Issuer: asn1.RawValue{FullBytes: leaf.RawIssuer}, Serial: leaf.SerialNumber})
+	if err != nil {
+		return nil, err
+	}
+	digestAlg := pkix.AlgorithmIdentifier{Algorithm: hashOID, Parameters: asn1Null}
 	sd := signedData{
 		Version:          1,
-		DigestAlgorithms: []pkix.AlgorithmIdentifier{sha256AlgorithmNullArgs},
+		DigestAlgorithms: []pkix.AlgorithmIdentifier{digestAlg},
 		EncapContentInfo: encapContentInfo{ContentType: oidData},
 		Certificates:     asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0, IsCompound: true, Bytes: certs},
 		SignerInfos: []signerInfo{{
 			Version:            1,
-			SID:                issuerAndSerial{Issuer: asn1.RawValue{FullBytes: leaf.RawIssuer}, Serial: leaf.SerialNumber},
-			DigestAlgorithm:    sha256AlgorithmNullArgs,
+			SID:                asn1.RawValue{FullBytes: sid},
+			DigestAlgorithm:    digestAlg,
 			SignedAttrs:        asn1.RawValue{FullBytes: implicitAttrs},
 			SignatureAlgorithm: sigAlg,
 			Signature:          sig,
@@ -174,19 +235,32 @@ func wrapExplicit0(inner []byte) []byte {
 }
 
 // signedAttributes returns the DER SET OF the three B-B attributes.
-func signedAttributes(digest []byte, leaf *x509.Certificate) ([]byte, error) {
-	certHash := sha256.Sum256(leaf.Raw)
+func signedAttributes(digest []byte, leaf *x509.Certificate, essHash crypto.Hash) ([]byte, error) {
+	h := essHash.New()
+	h.Write(leaf.Raw)
 	dirName, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 4, IsCompound: true, Bytes: leaf.RawIssuer})
 	if err != nil {
 		return nil, err
 	}
-	scv2, err := asn1.Marshal(struct{ Certs []essCertIDv2 }{[]essCertIDv2{{
-		CertHash:     certHash[:],
-		IssuerSerial: issuerSerial{Issuer: []asn1.RawValue{{FullBytes: dirName}}, Serial: leaf.SerialNumber},
-	}}})
+	var id []byte
+	if essHash != crypto.SHA256 {
+		// SHA-256 is the DEFAULT, which DER leaves out.
+		oid, ok := digestOID(essHash)
+		if !ok {
+			return nil, fmt.Errorf("pdfseal: digest %v is not allowed", essHash)
+		}
+		if id, err = asn1.Marshal(pkix.AlgorithmIdentifier{Algorithm: oid}); err != nil {
+			return nil, err
+		}
+	}
+	hashDER, _ := asn1.Marshal(h.Sum(nil))
+	serialDER, err := asn1.Marshal(issuerSerial{Issuer: []asn1.RawValue{{FullBytes: dirName}}, Serial: leaf.SerialNumber})
 	if err != nil {
 		return nil, err
 	}
+	certID, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: slices.Concat(id, hashDER, serialDER)})
+	certs, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: certID})
+	scv2, _ := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSequence, IsCompound: true, Bytes: certs})
 	ct, _ := asn1.Marshal(oidData)
 	md, _ := asn1.Marshal(digest)
 	var encoded [][]byte
@@ -209,114 +283,424 @@ func signedAttributes(digest []byte, leaf *x509.Certificate) ([]byte, error) {
 	return asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, IsCompound: true, Bytes: bytes.Join(encoded, nil)})
 }
 
+// cmsError is a finding about a CMS structure: a problem code and a short
+// technical detail (never the input itself).
+type cmsError struct {
+	code   string
+	detail string
+}
+
+func (e *cmsError) Error() string { return e.code + ": " + e.detail }
+
+func cmsErr(code, format string, args ...any) error {
+	return &cmsError{code: code, detail: fmt.Sprintf(format, args...)}
+}
+
+// essCertID is the signing-certificate-v2 (or v1) attribute's first entry.
+type essCertID struct {
+	v2     bool
+	hash   crypto.Hash // 0: not an allowed digest
+	hashID asn1.ObjectIdentifier
+	value  []byte
+	serial *big.Int // from issuerSerial, when present
+	issuer []byte   // the directoryName's raw Name, when present
+}
+
 // parsedCMS is what verification needs of a signature's CMS.
 type parsedCMS struct {
 	certs         []*x509.Certificate
 	signer        *x509.Certificate
+	signerKey     crypto.PublicKey
+	digest        crypto.Hash
+	digestOID     asn1.ObjectIdentifier
 	signedAttrs   []byte // as a SET OF, the bytes that were signed
 	messageDigest []byte
-	certHash      []byte // from signing-certificate-v2, if present
+	ess           *essCertID
 	hasSigningTm  bool
+	hasTimestamp  bool // an unsigned signature-time-stamp attribute
 	sigAlg        pkix.AlgorithmIdentifier
 	signature     []byte
 }
+
+const maxCMSCerts = 64
 
 func parseCMS(der []byte) (*parsedCMS, error) {
 	var ci contentInfo
 	rest, err := asn1.Unmarshal(der, &ci)
 	if err != nil {
-		return nil, fmt.Errorf("CMS: %w", err)
+		return nil, cmsErr("cms_unreadable", "ContentInfo: %v", shortErr(err))
 	}
 	// The /Contents placeholder is padded with zeros after the CMS.
 	if len(bytes.Trim(rest, "\x00")) != 0 {
-		return nil, errors.New("CMS: trailing data")
+		return nil, cmsErr("cms_unreadable", "data after the CMS structure")
 	}
 	if !ci.ContentType.Equal(oidSignedData) {
-		return nil, errors.New("CMS: not SignedData")
+		return nil, cmsErr("cms_unreadable", "not SignedData")
 	}
 	var sd signedData
-	if _, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil {
-		return nil, fmt.Errorf("CMS SignedData: %w", err)
+	if rest, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil || len(rest) != 0 {
+		return nil, cmsErr("cms_unreadable", "SignedData: %v", shortErr(err))
+	}
+	if !sd.EncapContentInfo.ContentType.Equal(oidData) || len(sd.EncapContentInfo.Content.Bytes) > 0 {
+		return nil, cmsErr("cms_not_detached", "encapsulated content present or not id-data")
 	}
 	if len(sd.SignerInfos) != 1 {
-		return nil, fmt.Errorf("CMS: %d signers, want 1", len(sd.SignerInfos))
+		return nil, cmsErr("cms_signers", "%d", len(sd.SignerInfos))
 	}
 	p := &parsedCMS{}
-	if len(sd.Certificates.Bytes) > 0 {
-		if p.certs, err = x509.ParseCertificates(sd.Certificates.Bytes); err != nil {
-			return nil, fmt.Errorf("CMS certificates: %w", err)
+	for b := sd.Certificates.Bytes; len(b) > 0; {
+		var raw asn1.RawValue
+		next, err := asn1.Unmarshal(b, &raw)
+		if err != nil {
+			return nil, cmsErr("cms_unreadable", "certificates: %v", shortErr(err))
 		}
+		b = next
+		if raw.Class != asn1.ClassUniversal || raw.Tag != asn1.TagSequence {
+			continue // attribute certificates and other formats
+		}
+		c, err := x509.ParseCertificate(raw.FullBytes)
+		if err != nil {
+			return nil, cmsErr("cms_unreadable", "certificate: %v", shortErr(err))
+		}
+		if len(p.certs) == maxCMSCerts {
+			return nil, cmsErr("cms_unreadable", "more than %d certificates", maxCMSCerts)
+		}
+		p.certs = append(p.certs, c)
 	}
 	si := sd.SignerInfos[0]
-	for _, c := range p.certs {
-		if bytes.Equal(c.RawIssuer, si.SID.Issuer.FullBytes) && c.SerialNumber.Cmp(si.SID.Serial) == 0 {
-			p.signer = c
-		}
-	}
+	p.signer = findSigner(p.certs, si.SID)
 	if p.signer == nil {
-		return nil, errors.New("CMS: signing certificate not included")
+		return nil, cmsErr("cms_no_signer", "signer certificate not included")
+	}
+	if p.signerKey, err = publicKeyOf(p.signer); err != nil {
+		return nil, cmsErr("cms_unreadable", "signer key: %v", shortErr(err))
+	}
+	p.digestOID = si.DigestAlgorithm.Algorithm
+	if h, ok := digestOf(si.DigestAlgorithm.Algorithm); ok && nullOrAbsent(si.DigestAlgorithm.Parameters) {
+		p.digest = h
 	}
 	if len(si.SignedAttrs.FullBytes) == 0 {
-		return nil, errors.New("CMS: no signed attributes")
+		return nil, cmsErr("cms_unreadable", "no signed attributes")
 	}
 	p.signedAttrs = append([]byte{0x31}, si.SignedAttrs.FullBytes[1:]...)
 	var attrs []attribute
-	if _, err := asn1.UnmarshalWithParams(p.signedAttrs, &attrs, "set"); err != nil {
-		return nil, fmt.Errorf("CMS signed attributes: %w", err)
+	if rest, err := asn1.UnmarshalWithParams(p.signedAttrs, &attrs, "set"); err != nil || len(rest) != 0 {
+		return nil, cmsErr("cms_unreadable", "signed attributes: %v", shortErr(err))
 	}
+	seen := map[string]bool{}
+	contentType := false
 	for _, a := range attrs {
+		if seen[a.Type.String()] {
+			return nil, cmsErr("cms_unreadable", "attribute %v appears twice", a.Type)
+		}
+		seen[a.Type.String()] = true
+		values, err := setMembers(a.Values)
+		if err != nil || len(values) != 1 {
+			return nil, cmsErr("cms_unreadable", "attribute %v must have one value", a.Type)
+		}
+		v := values[0]
 		switch {
+		case a.Type.Equal(oidAttrContentType):
+			var oid asn1.ObjectIdentifier
+			if _, err := asn1.Unmarshal(v, &oid); err != nil || !oid.Equal(oidData) {
+				return nil, cmsErr("cms_unreadable", "content-type is not id-data")
+			}
+			contentType = true
 		case a.Type.Equal(oidAttrMessageDigest):
-			if _, err := asn1.Unmarshal(a.Values.Bytes, &p.messageDigest); err != nil {
-				return nil, fmt.Errorf("CMS message digest: %w", err)
+			if rest, err := asn1.Unmarshal(v, &p.messageDigest); err != nil || len(rest) != 0 {
+				return nil, cmsErr("cms_unreadable", "message-digest: %v", shortErr(err))
 			}
 		case a.Type.Equal(oidAttrSigningCertV2):
-			var v struct{ Certs []asn1.RawValue }
-			if _, err := asn1.Unmarshal(a.Values.Bytes, &v); err == nil && len(v.Certs) > 0 {
-				p.certHash = firstOctetString(v.Certs[0].Bytes)
+			if p.ess, err = parseESS(v, true); err != nil {
+				return nil, err
+			}
+		case a.Type.Equal(oidAttrSigningCert):
+			if p.ess == nil {
+				if p.ess, err = parseESS(v, false); err != nil {
+					return nil, err
+				}
 			}
 		case a.Type.Equal(oidAttrSigningTime):
 			p.hasSigningTm = true
+		}
+	}
+	if !contentType || p.messageDigest == nil {
+		return nil, cmsErr("cms_unreadable", "content-type or message-digest missing")
+	}
+	if len(si.UnsignedAttrs.Bytes) > 0 {
+		var un []attribute
+		if _, err := asn1.UnmarshalWithParams(append([]byte{0x31}, si.UnsignedAttrs.FullBytes[1:]...), &un, "set"); err == nil {
+			for _, a := range un {
+				if a.Type.Equal(oidAttrSignatureTS) {
+					p.hasTimestamp = true
+				}
+			}
 		}
 	}
 	p.sigAlg, p.signature = si.SignatureAlgorithm, si.Signature
 	return p, nil
 }
 
-// firstOctetString finds the certHash in an ESSCertIDv2, which may start
-// with an optional hash AlgorithmIdentifier.
-func firstOctetString(b []byte) []byte {
-	for len(b) > 0 {
+func shortErr(err error) string {
+	if err == nil {
+		return "trailing data"
+	}
+	s := err.Error()
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return s
+}
+
+func nullOrAbsent(p asn1.RawValue) bool {
+	return len(p.FullBytes) == 0 || bytes.Equal(p.FullBytes, asn1.NullBytes)
+}
+
+// setMembers splits a SET's contents into its members' encodings.
+func setMembers(set asn1.RawValue) ([][]byte, error) {
+	var out [][]byte
+	for b := set.Bytes; len(b) > 0; {
 		var v asn1.RawValue
 		rest, err := asn1.Unmarshal(b, &v)
 		if err != nil {
-			return nil
+			return nil, err
 		}
-		if v.Class == asn1.ClassUniversal && v.Tag == asn1.TagOctetString {
-			return v.Bytes
-		}
+		out = append(out, v.FullBytes)
 		b = rest
+	}
+	return out, nil
+}
+
+// findSigner finds the certificate a SignerIdentifier names.
+func findSigner(certs []*x509.Certificate, sid asn1.RawValue) *x509.Certificate {
+	if sid.Class == asn1.ClassContextSpecific && sid.Tag == 0 {
+		for _, c := range certs {
+			if len(c.SubjectKeyId) > 0 && bytes.Equal(c.SubjectKeyId, sid.Bytes) {
+				return c
+			}
+		}
+		return nil
+	}
+	var ias issuerAndSerial
+	if rest, err := asn1.Unmarshal(sid.FullBytes, &ias); err != nil || len(rest) != 0 || ias.Serial == nil {
+		return nil
+	}
+	for _, c := range certs {
+		if bytes.Equal(c.RawIssuer, ias.Issuer.FullBytes) && c.SerialNumber.Cmp(ias.Serial) == 0 {
+			return c
+		}
 	}
 	return nil
 }
 
-// verifySignature checks the CMS signature over the signed attributes.
+// parseESS reads the first ESSCertID(v2) of a SigningCertificate(V2).
+func parseESS(der []byte, v2 bool) (*essCertID, error) {
+	bad := func(what string) error { return cmsErr("cms_unreadable", "signing-certificate: %s", what) }
+	var outer asn1.RawValue
+	if rest, err := asn1.Unmarshal(der, &outer); err != nil || len(rest) != 0 || outer.Tag != asn1.TagSequence {
+		return nil, bad("not a SEQUENCE")
+	}
+	var certs asn1.RawValue
+	if _, err := asn1.Unmarshal(outer.Bytes, &certs); err != nil || certs.Tag != asn1.TagSequence {
+		return nil, bad("no certificate list")
+	}
+	var id asn1.RawValue
+	if _, err := asn1.Unmarshal(certs.Bytes, &id); err != nil || id.Tag != asn1.TagSequence {
+		return nil, bad("empty certificate list")
+	}
+	e := &essCertID{v2: v2, hash: crypto.SHA256, hashID: oidSHA256}
+	if !v2 {
+		e.hash, e.hashID = crypto.SHA1, asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
+	}
+	b := id.Bytes
+	var first asn1.RawValue
+	rest, err := asn1.Unmarshal(b, &first)
+	if err != nil {
+		return nil, bad("certificate ID")
+	}
+	if v2 && first.Tag == asn1.TagSequence {
+		var alg pkix.AlgorithmIdentifier
+		if _, err := asn1.Unmarshal(first.FullBytes, &alg); err != nil {
+			return nil, bad("hash algorithm")
+		}
+		e.hashID = alg.Algorithm
+		e.hash, _ = digestOf(alg.Algorithm)
+		if rest, err = asn1.Unmarshal(rest, &first); err != nil {
+			return nil, bad("certificate hash")
+		}
+	}
+	if first.Tag != asn1.TagOctetString {
+		return nil, bad("certificate hash")
+	}
+	e.value = first.Bytes
+	if len(rest) > 0 {
+		var is struct {
+			Issuer asn1.RawValue
+			Serial *big.Int
+		}
+		if _, err := asn1.Unmarshal(rest, &is); err != nil || is.Serial == nil {
+			return nil, bad("issuerSerial")
+		}
+		e.serial = is.Serial
+		// GeneralNames holding one directoryName [4] EXPLICIT Name.
+		var gn asn1.RawValue
+		if _, err := asn1.Unmarshal(is.Issuer.Bytes, &gn); err == nil && gn.Class == asn1.ClassContextSpecific && gn.Tag == 4 {
+			e.issuer = gn.Bytes
+		}
+	}
+	return e, nil
+}
+
+// publicKeyOf returns a certificate's public key, also for an RSA key
+// marked RSASSA-PSS only (which crypto/x509 leaves unparsed).
+func publicKeyOf(c *x509.Certificate) (crypto.PublicKey, error) {
+	if c.PublicKey != nil {
+		return c.PublicKey, nil
+	}
+	var spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	if _, err := asn1.Unmarshal(c.RawSubjectPublicKeyInfo, &spki); err != nil {
+		return nil, err
+	}
+	if !spki.Algorithm.Algorithm.Equal(oidRSAPSS) {
+		return nil, fmt.Errorf("public key algorithm %v not supported", spki.Algorithm.Algorithm)
+	}
+	return x509.ParsePKCS1PublicKey(spki.PublicKey.RightAlign())
+}
+
+// isPSSOnly reports whether a certificate's key is an RSASSA-PSS key.
+func isPSSOnly(c *x509.Certificate) bool {
+	var spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
+	}
+	_, err := asn1.Unmarshal(c.RawSubjectPublicKeyInfo, &spki)
+	return err == nil && spki.Algorithm.Algorithm.Equal(oidRSAPSS)
+}
+
+// verifySignature checks the CMS signature over the signed attributes with
+// the algorithms the SignerInfo declares.
 func (p *parsedCMS) verifySignature() error {
-	h := sha256.Sum256(p.signedAttrs)
-	switch pub := p.signer.PublicKey.(type) {
-	case *rsa.PublicKey:
-		if p.sigAlg.Algorithm.Equal(oidRSAPSS) {
-			return rsa.VerifyPSS(pub, crypto.SHA256, h[:], p.signature, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto})
-		}
-		if !p.sigAlg.Algorithm.Equal(oidRSAEncryption) && !p.sigAlg.Algorithm.Equal(oidSHA256WithRSA) {
-			return fmt.Errorf("unsupported RSA algorithm %v", p.sigAlg.Algorithm)
-		}
-		return rsa.VerifyPKCS1v15(pub, crypto.SHA256, h[:], p.signature)
-	case *ecdsa.PublicKey:
-		if !ecdsa.VerifyASN1(pub, h[:], p.signature) {
-			return errors.New("ECDSA signature does not verify")
+	if p.digest == 0 {
+		return cmsErr("digest_not_allowed", "%v", p.digestOID)
+	}
+	alg := p.sigAlg.Algorithm
+	h := p.digest
+	sum := func(h crypto.Hash) []byte {
+		d := h.New()
+		d.Write(p.signedAttrs)
+		return d.Sum(nil)
+	}
+	// An algorithm that names its own hash must name the declared one.
+	withHash := func(named crypto.Hash) error {
+		if named != h {
+			return cmsErr("sig_alg_mismatch", "%v with digest %v", alg, p.digestOID)
 		}
 		return nil
 	}
-	return fmt.Errorf("unsupported key type %T", p.signer.PublicKey)
+	switch pub := p.signerKey.(type) {
+	case *rsa.PublicKey:
+		switch {
+		case alg.Equal(oidRSAPSS):
+			var params pssParams
+			if rest, err := asn1.Unmarshal(p.sigAlg.Parameters.FullBytes, &params); err != nil || len(rest) != 0 {
+				return cmsErr("sig_alg_unsupported", "RSASSA-PSS parameters")
+			}
+			ph, ok := digestOf(params.Hash.Algorithm)
+			if !ok {
+				return cmsErr("digest_not_allowed", "RSASSA-PSS hash %v", params.Hash.Algorithm)
+			}
+			var mgfHash pkix.AlgorithmIdentifier
+			if !params.MGF.Algorithm.Equal(oidMGF1) {
+				return cmsErr("sig_alg_unsupported", "RSASSA-PSS mask function %v", params.MGF.Algorithm)
+			}
+			if _, err := asn1.Unmarshal(params.MGF.Parameters.FullBytes, &mgfHash); err != nil || !mgfHash.Algorithm.Equal(params.Hash.Algorithm) {
+				return cmsErr("sig_alg_unsupported", "RSASSA-PSS with another MGF1 hash")
+			}
+			if err := withHash(ph); err != nil {
+				return err
+			}
+			if params.SaltLength < 0 || params.Trailer != 1 {
+				return cmsErr("sig_alg_unsupported", "RSASSA-PSS salt or trailer")
+			}
+			if err := rsa.VerifyPSS(pub, h, sum(h), p.signature, &rsa.PSSOptions{SaltLength: params.SaltLength, Hash: h}); err != nil {
+				return cmsErr("signature_invalid", "RSASSA-PSS")
+			}
+			return nil
+		case alg.Equal(oidRSAEncryption):
+		case alg.Equal(oidSHA256WithRSA):
+			if err := withHash(crypto.SHA256); err != nil {
+				return err
+			}
+		case alg.Equal(oidSHA384WithRSA):
+			if err := withHash(crypto.SHA384); err != nil {
+				return err
+			}
+		case alg.Equal(oidSHA512WithRSA):
+			if err := withHash(crypto.SHA512); err != nil {
+				return err
+			}
+		default:
+			return cmsErr("sig_alg_unsupported", "%v", alg)
+		}
+		if err := rsa.VerifyPKCS1v15(pub, h, sum(h), p.signature); err != nil {
+			return cmsErr("signature_invalid", "RSA PKCS#1 v1.5")
+		}
+		return nil
+	case *ecdsa.PublicKey:
+		switch {
+		case alg.Equal(oidECPublicKey):
+		case alg.Equal(oidECDSAWithSHA256):
+			if err := withHash(crypto.SHA256); err != nil {
+				return err
+			}
+		case alg.Equal(oidECDSAWithSHA384):
+			if err := withHash(crypto.SHA384); err != nil {
+				return err
+			}
+		case alg.Equal(oidECDSAWithSHA512):
+			if err := withHash(crypto.SHA512); err != nil {
+				return err
+			}
+		default:
+			return cmsErr("sig_alg_unsupported", "%v", alg)
+		}
+		if !ecdsa.VerifyASN1(pub, sum(h), p.signature) {
+			return cmsErr("signature_invalid", "ECDSA")
+		}
+		return nil
+	}
+	return cmsErr("sig_alg_unsupported", "key type %T", p.signerKey)
+}
+
+// checkESS verifies the signing-certificate(-v2) attribute against the
+// signer, with the hash algorithm the attribute declares.
+func (p *parsedCMS) checkESS() error {
+	e := p.ess
+	if e.v2 && e.hash == 0 {
+		return cmsErr("digest_not_allowed", "signing-certificate-v2 hash %v", e.hashID)
+	}
+	if !e.v2 {
+		// v1 uses SHA-1, allowed only to identify a certificate.
+		d := crypto.SHA1.New()
+		d.Write(p.signer.Raw)
+		if !bytes.Equal(d.Sum(nil), e.value) {
+			return cmsErr("ess_mismatch", "v1")
+		}
+		return nil
+	}
+	d := e.hash.New()
+	d.Write(p.signer.Raw)
+	if !bytes.Equal(d.Sum(nil), e.value) {
+		return cmsErr("ess_mismatch", "v2")
+	}
+	if e.serial != nil && e.serial.Cmp(p.signer.SerialNumber) != 0 {
+		return cmsErr("ess_mismatch", "serial")
+	}
+	if e.issuer != nil && !bytes.Equal(e.issuer, p.signer.RawIssuer) {
+		return cmsErr("ess_mismatch", "issuer")
+	}
+	return nil
 }

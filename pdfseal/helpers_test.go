@@ -50,3 +50,6 @@ func sampleDocument(kind DocumentKind) Document {
 		Signatories: []string{"Huidige Bevoegd Vertegenwoordiger: Jan de Vries", "Nieuwe Bevoegd Vertegenwoordiger: Fatima El Amrani"},
 	}
 }
+
+// testClock is the verifier's "now" in tests: an hour after sealing.
+func testClock() time.Time { return testNow.Add(time.Hour) }

@@ -18,6 +18,7 @@ import (
 	"github.com/ThalesIgnite/crypto11"
 
 	"pkiodesk/internal/fixture"
+	"pkiodesk/pdfseal/internal/cos"
 	"pkiodesk/smartcard/softhsm"
 )
 
@@ -160,6 +161,7 @@ func rootPool(c *x509.Certificate) *x509.CertPool {
 }
 
 func TestSealEveryDocumentWithSoftHSM(t *testing.T) {
+	ctx := t.Context()
 	tok := needToken(t)
 	nss := nssTrusting(t, tok.pki.Root)
 	type signer struct {
@@ -180,7 +182,7 @@ func TestSealEveryDocumentWithSoftHSM(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				sealed, err := Seal(doc, SealOptions{Signer: s.key, Chain: s.chain, Time: testNow, Reason: "Bestelling", RSAPSS: s.pss, Visible: kind == OrderNew})
+				sealed, err := Seal(ctx, doc, SealOptions{Signer: s.key, Chain: s.chain, Time: testNow, Reason: "Bestelling", RSAPSS: s.pss, Visible: kind == OrderNew})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -194,7 +196,7 @@ func TestSealEveryDocumentWithSoftHSM(t *testing.T) {
 					}
 				}
 				qpdfCheck(t, sealed)
-				rep, err := Verify(sealed, rootPool(tok.pki.Root))
+				rep, err := Verify(ctx, sealed, VerifyOptions{Roots: rootPool(tok.pki.Root), Now: testClock})
 				if err != nil || !rep.OK() || len(rep.Signatures) != 1 || len(rep.Signatures[0].Problems) != 0 {
 					t.Errorf("Verify: %+v %v", rep, err)
 				}
@@ -207,9 +209,10 @@ func TestSealEveryDocumentWithSoftHSM(t *testing.T) {
 }
 
 func TestOneByteChangeIsDetected(t *testing.T) {
+	ctx := t.Context()
 	tok := needToken(t)
 	doc, _ := Draw(sampleDocument(OrderRevoke))
-	sealed, err := Seal(doc, SealOptions{Signer: tok.rsa, Chain: tok.rsaChain, Time: testNow, Reason: "Intrekken"})
+	sealed, err := Seal(ctx, doc, SealOptions{Signer: tok.rsa, Chain: tok.rsaChain, Time: testNow, Reason: "Intrekken"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +234,7 @@ func TestOneByteChangeIsDetected(t *testing.T) {
 			if res := pdfsig(t, "", bad); !strings.Contains(res.out, "Digest Mismatch") {
 				t.Errorf("pdfsig does not report the change at %d:\n%s", pos, res.out)
 			}
-			rep, err := Verify(bad, nil)
+			rep, err := Verify(ctx, bad, VerifyOptions{Now: testClock})
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
 			}
@@ -242,18 +245,19 @@ func TestOneByteChangeIsDetected(t *testing.T) {
 	}
 }
 
-// appendUpdate adds a harmless object in an incremental update, as an editor
+// appendUpdate appends an incremental update made by edit, as an editor
 // that saves a changed document would.
-func appendUpdate(t *testing.T, data []byte) []byte {
-	r, err := openPDF(data)
+func appendUpdate(t testing.TB, data []byte, edit func(u *update)) []byte {
+	t.Helper()
+	f, err := openPDF(context.Background(), data, "pdf.err.encrypted_seal")
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := newUpdate(data, r)
+	u, err := newUpdate(context.Background(), f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.put(u.newObject(), []byte("(later change)"))
+	edit(u)
 	out, err := u.write()
 	if err != nil {
 		t.Fatal(err)
@@ -262,31 +266,33 @@ func appendUpdate(t *testing.T, data []byte) []byte {
 }
 
 func TestUpdateAfterSealingIsReported(t *testing.T) {
+	ctx := t.Context()
 	tok := needToken(t)
 	doc, _ := Draw(sampleDocument(ChangeForm))
-	sealed, err := Seal(doc, SealOptions{Signer: tok.ec, Chain: tok.ecChain, Time: testNow})
+	sealed, err := Seal(ctx, doc, SealOptions{Signer: tok.ec, Chain: tok.ecChain, Time: testNow})
 	if err != nil {
 		t.Fatal(err)
 	}
-	changed := appendUpdate(t, sealed)
+	changed := appendUpdate(t, sealed, func(u *update) { u.put(u.alloc(), cos.String{Value: []byte("later change")}) })
 	if res := pdfsig(t, "", changed); !strings.Contains(res.out, "Not total document signed") || !strings.Contains(res.out, "Signature is Valid.") {
 		t.Errorf("pdfsig:\n%s", res.out)
 	}
-	rep, err := Verify(changed, nil)
+	rep, err := Verify(ctx, changed, VerifyOptions{Now: testClock})
 	if err != nil || rep.OK() || !rep.Signatures[0].Intact || rep.Signatures[0].CoversWholeDocument {
 		t.Errorf("Verify: %+v %v", rep, err)
 	}
 }
 
 func TestSecondSealKeepsTheFirstValid(t *testing.T) {
+	ctx := t.Context()
 	tok := needToken(t)
 	nss := nssTrusting(t, tok.pki.Root)
 	doc, _ := Draw(sampleDocument(BVForm))
-	once, err := Seal(doc, SealOptions{Signer: tok.rsa, Chain: tok.rsaChain, Time: testNow, Visible: true})
+	once, err := Seal(ctx, doc, SealOptions{Signer: tok.rsa, Chain: tok.rsaChain, Time: testNow, Visible: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	twice, err := Seal(once, SealOptions{Signer: tok.ec, Chain: tok.ecChain, Time: testNow.Add(3600e9), Visible: true})
+	twice, err := Seal(ctx, once, SealOptions{Signer: tok.ec, Chain: tok.ecChain, Time: testNow.Add(3600e9), Visible: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -303,7 +309,7 @@ func TestSecondSealKeepsTheFirstValid(t *testing.T) {
 		t.Errorf("coverage:\n%s", res.out)
 	}
 	qpdfCheck(t, twice)
-	rep, err := Verify(twice, rootPool(tok.pki.Root))
+	rep, err := Verify(ctx, twice, VerifyOptions{Roots: rootPool(tok.pki.Root), Now: testClock})
 	if err != nil || !rep.OK() || len(rep.Signatures) != 2 || rep.Signatures[0].CoversWholeDocument || !rep.Signatures[1].CoversWholeDocument {
 		t.Errorf("Verify: %+v %v", rep, err)
 	}
@@ -315,6 +321,7 @@ func TestSecondSealKeepsTheFirstValid(t *testing.T) {
 // PDFs from other producers: cross-reference streams and object streams
 // (qpdf), and cairo's writer (pdftocairo).
 func TestSealForeignPDFs(t *testing.T) {
+	ctx := t.Context()
 	tok := needToken(t)
 	doc, _ := Draw(sampleDocument(OrderNew))
 	dir := t.TempDir()
@@ -330,7 +337,7 @@ func TestSealForeignPDFs(t *testing.T) {
 				t.Fatalf("%v: %s", err, out)
 			}
 			foreign, _ := os.ReadFile(cmd[len(cmd)-1])
-			sealed, err := Seal(foreign, SealOptions{Signer: tok.rsa, Chain: tok.rsaChain, Time: testNow, Visible: true})
+			sealed, err := Seal(ctx, foreign, SealOptions{Signer: tok.rsa, Chain: tok.rsaChain, Time: testNow, Visible: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -339,7 +346,7 @@ func TestSealForeignPDFs(t *testing.T) {
 				t.Errorf("pdfsig:\n%s", res.out)
 			}
 			qpdfCheck(t, sealed)
-			if rep, err := Verify(sealed, nil); err != nil || !rep.OK() {
+			if rep, err := Verify(ctx, sealed, VerifyOptions{Now: testClock}); err != nil || !rep.OK() {
 				t.Errorf("Verify: %+v %v", rep, err)
 			}
 		})
@@ -347,6 +354,7 @@ func TestSealForeignPDFs(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
+	ctx := t.Context()
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
 	pki := newTestPKI(t)
 	chain := pki.chain(pki.issue(t, key.Public(), "x"))
@@ -355,18 +363,18 @@ func TestBadInput(t *testing.T) {
 		"garbage":   []byte("dit is geen pdf"),
 		"truncated": func() []byte { d, _ := Draw(sampleDocument(OrderNew)); return d[:len(d)/2] }(),
 	} {
-		if _, err := Seal(data, SealOptions{Signer: key, Chain: chain}); err == nil {
+		if _, err := Seal(ctx, data, SealOptions{Signer: key, Chain: chain}); err == nil {
 			t.Errorf("Seal(%s) succeeded", name)
 		}
-		if _, err := Verify(data, nil); err == nil {
+		if _, err := Verify(ctx, data, VerifyOptions{Now: testClock}); err == nil {
 			t.Errorf("Verify(%s) succeeded", name)
 		}
 	}
 	doc, _ := Draw(sampleDocument(OrderNew))
-	if _, err := Verify(doc, nil); err != ErrNoSignatures {
+	if _, err := Verify(ctx, doc, VerifyOptions{Now: testClock}); err != ErrNoSignatures {
 		t.Errorf("unsigned: %v", err)
 	}
-	if _, err := Seal(doc, SealOptions{}); err == nil {
+	if _, err := Seal(ctx, doc, SealOptions{}); err == nil {
 		t.Error("sealed without a signer")
 	}
 	// An encrypted PDF is refused, not sealed into something unreadable.
@@ -377,16 +385,17 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("qpdf --encrypt: %v %s", err, out)
 	}
 	enc, _ := os.ReadFile(filepath.Join(dir, "e.pdf"))
-	if _, err := Seal(enc, SealOptions{Signer: key, Chain: chain}); err == nil {
+	if _, err := Seal(ctx, enc, SealOptions{Signer: key, Chain: chain}); err == nil {
 		t.Error("sealed an encrypted PDF")
 	}
 }
 
 func FuzzVerify(f *testing.F) {
+	ctx := f.Context()
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
 	pki := newTestPKI(f)
 	doc, _ := Draw(sampleDocument(OrderNew))
-	sealed, err := Seal(doc, SealOptions{Signer: key, Chain: pki.chain(pki.issue(f, key.Public(), "fuzz")), Time: testNow})
+	sealed, err := Seal(ctx, doc, SealOptions{Signer: key, Chain: pki.chain(pki.issue(f, key.Public(), "fuzz")), Time: testNow})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -395,7 +404,7 @@ func FuzzVerify(f *testing.F) {
 	// Verify reads hostile PDFs: it must return, without panicking, and a
 	// report that calls the document OK must name an intact signer.
 	f.Fuzz(func(t *testing.T, data []byte) {
-		rep, err := Verify(data, nil)
+		rep, err := Verify(ctx, data, VerifyOptions{Now: testClock})
 		if err == nil && rep.OK() {
 			for _, s := range rep.Signatures {
 				if !s.Intact || s.Signer == nil {
@@ -409,7 +418,7 @@ func FuzzVerify(f *testing.F) {
 func FuzzParseCMS(f *testing.F) {
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
 	pki := newTestPKI(f)
-	cms, err := buildCMS(make([]byte, 32), key, pki.chain(pki.issue(f, key.Public(), "fuzz")), false)
+	cms, err := buildCMS(make([]byte, 32), key, pki.chain(pki.issue(f, key.Public(), "fuzz")), cmsOptions{})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -423,6 +432,7 @@ func FuzzParseCMS(f *testing.F) {
 
 // BenchmarkDrawAndSealSoftHSM: target < 50 ms per confirmation, file < 100 KB.
 func BenchmarkDrawAndSealSoftHSM(b *testing.B) {
+	ctx := b.Context()
 	tok := needToken(b)
 	var size int
 	for i := 0; i < b.N; i++ {
@@ -430,7 +440,7 @@ func BenchmarkDrawAndSealSoftHSM(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		sealed, err := Seal(doc, SealOptions{Signer: tok.rsa, Chain: tok.rsaChain, Time: testNow, Visible: true})
+		sealed, err := Seal(ctx, doc, SealOptions{Signer: tok.rsa, Chain: tok.rsaChain, Time: testNow, Visible: true})
 		if err != nil {
 			b.Fatal(err)
 		}

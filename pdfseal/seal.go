@@ -2,19 +2,19 @@ package pdfseal
 
 import (
 	"bytes"
+	"context"
 	"crypto"
-	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
-	"sort"
-	"strconv"
+	"math"
+	"slices"
+	"strings"
 	"time"
 
-	"github.com/digitorus/pdf"
-	"golang.org/x/text/encoding/charmap"
+	"pkiodesk/app/i18n"
+	"pkiodesk/pdfseal/internal/cos"
 )
 
 // SealOptions say who seals and how.
@@ -23,297 +23,320 @@ type SealOptions struct {
 	// Chain is the signing certificate first, then its issuers.
 	Chain []*x509.Certificate
 	// Time goes into the signature dictionary's /M (PAdES B-B keeps it out
-	// of the CMS).
+	// of the CMS); the certificate must be valid then.
 	Time   time.Time
 	Reason string
-	// RSAPSS signs RSA keys with RSASSA-PSS instead of PKCS#1 v1.5.
+	// RSAPSS signs RSA keys with RSASSA-PSS instead of PKCS#1 v1.5 (always
+	// for a key marked RSASSA-PSS only).
 	RSAPSS bool
-	// Visible draws a stamp with the signer's name and time on the last page.
+	// Hash is the digest: SHA-256 (the default), SHA-384 or SHA-512.
+	Hash crypto.Hash
+	// Visible draws a stamp with the signer's name and time on the last
+	// page, where no earlier stamp or annotation is.
 	Visible bool
 }
 
-// ErrEncrypted is returned for encrypted PDFs, which pdfseal does not seal.
-var ErrEncrypted = errors.New("pdfseal: encrypted PDFs cannot be sealed")
-
 // Seal appends a PAdES baseline B-B signature to a PDF as an incremental
 // update: the original bytes, and any earlier signature, stay untouched.
-func Seal(in []byte, opt SealOptions) ([]byte, error) {
-	if opt.Signer == nil || len(opt.Chain) == 0 {
-		return nil, errors.New("pdfseal: a signer and its certificate are required")
+// It refuses a certificate that may not sign (key usage, CA, validity at
+// opt.Time), an encrypted PDF and a certified one that allows no changes.
+func Seal(ctx context.Context, in []byte, opt SealOptions) ([]byte, error) {
+	return seal(ctx, in, opt, cmsOptions{})
+}
+
+func seal(ctx context.Context, in []byte, opt SealOptions, co cmsOptions) ([]byte, error) {
+	if opt.Signer == nil || len(opt.Chain) == 0 || opt.Chain[0] == nil {
+		return nil, i18n.E("pdf.err.no_signer", nil)
 	}
 	if opt.Time.IsZero() {
 		opt.Time = time.Now()
 	}
-	r, err := openPDF(in)
+	if opt.Hash == 0 {
+		opt.Hash = crypto.SHA256
+	}
+	if _, ok := digestOID(opt.Hash); !ok {
+		return nil, i18n.E("pdf.problem.digest_not_allowed", nil, opt.Hash.String())
+	}
+	leaf := opt.Chain[0]
+	type equaler interface{ Equal(crypto.PublicKey) bool }
+	pub, err := publicKeyOf(leaf)
+	if eq, ok := pub.(equaler); err != nil || !ok || !eq.Equal(opt.Signer.Public()) {
+		return nil, i18n.E("pdf.err.key_mismatch", nil)
+	}
+	if ps := signingCertProblems(leaf, opt.Time); len(ps) > 0 {
+		return nil, i18n.E("pdf.err.cert_unusable", asError(ps), printable(leaf.Subject.CommonName))
+	}
+	if isPSSOnly(leaf) {
+		opt.RSAPSS = true
+	}
+	f, err := openPDF(ctx, in, "pdf.err.encrypted_seal")
 	if err != nil {
 		return nil, err
 	}
-	u, err := newUpdate(in, r)
+	u, err := newUpdate(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	return u.seal(opt)
+	co.hash, co.rsaPSS = opt.Hash, opt.RSAPSS
+	return u.seal(opt, co)
 }
 
 // update collects the objects an incremental update writes.
 type update struct {
-	orig    []byte
-	r       *pdf.Reader
-	trailer pdf.Value
-	root    pdf.Value
-	size    uint32
-	prev    int64
-	objects map[uint32][]byte // object number -> body (without "n 0 obj")
+	ctx     context.Context
+	f       *cos.File
+	t       *cos.Table
+	root    cos.Dict
+	rootRef cos.Ref
+	next    uint32
+	refs    map[uint32]int // how often each object is referred to
+	objects map[cos.Ref]any
 }
 
-var startxrefRE = regexp.MustCompile(`startxref\s+(\d+)\s+%%EOF\s*$`)
+// rawBody is an object body written as is.
+type rawBody []byte
 
-func newUpdate(in []byte, r *pdf.Reader) (u *update, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			u, err = nil, fmt.Errorf("pdfseal: PDF structure: %v", p)
+func newUpdate(ctx context.Context, f *cos.File) (*update, error) {
+	t := f.Table(len(f.Revisions) - 1)
+	root, rootRef, err := catalog(t)
+	if err != nil {
+		return nil, damaged(ctx, err)
+	}
+	u := &update{ctx: ctx, f: f, t: t, root: root, rootRef: rootRef, refs: map[uint32]int{}, objects: map[cos.Ref]any{}}
+	// Read every object: a damaged one is refused now rather than sealed
+	// into a file a reader repairs its own way; and a new object must not
+	// take a number the document already refers to.
+	hi := f.MaxObjectNumber()
+	count := func(r cos.Ref) {
+		u.refs[r.Num]++
+		hi = max(hi, r.Num)
+	}
+	for _, n := range t.Numbers() {
+		obj, err := t.Resolve(cos.Ref{Num: n, Gen: t.Entry(n).Gen})
+		if err != nil {
+			return nil, damaged(ctx, err)
 		}
-	}()
-	trailer := r.Trailer()
-	if !trailer.Key("Encrypt").IsNull() {
-		return nil, ErrEncrypted
-	}
-	root := trailer.Key("Root")
-	if root.Kind() != pdf.Dict {
-		return nil, errors.New("pdfseal: PDF has no document catalog")
-	}
-	tail := in[max(0, len(in)-1024):]
-	m := startxrefRE.FindSubmatch(tail)
-	if m == nil {
-		return nil, errors.New("pdfseal: PDF does not end with startxref and %%EOF")
-	}
-	prev, _ := strconv.ParseInt(string(m[1]), 10, 64)
-	size := trailer.Key("Size").Int64()
-	if size <= 0 || size > 8_000_000 {
-		return nil, fmt.Errorf("pdfseal: implausible /Size %d", size)
-	}
-	return &update{orig: in, r: r, trailer: trailer, root: root, size: uint32(size), prev: prev, objects: map[uint32][]byte{}}, nil
-}
-
-func (u *update) newObject() uint32 {
-	n := u.size
-	u.size++
-	return n
-}
-
-func (u *update) put(n uint32, body []byte) { u.objects[n] = body }
-
-func serialise(x any) ([]byte, error) {
-	var b bytes.Buffer
-	if err := writeObject(&b, x); err != nil {
-		return nil, err
-	}
-	return b.Bytes(), nil
-}
-
-// lastPage finds the last page object and its MediaBox.
-func (u *update) lastPage() (pdf.Value, []float64, error) {
-	node := u.root.Key("Pages")
-	for depth := 0; depth < 64; depth++ {
-		if node.Key("Type").Name() == "Page" || node.Key("Kids").IsNull() {
-			box := inheritedBox(node)
-			return node, box, nil
-		}
-		kids := node.Key("Kids")
-		if kids.Len() == 0 {
-			return pdf.Value{}, nil, errors.New("pdfseal: PDF has no pages")
-		}
-		node = kids.Index(kids.Len() - 1)
-	}
-	return pdf.Value{}, nil, errors.New("pdfseal: page tree too deep")
-}
-
-func inheritedBox(page pdf.Value) []float64 {
-	for v, i := page, 0; !v.IsNull() && i < 64; v, i = v.Key("Parent"), i+1 {
-		if b := v.Key("MediaBox"); b.Len() == 4 {
-			return []float64{b.Index(0).Float64(), b.Index(1).Float64(), b.Index(2).Float64(), b.Index(3).Float64()}
+		if obj != nil {
+			cos.Refs(obj.Value, equalDepth, count)
 		}
 	}
-	return []float64{0, 0, 595.28, 841.89} // A4
+	cos.Refs(t.Trailer(), equalDepth, count)
+	if hi >= math.MaxUint32-16 {
+		return nil, damaged(ctx, errors.New("object numbers exhausted"))
+	}
+	u.next = hi + 1
+	perms, _ := dictAt(t, root["Perms"])
+	if sig, _ := dictAt(t, perms["DocMDP"]); sig != nil && certificationLevel(t, sig) == 1 {
+		return nil, i18n.E("pdf.err.certified", nil)
+	}
+	return u, nil
 }
+
+func (u *update) alloc() cos.Ref {
+	r := cos.Ref{Num: u.next}
+	u.next++
+	return r
+}
+
+func (u *update) put(r cos.Ref, body any) { u.objects[r] = body }
 
 const byteRangePlaceholder = "[0 0000000000 0000000000 0000000000]"
 
-func (u *update) seal(opt SealOptions) (out []byte, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			out, err = nil, fmt.Errorf("pdfseal: PDF structure: %v", p)
-		}
-	}()
-	page, box, err := u.lastPage()
+func (u *update) seal(opt SealOptions, co cmsOptions) ([]byte, error) {
+	pages, err := pageList(u.ctx, u.t, u.root)
 	if err != nil {
-		return nil, err
+		return nil, damaged(u.ctx, err)
 	}
-	pageRef := refOf(page)
-	sigObj, fieldObj := u.newObject(), u.newObject()
+	if len(pages) == 0 {
+		return nil, i18n.E("pdf.err.no_pages", nil)
+	}
+	page := pages[len(pages)-1]
+	fields, err := formFields(u.ctx, u.t, u.root)
+	if err != nil {
+		return nil, damaged(u.ctx, err)
+	}
+	sigRef, fieldRef := u.alloc(), u.alloc()
+	name := fmt.Sprintf("pkiodesk-zegel-%d", sigRef.Num)
+	for taken := true; taken; {
+		taken = slices.ContainsFunc(fields, func(f formField) bool { return f.name == name })
+		if taken {
+			name += "-1"
+		}
+	}
 
 	// Room for the CMS: the chain, the signature and the attributes.
 	capacity := 4096
 	for _, c := range opt.Chain {
 		capacity += len(c.Raw)
 	}
-
 	leaf := opt.Chain[0]
 	signerName := leaf.Subject.CommonName
+	if signerName == "" {
+		signerName = leaf.Subject.String()
+	}
 	sigDict := fmt.Sprintf("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange %s /Contents <%s> /M %s /Name %s /Reason %s >>",
-		byteRangePlaceholder, bytes.Repeat([]byte("0"), capacity*2), pdfString(pdfDate(opt.Time)), pdfString(signerName), pdfString(opt.Reason))
-	u.put(sigObj, []byte(sigDict))
+		byteRangePlaceholder, strings.Repeat("0", capacity*2), pdfString(pdfDate(opt.Time)), pdfString(signerName), pdfString(opt.Reason))
+	u.put(sigRef, rawBody(sigDict))
 
-	field := rawDict{
-		"Type": pdfName("Annot"), "Subtype": pdfName("Widget"), "FT": pdfName("Sig"),
-		"T": fmt.Sprintf("pkiodesk-zegel-%d", sigObj), "V": ref{sigObj, 0}, "P": pageRef, "F": 132,
-		"Rect": rawArray{0, 0, 0, 0},
+	field := cos.Dict{
+		"Type": cos.Name("Annot"), "Subtype": cos.Name("Widget"), "FT": cos.Name("Sig"),
+		"T": cos.String{Value: []byte(name)}, "V": sigRef, "P": page.ref, "F": int64(132),
+		"Rect": cos.Array{int64(0), int64(0), int64(0), int64(0)},
 	}
 	if opt.Visible {
-		apObj, fontObj := u.newObject(), u.newObject()
-		w, h := 220.0, 46.0
-		x, y := box[0]+40, box[1]+50
-		field["Rect"] = literal(fmt.Sprintf("[%.2f %.2f %.2f %.2f]", x, y, x+w, y+h))
-		field["AP"] = rawDict{"N": ref{apObj, 0}}
-		stream := stampStream(w, h, signerName, opt.Time)
-		u.put(apObj, []byte(fmt.Sprintf("<< /Type /XObject /Subtype /Form /BBox [0 0 %.2f %.2f] /Resources << /Font << /F1 %d 0 R >> >> /Length %d >>\nstream\n%s\nendstream", w, h, fontObj, len(stream), stream)))
-		u.put(fontObj, []byte("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"))
+		rect, ap, err := u.visibleStamp(page, signerName, opt.Time)
+		if err != nil {
+			return nil, err
+		}
+		field["Rect"] = cos.Array{rect.x1, rect.y1, rect.x2, rect.y2}
+		field["AP"] = cos.Dict{"N": ap}
 	}
-	body, err := serialise(field)
-	if err != nil {
-		return nil, err
-	}
-	u.put(fieldObj, body)
-	fieldRef := ref{fieldObj, 0}
-
+	u.put(fieldRef, field)
 	if err := u.addToAnnots(page, fieldRef); err != nil {
 		return nil, err
 	}
-	if err := u.addToAcroForm(fieldRef); err != nil {
+	if err := u.addToForm(fieldRef); err != nil {
 		return nil, err
 	}
 	doc, err := u.write()
 	if err != nil {
 		return nil, err
 	}
-	return fillSignature(doc, opt, capacity)
+	return fillSignature(doc, opt, co, capacity)
 }
 
-// addToAnnots adds the field's widget to the page's annotations.
-func (u *update) addToAnnots(page pdf.Value, field ref) error {
-	pd, err := dictOf(page)
+// addToAnnots adds the widget to the page. The page gets a direct /Annots
+// array, so that an /Annots array shared with other objects stays as it
+// was.
+func (u *update) addToAnnots(page pageInfo, widget cos.Ref) error {
+	items, err := arrayAt(u.t, page.dict["Annots"])
 	if err != nil {
-		return fmt.Errorf("pdfseal: page: %w", err)
+		return damaged(u.ctx, err)
 	}
-	if r, ok := rawRef(pd["Annots"]); ok {
-		items, _ := arrayItems(page.Key("Annots").RawData())
-		body, err := serialise(rawArray(append(items, field)))
-		if err != nil {
-			return err
-		}
-		u.put(r.id, body)
-		return nil
-	}
-	items, _ := arrayItems(pd["Annots"])
-	pd["Annots"] = rawArray(append(items, field))
-	body, err := serialise(pd)
-	if err != nil {
-		return err
-	}
-	u.put(refOf(page).id, body)
+	d := page.dict.Clone()
+	d["Annots"] = append(slices.Clone(items), widget)
+	u.put(page.ref, d)
 	return nil
 }
 
-// addToAcroForm lists the field in the document's form, keeping the fields
+// addToForm lists the field in the document's form, keeping the fields
 // (and signatures) already there.
-func (u *update) addToAcroForm(field ref) error {
-	cat, err := dictOf(u.root)
+func (u *update) addToForm(field cos.Ref) error {
+	raw := u.root["AcroForm"]
+	old, err := dictAt(u.t, raw)
 	if err != nil {
-		return fmt.Errorf("pdfseal: catalog: %w", err)
+		return damaged(u.ctx, err)
 	}
-	form := rawDict{}
-	formValue := u.root.Key("AcroForm")
-	if formValue.Kind() == pdf.Dict {
-		if form, err = dictOf(formValue); err != nil {
-			return err
-		}
+	form := cos.Dict{}
+	if old != nil {
+		form = old.Clone()
 	}
-	if r, ok := rawRef(form["Fields"]); ok {
-		// The field list is an object of its own: update that object.
-		fields, _ := arrayItems(formValue.Key("Fields").RawData())
-		body, err := serialise(rawArray(append(fields, field)))
-		if err != nil {
-			return err
-		}
-		u.put(r.id, body)
-	} else {
-		fields, _ := arrayItems(form["Fields"])
-		form["Fields"] = rawArray(append(fields, field))
+	fields, err := arrayAt(u.t, form["Fields"])
+	if err != nil {
+		return damaged(u.ctx, err)
 	}
-	form["SigFlags"] = 3
-	if r, ok := rawRef(cat["AcroForm"]); ok {
-		body, err := serialise(form)
-		if err != nil {
-			return err
-		}
-		u.put(r.id, body)
+	form["Fields"] = append(slices.Clone(fields), field)
+	form["SigFlags"] = int64(3)
+	if r, ok := raw.(cos.Ref); ok && u.refs[r.Num] == 1 {
+		// The form is an object of its own, referred to by the catalog only.
+		u.put(r, form)
 		return nil
 	}
-	cat["AcroForm"] = form
-	body, err := serialise(cat)
-	if err != nil {
-		return err
+	cat := u.root.Clone()
+	if _, ok := raw.(cos.Ref); ok {
+		// Shared with other objects: a form of its own for this catalog.
+		fr := u.alloc()
+		u.put(fr, form)
+		cat["AcroForm"] = fr
+	} else {
+		cat["AcroForm"] = form
 	}
-	u.put(refOf(u.root).id, body)
+	u.put(u.rootRef, cat)
 	return nil
 }
 
 // write appends the objects, a cross-reference section and the trailer.
 func (u *update) write() ([]byte, error) {
+	orig := u.f.Data
 	var b bytes.Buffer
-	b.Grow(len(u.orig) + 64*1024)
-	b.Write(u.orig)
-	if !bytes.HasSuffix(u.orig, []byte("\n")) {
+	b.Grow(len(orig) + 64*1024)
+	b.Write(orig)
+	if !bytes.HasSuffix(orig, []byte("\n")) {
 		b.WriteByte('\n')
 	}
-	nums := make([]uint32, 0, len(u.objects))
-	for n := range u.objects {
-		nums = append(nums, n)
-	}
-	sort.Slice(nums, func(i, j int) bool { return nums[i] < nums[j] })
-	offsets := map[uint32]int{}
-	for _, n := range nums {
-		offsets[n] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n", n)
-		b.Write(u.objects[n])
-		b.WriteString("\nendobj\n")
-	}
-	tr := rawDict{"Root": refOf(u.root), "Prev": int(u.prev)}
-	if td, err := dictOf(u.trailer); err == nil {
-		for _, k := range []string{"Info", "ID"} {
-			if v, ok := td[k]; ok {
-				tr[k] = v
-			}
+	head := u.f.Revisions[len(u.f.Revisions)-1].Sections[0]
+	prevTrailer := u.t.Trailer()
+	tr := cos.Dict{"Root": u.rootRef, "Prev": head.Offset}
+	for _, k := range []cos.Name{"Info", "ID"} {
+		if v, ok := prevTrailer[k]; ok {
+			tr[k] = v
 		}
 	}
-	xref := b.Len()
-	if u.prevIsStream() {
+	var self cos.Ref
+	if head.IsStream {
 		// Answer a cross-reference stream with one: some readers cannot
 		// follow a classic table back to a stream.
-		if err := u.writeXrefStream(&b, nums, offsets, tr); err != nil {
+		self = u.alloc()
+	}
+	refs := make([]cos.Ref, 0, len(u.objects))
+	for r := range u.objects {
+		refs = append(refs, r)
+	}
+	slices.SortFunc(refs, func(a, b cos.Ref) int { return int(a.Num) - int(b.Num) })
+	offsets := map[uint32]int{}
+	gens := map[uint32]uint16{}
+	for _, r := range refs {
+		offsets[r.Num], gens[r.Num] = b.Len(), r.Gen
+		fmt.Fprintf(&b, "%d %d obj\n", r.Num, r.Gen)
+		switch body := u.objects[r].(type) {
+		case rawBody:
+			b.Write(body)
+		default:
+			if err := cos.Write(&b, body); err != nil {
+				return nil, err
+			}
+		}
+		b.WriteString("\nendobj\n")
+	}
+	xref := b.Len()
+	tr["Size"] = int64(u.next)
+	nums := make([]uint32, 0, len(refs)+1)
+	for _, r := range refs {
+		nums = append(nums, r.Num)
+	}
+	if head.IsStream {
+		offsets[self.Num] = xref
+		nums = append(nums, self.Num)
+		if xref > math.MaxUint32 {
+			return nil, errors.New("pdfseal: document too large for a cross-reference stream")
+		}
+		var data bytes.Buffer
+		var index cos.Array
+		for _, run := range runs(nums) {
+			index = append(index, int64(run[0]), int64(len(run)))
+			for _, n := range run {
+				off, g := offsets[n], gens[n]
+				data.Write([]byte{1, byte(off >> 24), byte(off >> 16), byte(off >> 8), byte(off), byte(g >> 8), byte(g)})
+			}
+		}
+		tr["Type"] = cos.Name("XRef")
+		tr["W"] = cos.Array{int64(1), int64(4), int64(2)}
+		tr["Index"] = index
+		fmt.Fprintf(&b, "%d 0 obj\n", self.Num)
+		if err := cos.Write(&b, &cos.Stream{Dict: tr, Raw: data.Bytes()}); err != nil {
 			return nil, err
 		}
+		b.WriteString("\nendobj\n")
 	} else {
 		b.WriteString("xref\n")
 		for _, run := range runs(nums) {
 			fmt.Fprintf(&b, "%d %d\n", run[0], len(run))
 			for _, n := range run {
-				fmt.Fprintf(&b, "%010d 00000 n\r\n", offsets[n])
+				fmt.Fprintf(&b, "%010d %05d n\r\n", offsets[n], gens[n])
 			}
 		}
-		tr["Size"] = int(u.size)
 		b.WriteString("trailer\n")
-		if err := writeObject(&b, tr); err != nil {
+		if err := cos.Write(&b, tr); err != nil {
 			return nil, err
 		}
 	}
@@ -335,48 +358,9 @@ func runs(nums []uint32) [][]uint32 {
 	return out
 }
 
-// prevIsStream reports whether the previous cross-reference section is a
-// stream ("n g obj") rather than a table ("xref").
-func (u *update) prevIsStream() bool {
-	if u.prev < 0 || u.prev >= int64(len(u.orig)) {
-		return false
-	}
-	return !bytes.HasPrefix(bytes.TrimLeft(u.orig[u.prev:], " \r\n\t"), []byte("xref"))
-}
-
-// writeXrefStream writes the update's cross-references as an uncompressed
-// cross-reference stream (PDF 1.5), which lists itself too.
-func (u *update) writeXrefStream(b *bytes.Buffer, nums []uint32, offsets map[uint32]int, tr rawDict) error {
-	self := u.newObject()
-	offsets[self] = b.Len()
-	nums = append(nums, self)
-	var data bytes.Buffer
-	var index rawArray
-	for _, run := range runs(nums) {
-		index = append(index, int(run[0]), len(run))
-		for _, n := range run {
-			off := offsets[n]
-			data.Write([]byte{1, byte(off >> 24), byte(off >> 16), byte(off >> 8), byte(off), 0, 0})
-		}
-	}
-	tr["Type"] = pdfName("XRef")
-	tr["Size"] = int(u.size)
-	tr["W"] = rawArray{1, 4, 2}
-	tr["Index"] = index
-	tr["Length"] = data.Len()
-	fmt.Fprintf(b, "%d 0 obj\n", self)
-	if err := writeObject(b, tr); err != nil {
-		return err
-	}
-	b.WriteString("\nstream\n")
-	b.Write(data.Bytes())
-	b.WriteString("\nendstream\nendobj\n")
-	return nil
-}
-
 // fillSignature writes the byte range, signs what it covers and puts the
 // CMS into /Contents.
-func fillSignature(doc []byte, opt SealOptions, capacity int) ([]byte, error) {
+func fillSignature(doc []byte, opt SealOptions, co cmsOptions, capacity int) ([]byte, error) {
 	brPos := bytes.LastIndex(doc, []byte("/ByteRange "+byteRangePlaceholder))
 	if brPos < 0 {
 		return nil, errors.New("pdfseal: byte range placeholder lost")
@@ -392,11 +376,11 @@ func fillSignature(doc []byte, opt SealOptions, capacity int) ([]byte, error) {
 	if len(br) > len(byteRangePlaceholder) {
 		return nil, errors.New("pdfseal: document too large for the byte range")
 	}
-	copy(doc[brPos:], br+string(bytes.Repeat([]byte(" "), len(byteRangePlaceholder)-len(br))))
-	h := sha256.New()
+	copy(doc[brPos:], br+strings.Repeat(" ", len(byteRangePlaceholder)-len(br)))
+	h := co.hash.New()
 	h.Write(doc[:start])
 	h.Write(doc[end:])
-	cms, err := buildCMS(h.Sum(nil), opt.Signer, opt.Chain, opt.RSAPSS)
+	cms, err := buildCMS(h.Sum(nil), opt.Signer, opt.Chain, co)
 	if err != nil {
 		return nil, err
 	}
@@ -431,41 +415,5 @@ func pdfString(s string) string {
 		fmt.Fprintf(&b, "%04X", r)
 	}
 	b.WriteString(">")
-	return b.String()
-}
-
-// stampStream draws the visible seal: a frame and three lines of text.
-func stampStream(w, h float64, name string, t time.Time) string {
-	lines := []string{"Elektronisch verzegeld / electronically sealed", name, t.Format("2006-01-02 15:04:05 MST")}
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "q 0.08 0.26 0.45 RG 1 w 0.5 0.5 %.2f %.2f re S Q\n", w-1, h-1)
-	b.WriteString("BT 0.08 0.26 0.45 rg\n")
-	for i, l := range lines {
-		size := 8.0
-		if i == 1 {
-			size = 10
-		}
-		fmt.Fprintf(&b, "/F1 %.0f Tf 1 0 0 1 6 %.2f Tm (%s) Tj\n", size, h-13-float64(i)*12, winAnsi(l))
-	}
-	b.WriteString("ET")
-	return b.String()
-}
-
-// winAnsi encodes text for the standard Helvetica font and escapes it for a
-// literal string; characters outside WinAnsi become '?'.
-func winAnsi(s string) string {
-	enc := charmap.Windows1252.NewEncoder()
-	var b bytes.Buffer
-	for _, r := range s {
-		e, err := enc.Bytes([]byte(string(r)))
-		if err != nil || len(e) != 1 || e[0] < 0x20 {
-			e = []byte{'?'}
-		}
-		switch e[0] {
-		case '(', ')', '\\':
-			b.WriteByte('\\')
-		}
-		b.Write(e)
-	}
 	return b.String()
 }
