@@ -41,10 +41,19 @@ type SealOptions struct {
 // It refuses a certificate that may not sign (key usage, CA, validity at
 // opt.Time), an encrypted PDF and a certified one that allows no changes.
 func Seal(ctx context.Context, in []byte, opt SealOptions) ([]byte, error) {
-	return seal(ctx, in, opt, cmsOptions{})
+	return seal(ctx, in, opt, sealInternals{})
 }
 
-func seal(ctx context.Context, in []byte, opt SealOptions, co cmsOptions) ([]byte, error) {
+// sealInternals are choices tests make to build documents the public
+// options cannot (certified ones, signatures with unusable certificates).
+type sealInternals struct {
+	co            cmsOptions
+	certify       int // DocMDP P of a certification signature, 0 for none
+	skipCertCheck bool
+	skipMDPCheck  bool
+}
+
+func seal(ctx context.Context, in []byte, opt SealOptions, x sealInternals) ([]byte, error) {
 	if opt.Signer == nil || len(opt.Chain) == 0 || opt.Chain[0] == nil {
 		return nil, i18n.E("pdf.err.no_signer", nil)
 	}
@@ -63,7 +72,7 @@ func seal(ctx context.Context, in []byte, opt SealOptions, co cmsOptions) ([]byt
 	if eq, ok := pub.(equaler); err != nil || !ok || !eq.Equal(opt.Signer.Public()) {
 		return nil, i18n.E("pdf.err.key_mismatch", nil)
 	}
-	if ps := signingCertProblems(leaf, opt.Time); len(ps) > 0 {
+	if ps := signingCertProblems(leaf, opt.Time); len(ps) > 0 && !x.skipCertCheck {
 		return nil, i18n.E("pdf.err.cert_unusable", asError(ps), printable(leaf.Subject.CommonName))
 	}
 	if isPSSOnly(leaf) {
@@ -77,8 +86,11 @@ func seal(ctx context.Context, in []byte, opt SealOptions, co cmsOptions) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	co.hash, co.rsaPSS = opt.Hash, opt.RSAPSS
-	return u.seal(opt, co)
+	if u.certified == 1 && !x.skipMDPCheck {
+		return nil, i18n.E("pdf.err.certified", nil)
+	}
+	x.co.hash, x.co.rsaPSS = opt.Hash, opt.RSAPSS
+	return u.seal(opt, x)
 }
 
 // update collects the objects an incremental update writes.
@@ -91,6 +103,10 @@ type update struct {
 	next    uint32
 	refs    map[uint32]int // how often each object is referred to
 	objects map[cos.Ref]any
+	// certified is the DocMDP P of the document's certification, 0 if none.
+	certified int
+	// cat is the catalog to write, when the update changes it.
+	cat cos.Dict
 }
 
 // rawBody is an object body written as is.
@@ -126,10 +142,18 @@ func newUpdate(ctx context.Context, f *cos.File) (*update, error) {
 	}
 	u.next = hi + 1
 	perms, _ := dictAt(t, root["Perms"])
-	if sig, _ := dictAt(t, perms["DocMDP"]); sig != nil && certificationLevel(t, sig) == 1 {
-		return nil, i18n.E("pdf.err.certified", nil)
+	if sig, _ := dictAt(t, perms["DocMDP"]); sig != nil {
+		u.certified = certificationLevel(t, sig)
 	}
 	return u, nil
+}
+
+// catalog returns the catalog to change; write puts it in the update.
+func (u *update) catalog() cos.Dict {
+	if u.cat == nil {
+		u.cat = u.root.Clone()
+	}
+	return u.cat
 }
 
 func (u *update) alloc() cos.Ref {
@@ -142,7 +166,7 @@ func (u *update) put(r cos.Ref, body any) { u.objects[r] = body }
 
 const byteRangePlaceholder = "[0 0000000000 0000000000 0000000000]"
 
-func (u *update) seal(opt SealOptions, co cmsOptions) ([]byte, error) {
+func (u *update) seal(opt SealOptions, x sealInternals) ([]byte, error) {
 	pages, err := pageList(u.ctx, u.t, u.root)
 	if err != nil {
 		return nil, damaged(u.ctx, err)
@@ -174,8 +198,16 @@ func (u *update) seal(opt SealOptions, co cmsOptions) ([]byte, error) {
 	if signerName == "" {
 		signerName = leaf.Subject.String()
 	}
-	sigDict := fmt.Sprintf("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange %s /Contents <%s> /M %s /Name %s /Reason %s >>",
-		byteRangePlaceholder, strings.Repeat("0", capacity*2), pdfString(pdfDate(opt.Time)), pdfString(signerName), pdfString(opt.Reason))
+	certification := ""
+	if x.certify > 0 {
+		certification = fmt.Sprintf(" /Reference [<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type /TransformParams /P %d /V /1.2 >> >>]", x.certify)
+		perms, _ := dictAt(u.t, u.root["Perms"])
+		perms = perms.Clone()
+		perms["DocMDP"] = sigRef
+		u.catalog()["Perms"] = perms
+	}
+	sigDict := fmt.Sprintf("<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached /ByteRange %s /Contents <%s> /M %s /Name %s /Reason %s%s >>",
+		byteRangePlaceholder, strings.Repeat("0", capacity*2), pdfString(pdfDate(opt.Time)), pdfString(signerName), pdfString(opt.Reason), certification)
 	u.put(sigRef, rawBody(sigDict))
 
 	field := cos.Dict{
@@ -202,7 +234,7 @@ func (u *update) seal(opt SealOptions, co cmsOptions) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fillSignature(doc, opt, co, capacity)
+	return fillSignature(doc, opt, x.co, capacity)
 }
 
 // addToAnnots adds the widget to the page. The page gets a direct /Annots
@@ -242,21 +274,22 @@ func (u *update) addToForm(field cos.Ref) error {
 		u.put(r, form)
 		return nil
 	}
-	cat := u.root.Clone()
 	if _, ok := raw.(cos.Ref); ok {
 		// Shared with other objects: a form of its own for this catalog.
 		fr := u.alloc()
 		u.put(fr, form)
-		cat["AcroForm"] = fr
+		u.catalog()["AcroForm"] = fr
 	} else {
-		cat["AcroForm"] = form
+		u.catalog()["AcroForm"] = form
 	}
-	u.put(u.rootRef, cat)
 	return nil
 }
 
 // write appends the objects, a cross-reference section and the trailer.
 func (u *update) write() ([]byte, error) {
+	if u.cat != nil {
+		u.put(u.rootRef, u.cat)
+	}
 	orig := u.f.Data
 	var b bytes.Buffer
 	b.Grow(len(orig) + 64*1024)

@@ -144,6 +144,7 @@ func Verify(ctx context.Context, data []byte, opt VerifyOptions) (Report, error)
 		return Report{}, ErrNoSignatures
 	}
 	var rep Report
+	v.removedSignatures(seen, &rep)
 	mdp := v.docMDP(root, sigs, &rep)
 	from := -1
 	for _, s := range sigs {
@@ -313,6 +314,33 @@ func (v *verifier) signature(fl formField) *sigState {
 		}
 	}
 	return s
+}
+
+// removedSignatures reports signatures an earlier revision had and the
+// document no longer lists: a seal taken away is a change too.
+func (v *verifier) removedSignatures(present map[cos.Ref]bool, rep *Report) {
+	reported := map[cos.Ref]bool{}
+	for r := len(v.f.Revisions) - 2; r >= 0 && v.ctx.Err() == nil; r-- {
+		t := v.table(r)
+		root, _, err := catalog(t)
+		if err != nil {
+			continue
+		}
+		fields, err := formFields(v.ctx, t, root)
+		if err != nil {
+			continue
+		}
+		for _, f := range fields {
+			ref, ok := f.v.(cos.Ref)
+			if f.ft != "Sig" || !ok || present[ref] || reported[ref] {
+				continue
+			}
+			reported[ref] = true
+			if len(reported) <= maxChangesPerSignature {
+				rep.Problems = append(rep.Problems, problem("signature_removed", printable(f.name), r+1))
+			}
+		}
+	}
 }
 
 // structureProblem checks that the signature belongs to the revision it

@@ -64,6 +64,7 @@ var pdfTexts = map[string]text{
 	"pdf.problem.changed_page":            {"gewijzigd na ondertekening: %s %d (object %d, in versie %d)", "changed after signing: %s %d (object %d, in revision %d)"},
 	"pdf.problem.changed_certified":       {"gewijzigd na certificering zonder toestemming voor wijzigingen (DocMDP P=1): %s (object %d, in versie %d)", "changed after a certification that allows no changes (DocMDP P=1): %s (object %d, in revision %d)"},
 	"pdf.problem.changed_certified_page":  {"gewijzigd na certificering zonder toestemming voor wijzigingen (DocMDP P=1): %s %d (object %d, in versie %d)", "changed after a certification that allows no changes (DocMDP P=1): %s %d (object %d, in revision %d)"},
+	"pdf.problem.signature_removed":       {"handtekening %q uit versie %d is verwijderd", "signature %q of revision %d was removed"},
 	"pdf.problem.changed_more":            {"en meer wijzigingen na ondertekening", "and more changes after signing"},
 
 	// What a change touched.
