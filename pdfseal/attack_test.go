@@ -339,7 +339,7 @@ func loopDocuments(t testing.TB, sealed []byte) map[string][]byte {
 		// The file of the issue: a field whose /Kids holds itself.
 		"field kids refer to the field": withForm(func(u *update) cos.Object {
 			r := u.alloc()
-			u.put(r, cos.Dict{"T": cos.String{Value: []byte("lus")}, "Kids": cos.Array{r}})
+			u.put(r, cos.Dict{"T": cos.String{Value: []byte("lus")}, "Kids": cos.Array{r, r}})
 			return r
 		}),
 		// 60 levels of two kids each that are the same field: 2^60 paths.

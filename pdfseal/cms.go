@@ -15,7 +15,8 @@ import (
 	"math/big"
 	"slices"
 
-	_ "crypto/sha256" // the allowed digests
+	_ "crypto/sha1" // ESS v1 names certificates by SHA-1
+	_ "crypto/sha256"
 	_ "crypto/sha512"
 )
 
@@ -34,6 +35,7 @@ var (
 	oidAttrSigningCert      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 12}
 	oidAttrSigningCertV2    = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 47}
 	oidAttrSignatureTS      = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 9, 16, 2, 14}
+	oidSHA1                 = asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
 	oidSHA256               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 1}
 	oidSHA384               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 2}
 	oidSHA512               = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 2, 3}
@@ -131,8 +133,10 @@ type cmsOptions struct {
 	hash   crypto.Hash // SHA-256 when zero
 	rsaPSS bool
 	// essHash is the signing-certificate-v2 hash (the signature's digest
-	// when zero). Tests use it to check that the verifier reads it.
+	// when zero), and essCert the certificate it names (the signer when
+	// nil). Tests use them to check that the verifier reads them.
 	essHash crypto.Hash
+	essCert *x509.Certificate
 }
 
 // signatureScheme picks the signature algorithm for a key.
@@ -186,7 +190,11 @@ func buildCMS(digest []byte, signer crypto.Signer, chain []*x509.Certificate, o 
 	if err != nil {
 		return nil, err
 	}
-	attrs, err := signedAttributes(digest, leaf, o.essHash)
+	essCert := leaf
+	if o.essCert != nil {
+		essCert = o.essCert
+	}
+	attrs, err := signedAttributes(digest, essCert, o.essHash)
 	if err != nil {
 		return nil, err
 	}
@@ -246,6 +254,9 @@ func signedAttributes(digest []byte, leaf *x509.Certificate, essHash crypto.Hash
 	if essHash != crypto.SHA256 {
 		// SHA-256 is the DEFAULT, which DER leaves out.
 		oid, ok := digestOID(essHash)
+		if essHash == crypto.SHA1 {
+			oid, ok = oidSHA1, true // only for tests of the verifier
+		}
 		if !ok {
 			return nil, fmt.Errorf("pdfseal: digest %v is not allowed", essHash)
 		}
@@ -510,7 +521,7 @@ func parseESS(der []byte, v2 bool) (*essCertID, error) {
 	}
 	e := &essCertID{v2: v2, hash: crypto.SHA256, hashID: oidSHA256}
 	if !v2 {
-		e.hash, e.hashID = crypto.SHA1, asn1.ObjectIdentifier{1, 3, 14, 3, 2, 26}
+		e.hash, e.hashID = crypto.SHA1, oidSHA1
 	}
 	b := id.Bytes
 	var first asn1.RawValue
