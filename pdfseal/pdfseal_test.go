@@ -390,31 +390,6 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-func FuzzVerify(f *testing.F) {
-	ctx := f.Context()
-	key, _ := rsa.GenerateKey(rand.Reader, 2048)
-	pki := newTestPKI(f)
-	doc, _ := Draw(sampleDocument(OrderNew))
-	sealed, err := Seal(ctx, doc, SealOptions{Signer: key, Chain: pki.chain(pki.issue(f, key.Public(), "fuzz")), Time: testNow})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Add(sealed)
-	f.Add(doc)
-	// Verify reads hostile PDFs: it must return, without panicking, and a
-	// report that calls the document OK must name an intact signer.
-	f.Fuzz(func(t *testing.T, data []byte) {
-		rep, err := Verify(ctx, data, VerifyOptions{Now: testClock})
-		if err == nil && rep.OK() {
-			for _, s := range rep.Signatures {
-				if !s.Intact || s.Signer == nil {
-					t.Fatalf("OK report with a broken signature: %+v", s)
-				}
-			}
-		}
-	})
-}
-
 func FuzzParseCMS(f *testing.F) {
 	key, _ := rsa.GenerateKey(rand.Reader, 2048)
 	pki := newTestPKI(f)
