@@ -57,9 +57,11 @@ func sealCommand() command {
 				var signer crypto.Signer
 				var chain []*x509.Certificate
 				if *keyFile != "" {
-					if signer, chain, err = softwareKey(*keyFile, *certFile, *chainFile); err != nil {
+					var pssOnly bool
+					if signer, chain, pssOnly, err = softwareKey(*keyFile, *certFile, *chainFile); err != nil {
 						return c.fail(err)
 					}
+					*pss = *pss || pssOnly
 				} else {
 					m := smartcard.NewManager()
 					s, err := c.login(ctx, m, f)
@@ -245,10 +247,6 @@ func verifyPDFCommand() command {
 func printReport(c *call, rep pdfseal.Report) {
 	tr := func(key string, args ...any) string { return i18n.T(c.lang, key, args...) }
 	yes := func(b bool) string { return i18n.T(c.lang, map[bool]string{true: "word.yes", false: "word.no"}[b]) }
-	revisions := 0
-	for _, s := range rep.Signatures {
-		revisions = max(revisions, s.Revision+1)
-	}
 	for i, s := range rep.Signatures {
 		who := "?"
 		if s.Signer != nil {
@@ -262,7 +260,7 @@ func printReport(c *call, rep pdfseal.Report) {
 		}
 		c.out("  %s: %s\n", tr("pdf.cli.type"), typ)
 		if s.Revision >= 0 {
-			c.out("  %s: %d\n", tr("pdf.cli.revision"), s.Revision+1)
+			c.out("  %s: %s\n", tr("pdf.cli.revision"), tr("pdf.cli.revision_of", s.Revision+1, rep.Revisions))
 		}
 		if !s.ClaimedTime.IsZero() {
 			c.out("  %s: %s\n", tr("pdf.cli.claimed_time"), s.ClaimedTime.Format(time.RFC3339))
@@ -322,10 +320,11 @@ func readCerts(path string) ([]*x509.Certificate, error) {
 var oidRSASSAPSS = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
 
 // parsePrivateKey reads PKCS#8 (also an RSA key marked RSASSA-PSS only,
-// which crypto/x509 does not read), PKCS#1 and SEC 1 EC keys.
-func parsePrivateKey(der []byte) (any, error) {
+// which crypto/x509 does not read; pssOnly says so), PKCS#1 and SEC 1 EC
+// keys.
+func parsePrivateKey(der []byte) (key any, pssOnly bool, err error) {
 	if key, err := x509.ParsePKCS8PrivateKey(der); err == nil {
-		return key, nil
+		return key, false, nil
 	}
 	var p8 struct {
 		Version    int
@@ -335,44 +334,48 @@ func parsePrivateKey(der []byte) (any, error) {
 		PublicKey  asn1.RawValue `asn1:"optional,tag:1"`
 	}
 	if rest, err := asn1.Unmarshal(der, &p8); err == nil && len(rest) == 0 && p8.Algorithm.Algorithm.Equal(oidRSASSAPSS) {
-		return x509.ParsePKCS1PrivateKey(p8.PrivateKey)
+		key, err := x509.ParsePKCS1PrivateKey(p8.PrivateKey)
+		return key, true, err
 	}
 	if key, err := x509.ParsePKCS1PrivateKey(der); err == nil {
-		return key, nil
+		return key, false, nil
 	}
-	return x509.ParseECPrivateKey(der)
+	key, err = x509.ParseECPrivateKey(der)
+	return key, false, err
 }
 
-func softwareKey(keyFile, certFile, chainFile string) (crypto.Signer, []*x509.Certificate, error) {
+// softwareKey reads a private key, its certificate and the issuers. The
+// sealer checks that the certificate belongs to the key.
+func softwareKey(keyFile, certFile, chainFile string) (crypto.Signer, []*x509.Certificate, bool, error) {
 	data, err := inventory.ReadFile(keyFile, 1<<20)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	block, _ := pem.Decode(data)
 	if block == nil {
-		return nil, nil, i18n.E("pdf.err.key_no_pem", nil, keyFile)
+		return nil, nil, false, i18n.E("pdf.err.key_no_pem", nil, keyFile)
 	}
-	key, err := parsePrivateKey(block.Bytes)
+	key, pssOnly, err := parsePrivateKey(block.Bytes)
 	if err != nil {
-		return nil, nil, i18n.E("pdf.err.key_read", errors.New(block.Type), keyFile)
+		return nil, nil, false, i18n.E("pdf.err.key_read", errors.New(cert.Printable(block.Type)), keyFile)
 	}
 	signer, ok := key.(crypto.Signer)
 	if !ok {
-		return nil, nil, i18n.E("pdf.err.key_cannot_sign", nil, keyFile)
+		return nil, nil, false, i18n.E("pdf.err.key_cannot_sign", nil, keyFile)
 	}
 	if certFile == "" {
-		return nil, nil, i18n.E("pdf.err.cert_required", nil)
+		return nil, nil, false, i18n.E("pdf.err.cert_required", nil)
 	}
 	chain, err := readCerts(certFile)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
 	if chainFile != "" {
 		more, err := readCerts(chainFile)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, false, err
 		}
 		chain = append(chain, more...)
 	}
-	return signer, chain, nil
+	return signer, chain, pssOnly, nil
 }

@@ -76,6 +76,9 @@ type SignatureReport struct {
 type Report struct {
 	Signatures []SignatureReport
 	Problems   []Problem
+	// Revisions is how many times the document was saved (its original
+	// version included).
+	Revisions int
 }
 
 // OK reports whether the document is sealed and unchanged since: every
@@ -143,7 +146,7 @@ func Verify(ctx context.Context, data []byte, opt VerifyOptions) (Report, error)
 	if len(sigs) == 0 {
 		return Report{}, ErrNoSignatures
 	}
-	var rep Report
+	rep := Report{Revisions: len(f.Revisions)}
 	v.removedSignatures(seen, &rep)
 	mdp := v.docMDP(root, sigs, &rep)
 	from := -1
