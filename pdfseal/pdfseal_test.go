@@ -426,3 +426,16 @@ func BenchmarkDrawAndSealSoftHSM(b *testing.B) {
 		b.Errorf("sealed confirmation is %d bytes, target < 100 KB", size)
 	}
 }
+
+// BenchmarkVerifyTwoSeals: target < 50 ms for a confirmation sealed twice
+// (parse every revision, compare them, check both CMS).
+func BenchmarkVerifyTwoSeals(b *testing.B) {
+	a := newSoftSigner(b, "Bench Zegel")
+	doc := sealDoc(b, sealDoc(b, drawDoc(b, OrderNew), a, true, sealInternals{}), a, true, sealInternals{})
+	opt := VerifyOptions{Roots: a.roots(), Now: testClock}
+	for b.Loop() {
+		if rep, err := Verify(b.Context(), doc, opt); err != nil || !rep.OK() {
+			b.Fatal(err)
+		}
+	}
+}

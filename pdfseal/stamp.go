@@ -137,8 +137,8 @@ func stampPDF(w, h float64, name string, t time.Time) ([]byte, error) {
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetCreationDate(t)
+	// One font: each costs a parse of the whole TrueType file.
 	pdf.AddUTF8FontFromBytes("dejavu", "", fontRegular)
-	pdf.AddUTF8FontFromBytes("dejavu", "B", fontBold)
 	pdf.AddPage()
 	pdf.SetDrawColor(21, 66, 115)
 	pdf.SetLineWidth(1)
@@ -150,7 +150,7 @@ func stampPDF(w, h float64, name string, t time.Time) ([]byte, error) {
 		text  string
 	}{
 		{"", 7.5, "Elektronisch verzegeld / electronically sealed"},
-		{"B", 10, name},
+		{"", 10.5, name},
 		{"", 7.5, t.Format("2006-01-02 15:04:05 MST")},
 	}
 	y := 12.0

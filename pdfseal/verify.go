@@ -323,8 +323,11 @@ func (v *verifier) signature(fl formField) *sigState {
 // document no longer lists: a seal taken away is a change too.
 func (v *verifier) removedSignatures(present map[cos.Ref]bool, rep *Report) {
 	reported := map[cos.Ref]bool{}
-	for r := len(v.f.Revisions) - 2; r >= 0 && v.ctx.Err() == nil; r-- {
-		t := v.table(r)
+	t := v.f.Table(0)
+	for r := 0; r < len(v.f.Revisions)-1 && v.ctx.Err() == nil; r++ {
+		if r > 0 {
+			t.Advance()
+		}
 		root, _, err := catalog(t)
 		if err != nil {
 			continue
