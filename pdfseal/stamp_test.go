@@ -156,6 +156,7 @@ func TestStampFontCoversNames(t *testing.T) {
 	name := "Gemeente Voorbeeldstad eSeal Şükrü Łukasz Źdźbło"
 	a := newSoftSigner(t, name)
 	sealed := sealDoc(t, drawDoc(t, OrderNew), a, true, sealInternals{})
+	keep(t, "sealed", sealed)
 	f := filepath.Join(t.TempDir(), "doc.pdf")
 	os.WriteFile(f, sealed, 0o600)
 	out, err := exec.Command(fixture.Program(t, "pdffonts"), f).CombinedOutput()
