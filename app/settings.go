@@ -8,6 +8,7 @@ import (
 
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/store"
+	"pkiodesk/smartcard/modfile"
 )
 
 // Settings returns the workstation's preferences.
@@ -16,13 +17,17 @@ func (a *App) Settings(ctx context.Context) (store.Settings, error) {
 }
 
 // AddModulePath remembers a PKCS#11 module the user chose. The path must be
-// absolute and name a regular file; adding it twice changes nothing.
+// absolute and name a shared library that exports C_GetFunctionList (read,
+// not loaded: loading runs the file's code); adding it twice changes nothing.
 func (a *App) AddModulePath(ctx context.Context, path string) error {
 	if !filepath.IsAbs(path) {
 		return i18n.E("settings.module_relative", nil, path)
 	}
 	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return i18n.E("settings.module_path", err, path)
+	}
+	if err := modfile.Check(path); err != nil {
+		return i18n.E("settings.module_not_pkcs11", err, path)
 	}
 	s, err := a.Store.Settings(ctx)
 	if err != nil {
@@ -35,11 +40,15 @@ func (a *App) AddModulePath(ctx context.Context, path string) error {
 	return a.Store.SaveSettings(ctx, s)
 }
 
-// RemoveModulePath forgets a module the user had added.
+// RemoveModulePath forgets a module the user had added; a path that was
+// never added is an error, so a typo does not pass for a removal.
 func (a *App) RemoveModulePath(ctx context.Context, path string) error {
 	s, err := a.Store.Settings(ctx)
 	if err != nil {
 		return err
+	}
+	if !slices.Contains(s.ModulePaths, path) {
+		return i18n.E("settings.module_not_added", nil, path)
 	}
 	s.ModulePaths = slices.DeleteFunc(s.ModulePaths, func(p string) bool { return p == path })
 	return a.Store.SaveSettings(ctx, s)

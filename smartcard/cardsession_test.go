@@ -3,6 +3,8 @@ package smartcard
 import (
 	"context"
 	"testing"
+
+	"pkiodesk/app/i18n"
 )
 
 func TestReaderOfSlot(t *testing.T) {
@@ -42,7 +44,7 @@ func TestCardSessionFollowsTheLoggedInToken(t *testing.T) {
 	cs := NewCardSession(m)
 	cs.HandleEvent(Event{Kind: CardInserted, Reader: laptop})
 	cs.HandleEvent(Event{Kind: CardInserted, Reader: usb})
-	s, err := cs.LoginToken(context.Background(), tok, pin(testPIN))
+	s, err := cs.LoginToken(context.Background(), tok, typed(testPIN, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,5 +55,42 @@ func TestCardSessionFollowsTheLoggedInToken(t *testing.T) {
 	cs.HandleEvent(Event{Kind: CardRemoved, Reader: usb})
 	if state, _ := cs.State(); state != LoggedOut || !s.Closed() {
 		t.Fatalf("pulling the logged-in token left the session: %s, closed %v", state, s.Closed())
+	}
+}
+
+// A software token (a fixed slot, no reader behind it) cannot be pulled:
+// the watcher losing PC/SC leaves its session alone, and says so. A
+// session that follows a reader ends (the watcher tests show it with a
+// real pcscd going away).
+func TestSoftwareTokenSessionOutlivesABlindWatcher(t *testing.T) {
+	c := needCard(t)
+	m := NewManager()
+	tok, err := m.Token(c.Module, "PKIo kaart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.Removable {
+		t.Fatal("the test SoftHSM token claims a removable slot")
+	}
+	cs := NewCardSession(m)
+	cs.HandleEvent(Event{Kind: WatchLost, Err: pcscError(nil)})
+	s, err := cs.LoginToken(context.Background(), tok, typed(testPIN, nil))
+	if err != nil {
+		t.Fatalf("software token while PC/SC is away: %v", err)
+	}
+	defer s.Close()
+	cs.HandleEvent(Event{Kind: WatchLost, Err: pcscError(nil)})
+	if state, _ := cs.State(); state != LoggedIn || s.Closed() {
+		t.Errorf("software token session ended: %s", state)
+	}
+	if watching, why := cs.Watching(); watching || why == nil {
+		t.Errorf("watching %v (%v) after WatchLost", watching, why)
+	}
+	// A removable token is refused while removal cannot be watched.
+	removable := tok
+	removable.Removable = true
+	cs.Logout()
+	if _, err := cs.LoginToken(context.Background(), removable, typed(testPIN, nil)); !i18n.Is(err, "card.watch_needed") {
+		t.Errorf("removable token while blind: %v", err)
 	}
 }

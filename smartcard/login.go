@@ -3,8 +3,12 @@ package smartcard
 import (
 	"context"
 	"crypto"
+	"crypto/ecdsa"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 
@@ -15,96 +19,38 @@ import (
 	"pkiodesk/app/i18n"
 )
 
-// Manager opens token sessions. It keeps count of the modules it has
-// loaded, because a PKCS#11 module is initialised once per process.
-type Manager struct {
-	info TokenInfoSource
-
-	mu     sync.Mutex
-	loaded map[string]int
-}
-
-// NewManager reads token state through the modules themselves.
-func NewManager() *Manager {
-	m := &Manager{loaded: map[string]int{}}
-	m.info = ModuleTokenInfo{loaded: m.isLoaded}
-	return m
-}
-
-// WithTokenInfo replaces where token state comes from (tests of lockout).
-func (m *Manager) WithTokenInfo(wrap func(real TokenInfoSource) TokenInfoSource) *Manager {
-	m.info = wrap(m.info)
-	return m
-}
-
-func (m *Manager) isLoaded(module string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.loaded[module] > 0
-}
-
-// Tokens lists the tokens of a module with their PIN state, read fresh.
-func (m *Manager) Tokens(module string) ([]TokenInfo, error) {
-	return m.info.Tokens(module)
-}
-
-// Token finds one token by label; with an empty label the only token.
-func (m *Manager) Token(module, label string) (TokenInfo, error) {
-	ts, err := m.Tokens(module)
-	if err != nil {
-		return TokenInfo{}, err
-	}
-	var found []TokenInfo
-	for _, t := range ts {
-		if label == "" || t.Label == label {
-			found = append(found, t)
-		}
-	}
-	switch {
-	case len(found) == 1:
-		return found[0], nil
-	case len(ts) == 0:
-		return TokenInfo{}, i18n.E("card.no_token", nil)
-	case label == "":
-		return TokenInfo{}, i18n.E("card.several_tokens", nil, len(found))
-	case len(found) > 1:
-		return TokenInfo{}, i18n.E("card.label_twice", nil, len(found), label)
-	default:
-		return TokenInfo{}, i18n.E("card.token_not_found", nil, label)
-	}
-}
-
-// LoginToken logs in with the PIN to the token in tok's slot, so that two
-// cards with one label can each be chosen. The guard: the PIN state is read
-// first and a locked token is never sent a PIN; a wrong PIN is never tried
-// again here; pin is wiped before LoginToken returns, whatever happens.
+// LoginToken logs in to the token in tok's slot, so that two cards with one
+// label can each be chosen. Every C_Login goes through the PIN guard (see
+// askPIN and stillSafe): the PIN state is read first and a locked token is
+// never asked or sent a PIN; the prompt sees warnings before it asks; an
+// empty, too short or too long PIN never reaches the token; a PIN-pad
+// reader gets a NULL PIN; a wrong PIN is never tried again here.
 //
-// crypto11 takes the PIN as a Go string, which cannot be wiped; that copy
-// lives until the garbage collector reclaims it. It is never logged.
-func (m *Manager) LoginToken(ctx context.Context, tok TokenInfo, pin []byte) (*Session, error) {
-	defer wipe(pin)
+// The PIN lives in byte slices that are wiped after C_Login. crypto11 would
+// keep it as a Go string for the life of the session, so crypto11 opens the
+// token without logging in, and C_Login is called on the same module with
+// the PIN bytes themselves (login).
+func (m *Manager) LoginToken(ctx context.Context, tok TokenInfo, prompt PINPrompt) (*Session, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, i18n.E("card.pin_cancelled", err)
 	}
-	now, err := m.tokenAt(tok)
+	shown, err := m.tokenAt(tok)
 	if err != nil {
 		return nil, err
 	}
-	if now.PIN.Locked {
-		return nil, i18n.E("card.pin_locked", nil)
-	}
-	if len(pin) == 0 && !now.PIN.PINPad {
-		return nil, i18n.E("card.pin_empty", nil)
-	}
-	slot := int(now.Slot)
-	c, err := crypto11.Configure(&crypto11.Config{Path: now.Module, SlotNumber: &slot, Pin: string(pin)})
+	pin, err := askPIN(ctx, shown, false, prompt)
+	defer wipe(pin)
 	if err != nil {
-		return nil, m.loginError(now, err)
+		return nil, err
 	}
-	m.mu.Lock()
-	m.loaded[now.Module]++
-	m.mu.Unlock()
-	s := &Session{m: m, module: now.Module, token: now, ctx: c}
+	s, err := m.open(shown)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.login(shown, pin); err != nil {
+		s.Close()
+		return nil, err
+	}
 	if err := s.loadCertificates(); err != nil {
 		s.Close()
 		return nil, err
@@ -112,61 +58,52 @@ func (m *Manager) LoginToken(ctx context.Context, tok TokenInfo, pin []byte) (*S
 	return s, nil
 }
 
-// tokenAt reads tok's slot afresh. The card there must still be the one
-// chosen: a different label means it was swapped.
-func (m *Manager) tokenAt(tok TokenInfo) (TokenInfo, error) {
-	ts, err := m.Tokens(tok.Module)
+// open loads the module for a session through crypto11, without a login.
+func (m *Manager) open(tok TokenInfo) (*Session, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	slot := int(tok.Slot)
+	c, err := crypto11.Configure(&crypto11.Config{Path: tok.Module, SlotNumber: &slot, LoginNotSupported: true})
 	if err != nil {
-		return TokenInfo{}, err
-	}
-	for _, t := range ts {
-		if t.Slot == tok.Slot {
-			if t.Label != tok.Label {
-				return TokenInfo{}, i18n.E("card.token_not_found", nil, tok.Label)
-			}
-			return t, nil
+		var p11 pkcs11.Error
+		if errors.As(err, &p11) {
+			return nil, loginError(nil, tok, p11)
 		}
+		return nil, i18n.E("card.login_failed", err)
 	}
-	return TokenInfo{}, i18n.E("card.removed", nil)
+	p := pkcs11.New(tok.Module)
+	if p == nil {
+		c.Close()
+		return nil, i18n.E("card.module_missing", nil, tok.Module)
+	}
+	m.loaded[tok.Module]++
+	return &Session{m: m, token: tok, c11: c, p: p}, nil
 }
 
-// loginError turns a failed login into the message for the user, reading
-// the token's PIN state again so the message says what the counter says now.
-func (m *Manager) loginError(tok TokenInfo, err error) error {
-	var p11 pkcs11.Error
-	if !errors.As(err, &p11) {
-		return i18n.E("card.login_failed", err)
+// login is the C_Login of a session: the last look at the token, then the
+// PIN (nil on a PIN pad). pin is wiped here.
+func (s *Session) login(shown TokenInfo, pin []byte) error {
+	defer wipe(pin)
+	now, present := readToken(s.p, shown.Module, shown.Slot)
+	if err := stillSafe(shown, now, present); err != nil {
+		return err
 	}
-	switch p11 {
-	case pkcs11.CKR_PIN_INCORRECT:
-		now, terr := m.tokenAt(tok)
-		switch {
-		case terr != nil:
-			return i18n.E("card.pin_wrong", nil)
-		case now.PIN.Locked:
-			return i18n.E("card.pin_locked", nil)
-		case now.PIN.FinalTry:
-			return i18n.E("card.pin_final_try", nil)
-		case now.PIN.CountLow:
-			return i18n.E("card.pin_count_low", nil)
-		}
-		return i18n.E("card.pin_wrong", nil)
-	case pkcs11.CKR_PIN_LOCKED:
-		return i18n.E("card.pin_locked", nil)
-	case pkcs11.CKR_PIN_LEN_RANGE:
-		return i18n.E("card.pin_length", nil)
-	case pkcs11.CKR_TOKEN_NOT_PRESENT, pkcs11.CKR_DEVICE_REMOVED, pkcs11.CKR_SESSION_HANDLE_INVALID:
-		return i18n.E("card.removed", nil)
-	case pkcs11.CKR_TOKEN_NOT_RECOGNIZED:
-		return i18n.E("card.wrong_module", nil)
+	sh, err := s.p.OpenSession(shown.Slot, pkcs11.CKF_SERIAL_SESSION)
+	if err != nil {
+		return loginError(s.p, shown, err)
 	}
-	return i18n.E("card.login_failed", err)
-}
-
-func wipe(b []byte) {
-	for i := range b {
-		b[i] = 0
+	s.sh, s.hasSession = sh, true
+	err = login(shown.Module, sh, pkcs11.CKU_USER, pin)
+	wipe(pin)
+	if err != nil && !errors.Is(err, pkcs11.Error(pkcs11.CKR_USER_ALREADY_LOGGED_IN)) {
+		return loginError(s.p, shown, err)
 	}
+	s.token = now
+	s.m.mu.Lock()
+	s.m.logins[slotKey{shown.Module, shown.Slot}]++
+	s.loggedIn = true
+	s.m.mu.Unlock()
+	return nil
 }
 
 // Usage is what a certificate on a card is for.
@@ -205,21 +142,33 @@ type TokenCertificate struct {
 // Session is a logged-in token. Close it when the card is removed or the
 // user logs out; every signer from it fails cleanly afterwards.
 type Session struct {
-	m      *Manager
-	module string
-	token  TokenInfo
-	ctx    *crypto11.Context
+	m   *Manager
+	c11 *crypto11.Context
+	p   *pkcs11.Ctx // the same module, for what crypto11 cannot do
+	sh  pkcs11.SessionHandle
 
-	mu     sync.Mutex
-	closed bool
-	certs  []TokenCertificate
+	// ops is held (shared) by every use of the module and (exclusively) by
+	// Close, so a card pulled mid-signature cannot unload the module under
+	// it. Nobody holds it while a user types a PIN.
+	ops sync.RWMutex
+
+	mu         sync.Mutex
+	token      TokenInfo
+	hasSession bool
+	loggedIn   bool
+	closed     bool
+	certs      []TokenCertificate
 }
 
 // Token is the token this session is logged in to.
-func (s *Session) Token() TokenInfo { return s.token }
+func (s *Session) Token() TokenInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
+}
 
 func (s *Session) loadCertificates() error {
-	pairs, err := s.ctx.FindAllPairedCertificates()
+	pairs, err := s.c11.FindAllPairedCertificates()
 	if err != nil {
 		return i18n.E("card.login_failed", err)
 	}
@@ -278,11 +227,37 @@ func (s *Session) Close() error {
 	}
 	s.closed = true
 	s.mu.Unlock()
-	err := s.ctx.Close()
-	s.m.mu.Lock()
-	s.m.loaded[s.module]--
-	s.m.mu.Unlock()
+	s.ops.Lock()
+	defer s.ops.Unlock()
+	m := s.m
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	module := s.token.Module
+	if s.loggedIn {
+		key := slotKey{module, s.token.Slot}
+		m.logins[key]--
+		if m.logins[key] <= 0 {
+			delete(m.logins, key)
+			_ = s.p.Logout(s.sh) // the token may be gone already
+		}
+	}
+	if s.hasSession {
+		_ = s.p.CloseSession(s.sh)
+	}
+	err := s.c11.Close()
+	s.p.Destroy()
+	m.loaded[module]--
 	return err
+}
+
+// use runs f with the module held open, or says the card is gone.
+func (s *Session) use(f func() error) error {
+	s.ops.RLock()
+	defer s.ops.RUnlock()
+	if s.Closed() {
+		return i18n.E("card.removed", nil)
+	}
+	return f()
 }
 
 // Signer is a card key as a crypto.Signer, with its certificate chain, for
@@ -292,7 +267,8 @@ type Signer struct {
 	key   crypto11.Signer
 	Chain []*x509.Certificate // the key's certificate first
 	// prompt is set for keys that need the PIN before every signature.
-	prompt PINPrompt
+	prompt    PINPrompt
+	promptCtx context.Context
 }
 
 // Signer returns the signer for a certificate of this session. extra
@@ -316,9 +292,14 @@ func (k *Signer) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byt
 		}
 		return k.signContextLogin(digest, opts)
 	}
-	sig, err := k.key.Sign(r, digest, opts)
+	var sig []byte
+	err := k.s.use(func() error {
+		var err error
+		sig, err = k.key.Sign(r, digest, opts)
+		return err
+	})
 	if err != nil {
-		if k.s.Closed() {
+		if k.s.Closed() || i18n.Is(err, "card.removed") {
 			return nil, i18n.E("card.removed", err)
 		}
 		var p11 pkcs11.Error
@@ -334,9 +315,14 @@ var _ crypto.Signer = (*Signer)(nil)
 
 // ByKeyLabel returns the certificate whose private key has this label.
 func (s *Session) ByKeyLabel(label string) (TokenCertificate, error) {
-	key, err := s.ctx.FindKeyPair(nil, []byte(label))
+	var key crypto11.Signer
+	err := s.use(func() error {
+		var err error
+		key, err = s.c11.FindKeyPair(nil, []byte(label))
+		return err
+	})
 	if err != nil || key == nil {
-		return TokenCertificate{}, i18n.E("card.no_key", err, label)
+		return TokenCertificate{}, i18n.E("card.no_key_label", err, label)
 	}
 	type equaler interface{ Equal(crypto.PublicKey) bool }
 	for _, c := range s.Certificates() {
@@ -344,5 +330,38 @@ func (s *Session) ByKeyLabel(label string) (TokenCertificate, error) {
 			return c, nil
 		}
 	}
-	return TokenCertificate{}, i18n.E("card.no_key", nil, label)
+	return TokenCertificate{}, i18n.E("card.key_no_certificate", nil, label)
+}
+
+// SignChallenge proves that the card holds the private key of login (one
+// of this session's certificates), not just a copy of the certificate: it
+// signs SHA-256(challenge) with that key. Check the result with
+// login.CheckSignature(alg, challenge, sig). A key that wants the PIN for
+// every signature asks prompt (nil: such a key fails with card.pin_empty).
+func (s *Session) SignChallenge(ctx context.Context, login *x509.Certificate, challenge []byte, prompt PINPrompt) (sig []byte, alg x509.SignatureAlgorithm, err error) {
+	var tc *TokenCertificate
+	for _, c := range s.Certificates() {
+		if login != nil && string(c.Cert.Raw) == string(login.Raw) {
+			tc = &c
+			break
+		}
+	}
+	if tc == nil {
+		return nil, 0, i18n.E("card.no_certificate", nil)
+	}
+	switch tc.Cert.PublicKey.(type) {
+	case *rsa.PublicKey:
+		alg = x509.SHA256WithRSA
+	case *ecdsa.PublicKey:
+		alg = x509.ECDSAWithSHA256
+	default:
+		return nil, 0, i18n.E("card.key_type", nil, fmt.Sprintf("%T", tc.Cert.PublicKey))
+	}
+	digest := sha256.Sum256(challenge)
+	signer := s.Signer(*tc)
+	if prompt != nil {
+		signer = signer.WithPINPrompt(ctx, prompt)
+	}
+	sig, err = signer.Sign(nil, digest[:], crypto.SHA256)
+	return sig, alg, err
 }

@@ -10,7 +10,6 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -30,12 +29,40 @@ var card struct {
 	err error
 }
 
+// pcscd is this test binary's own pcscd (scripts/private-pcscd.sh), which
+// the watcher tests stop and start again. libpcsclite reads
+// PCSCLITE_CSOCK_NAME once per process, so TestMain points the process at
+// it before any PC/SC call.
+var pcscd struct {
+	*fixture.PCSCD
+	err error
+}
+
 func TestMain(m *testing.M) {
 	dir, _ := os.MkdirTemp("", "smartcard-softhsm-")
 	card.Card, card.err = provision(dir)
+	pcscd.PCSCD, pcscd.err = fixture.StartPCSCD()
+	if pcscd.err == nil {
+		pcscd.Use()
+	}
 	code := m.Run()
+	if pcscd.err == nil {
+		pcscd.Close()
+	}
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// needPCSCD is the private pcscd, running.
+func needPCSCD(t *testing.T) *fixture.PCSCD {
+	t.Helper()
+	if pcscd.err != nil {
+		fixture.Missing(t, "a private pcscd: %v", pcscd.err)
+	}
+	if err := pcscd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return pcscd.PCSCD
 }
 
 func provision(dir string) (softhsm.Card, error) {
@@ -53,6 +80,16 @@ func needCard(t testing.TB) softhsm.Card {
 
 func pin(s string) []byte { return []byte(s) }
 
+// typed is a prompt that answers with this PIN and records what it was told.
+func typed(s string, asked *[]PINRequest) PINPrompt {
+	return func(_ context.Context, req PINRequest) ([]byte, error) {
+		if asked != nil {
+			*asked = append(*asked, req)
+		}
+		return []byte(s), nil
+	}
+}
+
 // loginByLabel is what the CLI does: find the token by label, then log in to
 // it. The PIN is wiped on every path.
 func loginByLabel(m *Manager, module, label string, pin []byte) (*Session, error) {
@@ -61,7 +98,7 @@ func loginByLabel(m *Manager, module, label string, pin []byte) (*Session, error
 		wipe(pin)
 		return nil, err
 	}
-	return m.LoginToken(context.Background(), tok, pin)
+	return m.LoginToken(context.Background(), tok, GivenPIN(pin))
 }
 
 func TestTokensShowPINStateBeforeLogin(t *testing.T) {
@@ -73,6 +110,10 @@ func TestTokensShowPINStateBeforeLogin(t *testing.T) {
 	}
 	if tok.PIN.Locked || tok.PIN.FinalTry || !tok.PIN.LoginNeeded || tok.Label != "PKIo kaart" {
 		t.Errorf("token: %+v", tok)
+	}
+	// SoftHSM's limits (MIN_PIN_LEN, MAX_PIN_LEN), read from the token.
+	if tok.MinPIN != 4 || tok.MaxPIN != 255 {
+		t.Errorf("PIN limits %d..%d", tok.MinPIN, tok.MaxPIN)
 	}
 	if _, err := m.Token(c.Module, "bestaat niet"); !i18n.Is(err, "card.token_not_found") {
 		t.Errorf("unknown label: %v", err)
@@ -156,37 +197,6 @@ func TestWrongPINIsReportedAndNotRetried(t *testing.T) {
 	}
 }
 
-// SoftHSM never reports a final try or a locked PIN: FakeTokenInfo does.
-func TestLockedTokenIsNeverSentAPIN(t *testing.T) {
-	c := needCard(t)
-	m := NewManager().WithTokenInfo(func(real TokenInfoSource) TokenInfoSource {
-		return FakeTokenInfo{Real: real, State: PINState{Locked: true, LoginNeeded: true}}
-	})
-	// The right PIN: had it been sent, the login would have succeeded.
-	_, err := loginByLabel(m, c.Module, "PKIo kaart", pin(testPIN))
-	if !i18n.Is(err, "card.pin_locked") {
-		t.Fatalf("locked: %v", err)
-	}
-	if msg := i18n.Localize(i18n.NL, err); !strings.Contains(msg, "PUK") {
-		t.Errorf("advice missing: %q", msg)
-	}
-}
-
-func TestFinalTryIsSaidAfterAWrongPIN(t *testing.T) {
-	c := needCard(t)
-	m := NewManager().WithTokenInfo(func(real TokenInfoSource) TokenInfoSource {
-		return FakeTokenInfo{Real: real, State: PINState{FinalTry: true, LoginNeeded: true}}
-	})
-	tok, _ := m.Token(c.Module, "PKIo kaart")
-	if tok.PIN.Message() != "card.state_final_try" {
-		t.Errorf("before typing: %s", tok.PIN.Message())
-	}
-	_, err := loginByLabel(m, c.Module, "PKIo kaart", pin("999999"))
-	if !i18n.Is(err, "card.pin_final_try") {
-		t.Fatalf("final try: %v", err)
-	}
-}
-
 // Two tokens with the same label (two cards of one kind) cannot be told
 // apart by label: the user is told so and what to do, not "not found".
 func TestTwoTokensWithOneLabel(t *testing.T) {
@@ -222,8 +232,34 @@ func TestTwoTokensWithOneLabel(t *testing.T) {
 	if !i18n.Is(err, "card.label_twice") {
 		t.Fatalf("login by a shared label: %v", err)
 	}
-	if msg := i18n.Localize(i18n.NL, err); !strings.Contains(msg, `2 kaarten of tokens heten "dubbel"`) {
+	if msg := i18n.Localize(i18n.NL, err); !strings.Contains(msg, `2 kaarten of tokens heten "dubbel"`) || !strings.Contains(msg, "--slot") {
 		t.Errorf("message %q", msg)
+	}
+	// --serial and --slot tell them apart, and name what is not there.
+	var serials []string
+	for _, ti := range ts {
+		if ti.Label == "dubbel" {
+			serials = append(serials, ti.Serial)
+			bySerial, err := m.Select(c.Module, TokenSelector{Label: "dubbel", Serial: ti.Serial})
+			if err != nil || bySerial.Slot != ti.Slot {
+				t.Errorf("by serial %s: %+v %v", ti.Serial, bySerial, err)
+			}
+			slot := ti.Slot
+			bySlot, err := m.Select(c.Module, TokenSelector{Slot: &slot})
+			if err != nil || bySlot.Serial != ti.Serial {
+				t.Errorf("by slot %d: %+v %v", slot, bySlot, err)
+			}
+		}
+	}
+	if len(serials) != 2 || serials[0] == serials[1] {
+		t.Fatalf("serials %v", serials)
+	}
+	if _, err := m.Select(c.Module, TokenSelector{Serial: "geen"}); !i18n.Is(err, "card.serial_not_found") {
+		t.Errorf("unknown serial: %v", err)
+	}
+	none := uint(4242)
+	if _, err := m.Select(c.Module, TokenSelector{Slot: &none}); !i18n.Is(err, "card.slot_not_found") {
+		t.Errorf("unknown slot: %v", err)
 	}
 	// Chosen by slot (as the login screen does), each can be logged in to.
 	var slots []uint
@@ -231,7 +267,7 @@ func TestTwoTokensWithOneLabel(t *testing.T) {
 		if ti.Label != "dubbel" {
 			continue
 		}
-		s, err := m.LoginToken(context.Background(), ti, pin(testPIN))
+		s, err := m.LoginToken(context.Background(), ti, typed(testPIN, nil))
 		if err != nil {
 			t.Fatalf("login to slot %d: %v", ti.Slot, err)
 		}
@@ -251,24 +287,7 @@ func TestMissingModule(t *testing.T) {
 	}
 }
 
-func TestDiscoverModules(t *testing.T) {
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "softhsm2.module"), []byte("# comment\nmodule: /opt/x/libsofthsm2.so\ncritical: no\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "opensc.module"), []byte("module: opensc-pkcs11.so\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "broken.module"), []byte("no module line"), 0o644)
-	opensc := p11KitModulePath([]byte("module: opensc-pkcs11.so"), "linux")
-	exists := func(p string) bool {
-		return p == "/opt/x/libsofthsm2.so" || p == "/mine/libaetpkss.so" || p == "/usr/lib/libaetpkss.so.3" || p == opensc
-	}
-	got := DiscoverModules(DiscoverOptions{Configured: []string{"/mine/libaetpkss.so", "/mine/missing.so"}, P11KitDirs: []string{dir}, GOOS: "linux", Exists: exists})
-	var paths []string
-	for _, c := range got {
-		paths = append(paths, string(c.Source)+":"+c.Path)
-	}
-	want := "configured:/mine/libaetpkss.so p11-kit:" + opensc + " p11-kit:/opt/x/libsofthsm2.so known:/usr/lib/libaetpkss.so.3"
-	if strings.Join(paths, " ") != want {
-		t.Errorf("got  %s\nwant %s", strings.Join(paths, " "), want)
-	}
+func TestATRHints(t *testing.T) {
 	if MiddlewareForATR([]byte{0x3B, 0xD5, 0x18, 0x00, 0x81, 0x31, 0xFE, 0x7D, 0x80, 0x73, 0xC8, 0x21, 0x10, 0xF4}) != "SafeNet / IDPrime" {
 		t.Error("ATR hint")
 	}
@@ -294,6 +313,7 @@ func waitFor(t *testing.T, ch <-chan Event, kind EventKind, within time.Duration
 }
 
 func TestWatchSeesInsertAndRemoveWithinASecond(t *testing.T) {
+	needPCSCD(t)
 	vc := fixture.NewVirtualCard(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	events := make(chan Event, 16)
@@ -334,6 +354,7 @@ func TestWatchSeesInsertAndRemoveWithinASecond(t *testing.T) {
 // signer dead; insert again -> a new login works without a restart.
 func TestCardSessionEndsWhenTheCardIsPulled(t *testing.T) {
 	c := needCard(t)
+	needPCSCD(t)
 	vc := fixture.NewVirtualCard(t)
 	cs := NewCardSession(NewManager())
 	states, unsub := cs.Subscribe()
@@ -363,7 +384,7 @@ func TestCardSessionEndsWhenTheCardIsPulled(t *testing.T) {
 		if err != nil {
 			t.Fatalf("round %d: %v", round, err)
 		}
-		s, err := cs.LoginToken(context.Background(), tok, pin(testPIN))
+		s, err := cs.LoginToken(context.Background(), tok, typed(testPIN, nil))
 		if err != nil {
 			t.Fatalf("round %d login: %v", round, err)
 		}
@@ -404,7 +425,10 @@ func BenchmarkLoginAndSign(b *testing.B) {
 }
 
 // A key with CKA_ALWAYS_AUTHENTICATE gets the PIN again before each
-// signature, through a context-specific login.
+// signature, through a context-specific login behind the same PIN guard as
+// the first login: the token's state is read first, a warning reaches the
+// prompt before it asks, a locked token is neither asked nor sent a PIN.
+// The spy counts every C_Login.
 func TestSignatureKeyAsksForThePINEachTime(t *testing.T) {
 	c := needCard(t)
 	tok, err := softhsm.InitToken(context.Background(), c.ConfPath, "pin per handtekening", "so-1", testPIN)
@@ -422,8 +446,13 @@ func TestSignatureKeyAsksForThePINEachTime(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	spy := fixture.NewSpy(t, tok.Module)
 	m := NewManager()
-	s, err := loginByLabel(m, tok.Module, tok.Label, pin(testPIN))
+	ti, err := m.Token(spy.Module, tok.Label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.LoginToken(context.Background(), ti, typed(testPIN, nil))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -436,8 +465,8 @@ func TestSignatureKeyAsksForThePINEachTime(t *testing.T) {
 	if _, err := s.Signer(tc).Sign(rand.Reader, d[:], crypto.SHA256); !i18n.Is(err, "card.pin_empty") {
 		t.Errorf("without a PIN prompt: %v", err)
 	}
-	asked := 0
-	signer := s.Signer(tc).WithPINPrompt(func() ([]byte, error) { asked++; return pin(testPIN), nil })
+	var asked []PINRequest
+	signer := s.Signer(tc).WithPINPrompt(context.Background(), typed(testPIN, &asked))
 	pub := signer.Public().(*rsa.PublicKey)
 	sig, err := signer.Sign(rand.Reader, d[:], crypto.SHA256)
 	if err != nil || rsa.VerifyPKCS1v15(pub, crypto.SHA256, d[:], sig) != nil {
@@ -448,10 +477,46 @@ func TestSignatureKeyAsksForThePINEachTime(t *testing.T) {
 	if err != nil || rsa.VerifyPSS(pub, crypto.SHA256, d[:], sig, pss) != nil {
 		t.Fatalf("PSS with context login: %v", err)
 	}
-	if asked != 2 {
-		t.Errorf("PIN asked %d times for 2 signatures", asked)
+	if len(asked) != 2 || !asked[0].PerSignature {
+		t.Errorf("PIN asked %d times for 2 signatures: %+v", len(asked), asked)
 	}
-	wrong := s.Signer(tc).WithPINPrompt(func() ([]byte, error) { return pin("111111"), nil })
+	if n := spy.Calls("C_Login"); n != 3 {
+		t.Errorf("%d C_Login calls for one login and two signatures", n)
+	}
+	// The counter is low (another program tried a wrong PIN): the prompt
+	// is told before it asks.
+	fixture.SetSoftHSMFlags(t, tok.ConfPath, ti.Serial, fixture.FlagUserPINCountLow, 0)
+	t.Cleanup(func() { fixture.SetSoftHSMFlags(t, tok.ConfPath, ti.Serial, 0, fixture.FlagUserPINCountLow|fixture.FlagUserPINLocked) })
+	asked = nil
+	if _, err := signer.Sign(rand.Reader, d[:], crypto.SHA256); err != nil {
+		t.Fatalf("sign with few attempts left: %v", err)
+	}
+	if len(asked) != 1 || !asked[0].Token.PIN.CountLow {
+		t.Errorf("the prompt was not told of the low counter: %+v", asked)
+	}
+	// Locked now: no prompt, no PIN, the right message, once.
+	fixture.SetSoftHSMFlags(t, tok.ConfPath, ti.Serial, fixture.FlagUserPINLocked, 0)
+	before := spy.Calls("C_Login")
+	asked = nil
+	_, err = signer.Sign(rand.Reader, d[:], crypto.SHA256)
+	if !i18n.Is(err, "card.pin_locked") {
+		t.Errorf("locked token for a signature: %v", err)
+	}
+	if len(asked) != 0 || spy.Calls("C_Login") != before {
+		t.Errorf("a locked token was asked %d times and sent %d PINs", len(asked), spy.Calls("C_Login")-before)
+	}
+	// Locked while the user typed (the prompt locks it): nothing is sent.
+	fixture.SetSoftHSMFlags(t, tok.ConfPath, ti.Serial, 0, fixture.FlagUserPINLocked|fixture.FlagUserPINCountLow)
+	lockWhileTyping := s.Signer(tc).WithPINPrompt(context.Background(), func(context.Context, PINRequest) ([]byte, error) {
+		fixture.SetSoftHSMFlags(t, tok.ConfPath, ti.Serial, fixture.FlagUserPINLocked, 0)
+		return pin(testPIN), nil
+	})
+	before = spy.Calls("C_Login")
+	if _, err := lockWhileTyping.Sign(rand.Reader, d[:], crypto.SHA256); !i18n.Is(err, "card.pin_locked") || spy.Calls("C_Login") != before {
+		t.Errorf("locked while typing: %v, %d PINs sent", err, spy.Calls("C_Login")-before)
+	}
+	fixture.SetSoftHSMFlags(t, tok.ConfPath, ti.Serial, 0, fixture.FlagUserPINLocked)
+	wrong := s.Signer(tc).WithPINPrompt(context.Background(), typed("111111", nil))
 	if _, err := wrong.Sign(rand.Reader, d[:], crypto.SHA256); !i18n.Is(err, "card.pin_wrong") && !i18n.Is(err, "card.pin_count_low") {
 		t.Errorf("wrong PIN for the signature: %v", err)
 	}

@@ -1,7 +1,6 @@
 package smartcard
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/miekg/pkcs11"
@@ -45,6 +44,21 @@ func (s PINState) Text(l i18n.Lang) string {
 	return text
 }
 
+// Warning orders the states by danger: 0 nothing, 1 few attempts left,
+// 2 the last attempt, 3 locked. A prompt shown at one level must not lead
+// to a PIN sent at a higher one.
+func (s PINState) Warning() int {
+	switch {
+	case s.Locked:
+		return 3
+	case s.FinalTry:
+		return 2
+	case s.CountLow:
+		return 1
+	}
+	return 0
+}
+
 func pinStateFromFlags(flags uint) PINState {
 	return PINState{
 		CountLow:    flags&pkcs11.CKF_USER_PIN_COUNT_LOW != 0,
@@ -65,70 +79,55 @@ type TokenInfo struct {
 	Model        string
 	Serial       string
 	PIN          PINState
+	// MinPIN and MaxPIN are the token's PIN length limits (ulMinPinLen,
+	// ulMaxPinLen); 0 means the token does not say.
+	MinPIN, MaxPIN uint
+	// Removable is a slot whose token can be taken out (CKF_REMOVABLE_DEVICE):
+	// a card or USB token, not a software token.
+	Removable bool
 }
 
-// TokenInfoSource reads token information. The real one asks the module;
-// tests of lockout use FakeTokenInfo, since SoftHSM never reports a final
-// try or a locked PIN.
-type TokenInfoSource interface {
-	Tokens(module string) ([]TokenInfo, error)
-}
-
-// ModuleTokenInfo reads tokens through miekg/pkcs11.
-type ModuleTokenInfo struct {
-	// loaded reports whether the module is already initialised in this
-	// process (by a logged-in crypto11 session); then it must not be
-	// initialised or finalised again.
-	loaded func(module string) bool
-}
-
-// Tokens lists the tokens present in the module's slots.
-func (m ModuleTokenInfo) Tokens(module string) ([]TokenInfo, error) {
-	p := pkcs11.New(module)
-	if p == nil {
-		return nil, i18n.E("card.module_missing", nil, module)
-	}
-	defer p.Destroy()
-	if m.loaded == nil || !m.loaded(module) {
-		if err := p.Initialize(); err != nil && !errors.Is(err, pkcs11.Error(pkcs11.CKR_CRYPTOKI_ALREADY_INITIALIZED)) {
-			return nil, i18n.E("card.module_missing", err, module)
-		} else if err == nil {
-			defer p.Finalize()
-		}
-	}
+// readTokens lists the initialised tokens of a module that p has open and
+// initialised.
+func readTokens(p *pkcs11.Ctx, module string) ([]TokenInfo, error) {
 	slots, err := p.GetSlotList(true)
 	if err != nil {
-		return nil, fmt.Errorf("PKCS#11 slot list: %w", err)
+		return nil, i18n.E("card.module_missing", fmt.Errorf("PKCS#11 slot list: %w", err), module)
 	}
 	var out []TokenInfo
 	for _, s := range slots {
-		ti, err := p.GetTokenInfo(s)
-		if err != nil || ti.Flags&pkcs11.CKF_TOKEN_INITIALIZED == 0 {
-			continue // pulled between the two calls, or blank (no user, no keys)
+		ti, ok := readToken(p, module, s)
+		if ok {
+			out = append(out, ti)
 		}
-		si, _ := p.GetSlotInfo(s)
-		out = append(out, TokenInfo{
-			Module: module, Slot: s, SlotName: si.SlotDescription, Label: ti.Label,
-			Manufacturer: ti.ManufacturerID, Model: ti.Model, Serial: ti.SerialNumber,
-			PIN: pinStateFromFlags(ti.Flags),
-		})
 	}
 	return out, nil
 }
 
-// FakeTokenInfo is a fake TokenInfoSource for states a test token cannot
-// produce (final try, locked). It returns the real tokens with the PIN
-// state replaced.
-type FakeTokenInfo struct {
-	Real  TokenInfoSource
-	State PINState
+// readToken reads one slot's token; false when it was pulled meanwhile or
+// is blank (no user, no keys).
+func readToken(p *pkcs11.Ctx, module string, slot uint) (TokenInfo, bool) {
+	if p == nil {
+		return TokenInfo{}, false
+	}
+	ti, err := p.GetTokenInfo(slot)
+	if err != nil || ti.Flags&pkcs11.CKF_TOKEN_INITIALIZED == 0 {
+		return TokenInfo{}, false
+	}
+	si, _ := p.GetSlotInfo(slot)
+	return TokenInfo{
+		Module: module, Slot: slot, SlotName: si.SlotDescription, Label: ti.Label,
+		Manufacturer: ti.ManufacturerID, Model: ti.Model, Serial: ti.SerialNumber,
+		PIN:    pinStateFromFlags(ti.Flags),
+		MinPIN: limit(ti.MinPinLen), MaxPIN: limit(ti.MaxPinLen),
+		Removable: si.Flags&pkcs11.CKF_REMOVABLE_DEVICE != 0,
+	}, true
 }
 
-// Tokens returns the real tokens with the fake PIN state.
-func (f FakeTokenInfo) Tokens(module string) ([]TokenInfo, error) {
-	ts, err := f.Real.Tokens(module)
-	for i := range ts {
-		ts[i].PIN = f.State
+// limit drops the values PKCS#11 uses for "no information".
+func limit(v uint) uint {
+	if v == pkcs11.CK_UNAVAILABLE_INFORMATION || v == pkcs11.CK_EFFECTIVELY_INFINITE || v > 1<<16 {
+		return 0
 	}
-	return ts, err
+	return v
 }

@@ -5,7 +5,7 @@ type text struct{ nl, en string }
 // catalogue is read-only after package initialisation. Each area of the
 // application keeps its texts in a file of its own (texts_*.go) and lists its
 // map here; a key defined twice stops the program at start.
-var catalogue = merge(coreTexts, brpTexts, pdfTexts)
+var catalogue = merge(coreTexts, brpTexts, pdfTexts, cardTexts)
 
 // merge joins the areas' texts into one catalogue.
 func merge(areas ...map[string]text) map[string]text {
@@ -21,7 +21,7 @@ func merge(areas ...map[string]text) map[string]text {
 	return all
 }
 
-// coreTexts: files, certificates, database, overviews, smartcard, organisation.
+// coreTexts: files, certificates, database, overviews, organisation.
 var coreTexts = map[string]text{
 	// Input files and certificates.
 	"err.file_too_large":   {"bestand is te groot (meer dan %d MiB); dit is geen certificaat", "file is too large (more than %d MiB); this is not a certificate"},
@@ -109,32 +109,6 @@ var coreTexts = map[string]text{
 	"list.csv_saved":  {"%d certificaten opgeslagen in %s", "%d certificates saved in %s"},
 	"expiring.none":   {"geen geldige certificaten die binnen %d dagen verlopen", "no valid certificates expiring within %d days"},
 	"expiring.some":   {"%d geldige certificaten verlopen binnen %d dagen", "%d valid certificates expire within %d days"},
-
-	// Smartcard and PIN.
-	"card.module_missing":  {"middleware (PKCS#11-module) %s niet gevonden of niet te laden; installeer de software van uw kaart of token", "middleware (PKCS#11 module) %s not found or cannot be loaded; install the software for your card or token"},
-	"card.no_token":        {"geen kaart of token gevonden: stop uw smartcard in de kaartlezer of het USB-token in een vrije USB-poort", "no card or token found: insert your smartcard into the reader or the USB token into a free USB port"},
-	"card.token_not_found": {"token %q niet gevonden", "token %q not found"},
-	"card.label_twice":     {"%d kaarten of tokens heten %q; haal de kaart of het token eruit waarmee u niet inlogt en probeer het opnieuw", "%d cards or tokens are called %q; remove the one you are not logging in with and try again"},
-	"card.several_tokens":  {"er zijn %d kaarten of tokens; kies er één (--token LABEL)", "there are %d cards or tokens; choose one (--token LABEL)"},
-	"card.wrong_module":    {"deze middleware herkent de kaart niet; kies de module die bij uw kaart hoort", "this middleware does not recognise the card; choose the module that belongs to your card"},
-	"card.pin_wrong":       {"onjuiste PIN", "wrong PIN"},
-	"card.pin_count_low":   {"onjuiste PIN; let op: er zijn nog maar weinig pogingen over", "wrong PIN; careful: only a few attempts are left"},
-	"card.pin_final_try":   {"onjuiste PIN; let op: de volgende poging is de laatste, daarna wordt de kaart geblokkeerd", "wrong PIN; careful: the next attempt is the last, after that the card is locked"},
-	"card.pin_locked":      {"de PIN is geblokkeerd; er wordt geen PIN meer naar de kaart gestuurd. Deblokkeer de kaart met de PUK (via de software van uw kaart) of vraag een nieuwe pas aan", "the PIN is locked; no PIN is sent to the card any more. Unblock the card with the PUK (using your card's software) or order a new card"},
-	"card.pin_length":      {"de PIN heeft niet de juiste lengte", "the PIN does not have the right length"},
-	"card.pin_empty":       {"voer uw PIN in", "enter your PIN"},
-	"card.removed":         {"de kaart of het token is verwijderd", "the card or token was removed"},
-	"card.login_failed":    {"inloggen op de kaart is mislukt", "logging in to the card failed"},
-	"card.no_certificate":  {"geen persoonlijk certificaat op de kaart gevonden", "no personal certificate found on the card"},
-	"card.no_key":          {"geen sleutel bij het certificaat %q op de kaart", "no key for certificate %q on the card"},
-	"card.sign_failed":     {"ondertekenen met de kaart is mislukt", "signing with the card failed"},
-	"card.pcsc":            {"de kaartlezerdienst (PC/SC, pcscd) is niet bereikbaar", "the card reader service (PC/SC, pcscd) cannot be reached"},
-	"card.no_readers":      {"geen kaartlezer gevonden", "no card reader found"},
-	"card.not_logged_in":   {"niet ingelogd", "not logged in"},
-	"card.state_count_low": {"let op: er zijn nog maar weinig PIN-pogingen over", "careful: only a few PIN attempts are left"},
-	"card.state_final_try": {"let op: dit is de laatste PIN-poging", "careful: this is the last PIN attempt"},
-	"card.state_ok":        {"PIN kan worden ingevoerd", "PIN can be entered"},
-	"card.state_pinpad":    {"voer de PIN in op de kaartlezer", "enter the PIN on the card reader"},
 
 	// Organisation and identity.
 	"id.not_registered":              {"Inloggen is mislukt: u bent (nog) niet geregistreerd als contactpersoon of Bevoegd Vertegenwoordiger van deze organisatie, of uw registratie is nog niet verwerkt. Controleer ook of uw smartcard in de kaartlezer zit en of de software van de kaart goed is geïnstalleerd", "Login failed: you are not (yet) registered as a contact person or authorised representative of this organisation, or your registration has not been processed yet. Also check that your smartcard is in the reader and that the card software is installed correctly"},
