@@ -55,9 +55,10 @@ func (m *Manager) Doctor(opt DiscoverOptions) DoctorReport {
 // appends the USB serial number so). With four or more digits it goes.
 var bracketed = regexp.MustCompile(`[(\[{<][^()\[\]{}<>\s]+[)\]}>]`)
 
-// serialWord is a run of eight or more letters and digits with four or
-// more digits: a serial number, not a model ("AU9540", "IDPrime 840").
-var serialWord = regexp.MustCompile(`[0-9A-Za-z:_-]{8,}`)
+// serialWord is a run of eight or more letters and digits: a serial number
+// when it is all hexadecimal with four or more digits, or holds six or
+// more digits; a model name ("AU9540", "ePass2003", "SCR3310v2") is not.
+var serialWord = regexp.MustCompile(`[0-9A-Za-z_-]{8,}`)
 
 // Redact makes a name from a reader or token safe for a support request:
 // printable, and without serial-like parts.
@@ -69,12 +70,22 @@ func Redact(s string) string {
 		return m
 	})
 	s = serialWord.ReplaceAllStringFunc(s, func(w string) string {
-		if countDigits(w) >= 4 {
+		digits := countDigits(w)
+		if digits >= 6 || (digits >= 4 && isHex(w)) {
 			return "…"
 		}
 		return w
 	})
 	return cert.Printable(strings.TrimSpace(s))
+}
+
+func isHex(s string) bool {
+	for _, r := range s {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F') {
+			return false
+		}
+	}
+	return true
 }
 
 func countDigits(s string) int {

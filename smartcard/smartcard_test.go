@@ -521,3 +521,36 @@ func TestSignatureKeyAsksForThePINEachTime(t *testing.T) {
 		t.Errorf("wrong PIN for the signature: %v", err)
 	}
 }
+
+// The trust check's proof of possession: a random challenge signed with the
+// login certificate's key on the card verifies against that certificate
+// (RSA and EC), and not against another one.
+func TestSignChallenge(t *testing.T) {
+	c := needCard(t)
+	s, err := loginByLabel(NewManager(), c.Module, "PKIo kaart", pin(testPIN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	challenge := make([]byte, 32)
+	rand.Read(challenge)
+	for _, login := range []*x509.Certificate{c.Auth, c.Sign} {
+		sig, alg, err := s.SignChallenge(context.Background(), login, challenge, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", login.Subject.CommonName, err)
+		}
+		if err := login.CheckSignature(alg, challenge, sig); err != nil {
+			t.Errorf("%v signature does not verify: %v", alg, err)
+		}
+		other := c.Sign
+		if login == c.Sign {
+			other = c.Auth
+		}
+		if other.CheckSignature(alg, challenge, sig) == nil {
+			t.Error("the signature verifies against another certificate")
+		}
+	}
+	if _, _, err := s.SignChallenge(context.Background(), c.PKI.Issuer, challenge, nil); !i18n.Is(err, "card.no_certificate") {
+		t.Errorf("a certificate not on the card: %v", err)
+	}
+}
