@@ -1,10 +1,13 @@
 package cli
 
 import (
-	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strconv"
+	"unicode"
 
 	"golang.org/x/term"
 
@@ -35,16 +38,33 @@ func tokensCommand() command {
 
 // cardFlags are the flags that pick a token and its PIN.
 type cardFlags struct {
-	module, token *string
-	pinFD         *int
+	module, token, serial *string
+	slot                  *string
+	pinFD                 *int
 }
 
 func addCardFlags(c *call) cardFlags {
 	return cardFlags{
 		module: c.fs.String("module", "", t(c.lang, "pad van de PKCS#11-module (standaard: de eerste met een token)", "path of the PKCS#11 module (default: the first with a token)")),
 		token:  c.fs.String("token", "", t(c.lang, "label van het token (standaard: het enige)", "label of the token (default: the only one)")),
-		pinFD:  c.fs.Int("pin-fd", -1, t(c.lang, "lees de PIN van deze bestandsdescriptor (voor scripts)", "read the PIN from this file descriptor (for scripts)")),
+		serial: c.fs.String("serial", "", t(c.lang, "serienummer van het token (als twee tokens één label hebben)", "serial number of the token (when two tokens share a label)")),
+		slot:   c.fs.String("slot", "", t(c.lang, "PKCS#11-slot van het token (als twee tokens één label hebben)", "PKCS#11 slot of the token (when two tokens share a label)")),
+		pinFD:  c.fs.Int("pin-fd", -1, t(c.lang, "lees de PIN van deze bestandsdescriptor, één PIN per regel (voor scripts)", "read the PIN from this file descriptor, one PIN per line (for scripts)")),
 	}
+}
+
+// selector turns --token, --serial and --slot into a token choice.
+func (f cardFlags) selector() (smartcard.TokenSelector, error) {
+	sel := smartcard.TokenSelector{Label: *f.token, Serial: *f.serial}
+	if *f.slot != "" {
+		n, err := strconv.ParseUint(*f.slot, 10, 64)
+		if err != nil {
+			return sel, fmt.Errorf("--slot %q: %w", *f.slot, strconv.ErrSyntax)
+		}
+		slot := uint(n)
+		sel.Slot = &slot
+	}
+	return sel, nil
 }
 
 // configuredModules returns the modules kept in the settings, when a
@@ -73,6 +93,9 @@ func (c *call) pickModule(ctx context.Context, m *smartcard.Manager, f cardFlags
 		return *f.module, nil
 	}
 	for _, cand := range smartcard.DiscoverModules(smartcard.DiscoverOptions{Configured: c.configuredModules(ctx)}) {
+		if cand.Missing {
+			continue
+		}
 		if ts, err := m.Tokens(cand.Path); err == nil && len(ts) > 0 {
 			return cand.Path, nil
 		}
@@ -80,70 +103,242 @@ func (c *call) pickModule(ctx context.Context, m *smartcard.Manager, f cardFlags
 	return "", i18n.E("card.no_token", nil)
 }
 
-// readPIN reads the PIN from --pin-fd or, without echo, from the terminal.
-func (c *call) readPIN(f cardFlags) ([]byte, error) {
-	if *f.pinFD >= 0 {
-		if c.pinLines == nil {
-			file := c.env.ExtraFiles(*f.pinFD)
-			if file == nil {
-				return nil, fmt.Errorf("--pin-fd %d: %s", *f.pinFD, t(c.lang, "geen open bestand", "not an open file"))
-			}
-			// One line per PIN: a key that needs the PIN per signature
-			// reads the next line.
-			c.pinLines = bufio.NewReader(file)
-		}
-		line, err := c.pinLines.ReadBytes('\n')
-		if err != nil && len(line) == 0 {
-			return nil, i18n.E("card.pin_empty", nil)
-		}
-		for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
-			line = line[:len(line)-1]
-		}
-		return line, nil
-	}
-	in, ok := c.env.Stdin.(*os.File)
-	if !ok || !term.IsTerminal(int(in.Fd())) {
-		return nil, fmt.Errorf("%s", t(c.lang, "geen terminal voor de PIN: gebruik --pin-fd", "no terminal for the PIN: use --pin-fd"))
-	}
-	fmt.Fprint(c.env.Stderr, "PIN: ")
-	pin, err := term.ReadPassword(int(in.Fd()))
-	fmt.Fprintln(c.env.Stderr)
-	return pin, err
-}
-
-// login reads the token state, shows it, reads the PIN and logs in.
+// login picks the token and logs in through the PIN guard; the prompt
+// shows the token's state first and never runs for a locked token.
 func (c *call) login(ctx context.Context, m *smartcard.Manager, f cardFlags) (*smartcard.Session, error) {
 	module, err := c.pickModule(ctx, m, f)
 	if err != nil {
 		return nil, err
 	}
-	tok, err := m.Token(module, *f.token)
+	sel, err := f.selector()
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(c.env.Stderr, "%s %s (%s): %s\n", t(c.lang, "Token", "Token"), cert.Printable(tok.Label), cert.Printable(tok.Model), i18n.T(c.lang, tok.PIN.Message()))
-	if tok.PIN.Locked {
-		return nil, i18n.E("card.pin_locked", nil)
-	}
-	pin, err := c.readPIN(f)
+	tok, err := m.Select(module, sel)
 	if err != nil {
 		return nil, err
 	}
-	return m.LoginToken(ctx, tok, pin)
+	return m.LoginToken(ctx, tok, c.pinPrompt(f))
+}
+
+// pinPrompt is the CLI's side of the PIN guard: it says what the token
+// says (a warning before the prompt, "type on the reader" for a PIN pad,
+// both when both hold), then reads the PIN from --pin-fd or the terminal.
+func (c *call) pinPrompt(f cardFlags) smartcard.PINPrompt {
+	return func(ctx context.Context, req smartcard.PINRequest) ([]byte, error) {
+		tok := req.Token
+		fmt.Fprintf(c.env.Stderr, "%s %s (%s): %s\n", t(c.lang, "Token", "Token"), cert.Printable(tok.Label), cert.Printable(tok.Model), tok.PIN.Text(c.lang))
+		if tok.PIN.PINPad {
+			// C_Login waits for the reader's keys; nothing is read here.
+			fmt.Fprintf(c.env.Stderr, "%s …\n", sentence(i18n.T(c.lang, "card.state_pinpad")))
+			return nil, nil
+		}
+		limit := 1024
+		if tok.MaxPIN > 0 && int(tok.MaxPIN) < limit {
+			limit = int(tok.MaxPIN)
+		}
+		return c.readPIN(ctx, f, limit)
+	}
+}
+
+// sentence starts a message with a capital, as a line of its own.
+func sentence(s string) string {
+	r := []rune(s)
+	if len(r) > 0 {
+		r[0] = unicode.ToUpper(r[0])
+	}
+	return string(r)
+}
+
+// readPIN reads one PIN: a line from --pin-fd, or from the terminal
+// without echo. A PIN longer than limit is refused without keeping it.
+func (c *call) readPIN(ctx context.Context, f cardFlags, limit int) ([]byte, error) {
+	if *f.pinFD >= 0 {
+		return c.readPINFromFD(ctx, *f.pinFD, limit)
+	}
+	in, ok := c.env.Stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) {
+		return nil, i18n.E("card.no_terminal", nil)
+	}
+	return readPINFromTerminal(ctx, in, c.env.Stderr, limit)
+}
+
+// readPINFromFD reads the next line of --pin-fd, a byte at a time: a
+// buffered reader would keep PINs, and read ahead into the next one.
+func (c *call) readPINFromFD(ctx context.Context, fd, limit int) ([]byte, error) {
+	if c.pinFile == nil {
+		file := c.env.ExtraFiles(fd)
+		if file == nil {
+			return nil, i18n.E("card.pin_fd_closed", nil, fd, fd)
+		}
+		if _, err := file.Stat(); err != nil {
+			return nil, i18n.E("card.pin_fd_closed", nil, fd, fd)
+		}
+		c.pinFile = file
+	}
+	pin, _, err := readLine(ctx, c.pinFile, limit, nil)
+	switch {
+	case err != nil && i18n.Is(err, "card.pin_cancelled"), err != nil && i18n.Is(err, "card.pin_too_long"):
+		return nil, err
+	case err != nil && !errors.Is(err, io.EOF):
+		return nil, i18n.E("card.pin_fd_read", err, fd)
+	case len(pin) == 0:
+		return nil, i18n.E("card.pin_fd_empty", nil, fd)
+	}
+	return pin, nil
+}
+
+// readPINFromTerminal reads a PIN in raw mode: no echo, and Ctrl-C, Ctrl-D
+// or Escape stop at once (in cooked mode Ctrl-C would wait for Enter).
+// The terminal is restored on every path.
+func readPINFromTerminal(ctx context.Context, in *os.File, out io.Writer, limit int) ([]byte, error) {
+	fd := int(in.Fd())
+	old, err := term.MakeRaw(fd)
+	if err != nil {
+		return nil, i18n.E("card.no_terminal", err)
+	}
+	defer term.Restore(fd, old)
+	fmt.Fprint(out, "PIN: ")
+	defer fmt.Fprint(out, "\r\n")
+	pin, _, err := readLine(ctx, in, limit, terminalKeys)
+	return pin, err
+}
+
+// terminalKeys edits a line typed in raw mode: it returns what to do with
+// one byte.
+func terminalKeys(b byte) keyAction {
+	switch b {
+	case 0x03, 0x04, 0x1b: // Ctrl-C, Ctrl-D, Escape
+		return keyCancel
+	case 0x7f, 0x08:
+		return keyErase
+	case 0x15: // Ctrl-U
+		return keyKill
+	}
+	if b < 0x20 && b != '\r' && b != '\n' {
+		return keyIgnore
+	}
+	return keyKeep
+}
+
+type keyAction int
+
+const (
+	keyKeep keyAction = iota
+	keyCancel
+	keyErase
+	keyKill
+	keyIgnore
+)
+
+// readLine reads up to a newline into a buffer that never grows (growing
+// would leave copies of the PIN behind) and is wiped on every failure.
+// ended reports end of input before a newline. ctx ends the wait at once.
+func readLine(ctx context.Context, r io.Reader, limit int, keys func(byte) keyAction) (pin []byte, ended bool, err error) {
+	buf := make([]byte, 0, limit)
+	type result struct {
+		b   byte
+		err error
+	}
+	// One byte at a time, each read only when the last was handled: no
+	// byte of the next line (the next PIN) is taken ahead of time.
+	results := make(chan result, 1)
+	readOne := func() {
+		go func() {
+			var one [1]byte
+			n, err := r.Read(one[:])
+			if n == 1 {
+				results <- result{b: one[0]}
+				one[0] = 0
+				return
+			}
+			if err == nil {
+				err = io.ErrNoProgress
+			}
+			results <- result{err: err}
+		}()
+	}
+	tooLong := false
+	for {
+		readOne()
+		var res result
+		select {
+		case <-ctx.Done():
+			wipeBytes(buf)
+			return nil, false, i18n.E("card.pin_cancelled", ctx.Err())
+		case res = <-results:
+		}
+		if res.err != nil {
+			if errors.Is(res.err, io.EOF) && !tooLong {
+				return buf, true, io.EOF
+			}
+			wipeBytes(buf)
+			if tooLong {
+				return nil, true, i18n.E("card.pin_too_long", nil, limit)
+			}
+			return nil, true, res.err
+		}
+		b := res.b
+		action := keyKeep
+		if keys != nil {
+			action = keys(b)
+		}
+		switch {
+		case action == keyCancel:
+			wipeBytes(buf)
+			return nil, false, i18n.E("card.pin_cancelled", smartcard.ErrPINCancelled)
+		case b == '\n' || b == '\r':
+			if tooLong {
+				wipeBytes(buf)
+				return nil, false, i18n.E("card.pin_too_long", nil, limit)
+			}
+			return buf, false, nil
+		case action == keyErase:
+			if len(buf) > 0 {
+				buf[len(buf)-1] = 0
+				buf = buf[:len(buf)-1]
+			}
+		case action == keyKill:
+			wipeBytes(buf)
+			buf = buf[:0]
+		case action == keyIgnore:
+		case len(buf) < limit:
+			buf = append(buf, b)
+		default:
+			tooLong = true
+		}
+	}
+}
+
+func wipeBytes(b []byte) {
+	b = b[:cap(b)]
+	for i := range b {
+		b[i] = 0
+	}
+}
+
+// cardFail prints a card error; a PIN prompt the user cancelled exits
+// with 130, as an interrupted command does.
+func (c *call) cardFail(err error) int {
+	code := c.fail(err)
+	if i18n.Is(err, "card.pin_cancelled") {
+		return 130
+	}
+	return code
 }
 
 func loginTestCommand() command {
 	return command{
 		name:    "login-test",
 		summary: [2]string{"log in op de kaart en toon wie is ingelogd", "log in to the card and show who is logged in"},
-		usage:   "[--module PAD] [--token LABEL] [--pin-fd N]",
+		usage:   "[--module PAD] [--token LABEL] [--serial S] [--slot N] [--pin-fd N]",
 		setup: func(c *call) func(context.Context) int {
 			f := addCardFlags(c)
 			return func(ctx context.Context) int {
 				m := smartcard.NewManager()
 				s, err := c.login(ctx, m, f)
 				if err != nil {
-					return c.fail(err)
+					return c.cardFail(err)
 				}
 				defer s.Close()
 				auth, err := s.Pick(smartcard.UsageAuthentication)

@@ -8,6 +8,8 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 	"pkiodesk/internal/fixture"
 	"pkiodesk/internal/testpki"
 	"pkiodesk/pdfseal"
+	"pkiodesk/smartcard"
 	"pkiodesk/smartcard/softhsm"
 )
 
@@ -172,5 +175,174 @@ func TestSealAndVerifyPDF(t *testing.T) {
 	}
 	if r := run(t, "nl", "seal", in, "--out", out3, "--key", filepath.Join(dir, "key.pem"), "--cert", filepath.Join(dir, "chain.pem")); r.code == 0 {
 		t.Error("a certificate that does not belong to the key was accepted")
+	}
+}
+
+// flagCard sets SoftHSM token flags on the CLI's test card for one test;
+// the real module then reports the token locked, on its final try, or
+// behind a PIN pad.
+func flagCard(t *testing.T, set uint64) {
+	t.Helper()
+	c := needCard(t)
+	serial := cardSerial(t)
+	all := fixture.FlagUserPINLocked | fixture.FlagUserPINFinalTry | fixture.FlagUserPINCountLow | fixture.FlagProtectedAuthPath
+	fixture.SetSoftHSMFlags(t, c.ConfPath, serial, set, all&^set)
+	t.Cleanup(func() { fixture.SetSoftHSMFlags(t, c.ConfPath, serial, 0, all) })
+}
+
+func cardSerial(t *testing.T) string {
+	t.Helper()
+	tok, err := smartcard.NewManager().Token(needCard(t).Module, "cli kaart")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok.Serial
+}
+
+// A locked token: no prompt, no PIN, and the message once.
+func TestLoginTestLockedTokenSaysSoOnce(t *testing.T) {
+	c := needCard(t)
+	flagCard(t, fixture.FlagUserPINLocked)
+	spy := fixture.NewSpy(t, c.Module)
+	r := runWithPIN(t, cardPIN, "login-test", "--module", spy.Module, "--token", "cli kaart", "--pin-fd", "3")
+	if r.code == 0 || strings.Count(r.stderr, "geblokkeerd") != 1 || !strings.Contains(r.stderr, "PUK") {
+		t.Errorf("locked: %d\n%s", r.code, r.stderr)
+	}
+	if n := spy.Calls("C_Login"); n != 0 {
+		t.Errorf("%d PINs sent to a locked token", n)
+	}
+}
+
+// A PIN-pad reader with few attempts left: the CLI says both, asks for no
+// typed PIN, logs in with a NULL PIN (SoftHSM, having no PIN pad, refuses
+// it) and shows no PKCS#11 code.
+func TestLoginTestPINPad(t *testing.T) {
+	c := needCard(t)
+	flagCard(t, fixture.FlagProtectedAuthPath|fixture.FlagUserPINCountLow)
+	spy := fixture.NewSpy(t, c.Module)
+	r := runWithPIN(t, cardPIN, "login-test", "--module", spy.Module, "--token", "cli kaart", "--pin-fd", "3")
+	for _, want := range []string{"weinig PIN-pogingen", "voer de PIN in op de kaartlezer", "PIN-pad"} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	if strings.Contains(r.stderr, "CKR_") || r.code == 0 {
+		t.Errorf("PIN pad: %d\n%s", r.code, r.stderr)
+	}
+	if n := spy.Calls("C_Login"); n != 1 || !strings.Contains(spy.Log(), "pPin[ulPinLen] NULL") || strings.Contains(spy.Log(), cardPIN) {
+		t.Errorf("%d C_Login, a typed PIN sent:\n%s", n, spy.Log())
+	}
+}
+
+// PINs the token cannot take never reach it; a closed --pin-fd is named.
+func TestLoginTestRefusesPINsBeforeTheToken(t *testing.T) {
+	c := needCard(t)
+	spy := fixture.NewSpy(t, c.Module)
+	for pin, want := range map[string]string{
+		"":                       "--pin-fd 3: geen PIN",
+		"12":                     "te kort: deze kaart wil er minstens 4",
+		strings.Repeat("8", 300): "te lang: deze kaart neemt er hoogstens 255",
+	} {
+		r := runWithPIN(t, pin, "login-test", "--module", spy.Module, "--pin-fd", "3")
+		if r.code == 0 || !strings.Contains(r.stderr, want) {
+			t.Errorf("PIN of %d: %d %s", len(pin), r.code, r.stderr)
+		}
+	}
+	var errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: &errb, Now: time.Now,
+		Getenv:     func(k string) string { return map[string]string{"LANG": "nl_NL.UTF-8"}[k] },
+		ExtraFiles: func(fd int) *os.File { return os.NewFile(uintptr(fd), "fd") }, // as OSEnv does
+	}
+	if code := Run(context.Background(), []string{"login-test", "--module", spy.Module, "--pin-fd", "987"}, env); code == 0 || !strings.Contains(errb.String(), "--pin-fd 987: bestandsdescriptor 987 is niet open") {
+		t.Errorf("closed descriptor: %d %s", code, errb.String())
+	}
+	if n := spy.Calls("C_Login"); n != 0 {
+		t.Errorf("%d PINs sent", n)
+	}
+}
+
+// Two tokens with one label: --serial and --slot pick one.
+func TestLoginTestBySerialAndSlot(t *testing.T) {
+	c := needCard(t)
+	serial := cardSerial(t)
+	r := runWithPIN(t, cardPIN, "login-test", "--module", c.Module, "--serial", serial, "--pin-fd", "3")
+	if r.code != 0 || !strings.Contains(r.stdout, "Bram de Boer") {
+		t.Errorf("--serial: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	tok, _ := smartcard.NewManager().Token(c.Module, "cli kaart")
+	r = runWithPIN(t, cardPIN, "login-test", "--module", c.Module, "--slot", fmt.Sprint(tok.Slot), "--pin-fd", "3")
+	if r.code != 0 || !strings.Contains(r.stdout, "Bram de Boer") {
+		t.Errorf("--slot: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = runWithPIN(t, cardPIN, "login-test", "--module", c.Module, "--serial", "0000", "--pin-fd", "3")
+	if r.code == 0 || !strings.Contains(r.stderr, `geen token met serienummer "0000"`) {
+		t.Errorf("unknown serial: %d %s", r.code, r.stderr)
+	}
+}
+
+// seal: --pss with an EC key is refused, not ignored; a wrong --key-label
+// says there is no key with that label.
+func TestSealRefusesPSSForECAndNamesAMissingLabel(t *testing.T) {
+	c := needCard(t)
+	dir := t.TempDir()
+	doc, err := pdfseal.Draw(pdfseal.Document{Kind: pdfseal.OrderNew, Number: "T-2", Created: time.Now(), Organisation: "Gemeente Voorbeeldstad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(dir, "in.pdf")
+	os.WriteFile(in, doc, 0o600)
+	out := filepath.Join(dir, "out.pdf")
+	r := runWithPIN(t, cardPIN, "seal", in, "--out", out, "--module", c.Module, "--pin-fd", "3", "--pss")
+	if r.code == 0 || !strings.Contains(r.stderr, "--pss geldt alleen voor RSA-sleutels") {
+		t.Errorf("--pss with EC: %d %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a PDF was written")
+	}
+	r = runWithPIN(t, cardPIN, "seal", in, "--out", out, "--module", c.Module, "--pin-fd", "3", "--key-label", "Bestaat niet")
+	if r.code == 0 || !strings.Contains(r.stderr, `geen sleutel met label "Bestaat niet"`) {
+		t.Errorf("wrong label: %d %s", r.code, r.stderr)
+	}
+	r = runWithPIN(t, cardPIN, "seal", in, "--out", out, "--module", c.Module, "--pin-fd", "3", "--pss", "--key-label", "Authenticatie")
+	if r.code != 0 {
+		t.Errorf("--pss with RSA: %d %s", r.code, r.stderr)
+	}
+}
+
+// tokens names a --module that is not there instead of leaving it out.
+func TestTokensReportsAMissingModule(t *testing.T) {
+	r := run(t, "nl", "tokens", "--module", "/nergens/libgeen.so")
+	if r.code != 0 || !strings.Contains(r.stdout, "/nergens/libgeen.so") || !strings.Contains(r.stdout, "niet gevonden") {
+		t.Errorf("tokens: %d\n%s", r.code, r.stdout)
+	}
+}
+
+// settings --add-module checks the file is a PKCS#11 library (it is read,
+// not loaded); --remove-module of a path never added says so. Neither
+// changes what is stored when it refuses.
+func TestSettingsModuleChecks(t *testing.T) {
+	c := needCard(t)
+	db := filepath.Join(t.TempDir(), "db")
+	for _, bad := range []string{"/bin/ls", "/etc/hostname"} {
+		r := run(t, "nl", "settings", "--db", db, "--add-module", bad)
+		if r.code == 0 || !strings.Contains(r.stderr, bad+" is geen PKCS#11-module") {
+			t.Errorf("%s: %d %s", bad, r.code, r.stderr)
+		}
+	}
+	r := run(t, "nl", "settings", "--db", db, "--add-module", c.Module)
+	if r.code != 0 || !strings.Contains(r.stdout, c.Module) {
+		t.Fatalf("SoftHSM: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "nl", "settings", "--db", db, "--remove-module", "/nergens/x.so")
+	if r.code == 0 || !strings.Contains(r.stderr, "/nergens/x.so stond niet in de instellingen") {
+		t.Errorf("remove unknown: %d %s", r.code, r.stderr)
+	}
+	r = run(t, "nl", "settings", "--db", db)
+	if !strings.Contains(r.stdout, c.Module) || strings.Contains(r.stdout, "/bin/ls") {
+		t.Errorf("stored modules:\n%s", r.stdout)
+	}
+	r = run(t, "nl", "settings", "--db", db, "--remove-module", c.Module)
+	if r.code != 0 || strings.Contains(r.stdout, c.Module) {
+		t.Errorf("remove: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -55,8 +54,9 @@ type call struct {
 	fs   *flag.FlagSet
 	db   *string
 	args []string // positional arguments after flag parsing
-	// pinLines reads PINs from --pin-fd, one per line.
-	pinLines *bufio.Reader
+	// pinFile is --pin-fd's descriptor, kept open between PINs (one per
+	// line) and read without a buffer that would keep a PIN.
+	pinFile *os.File
 }
 
 func (c *call) out(format string, a ...any) { fmt.Fprintf(c.env.Stdout, format, a...) }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto"
+	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
@@ -66,7 +67,7 @@ func sealCommand() command {
 					m := smartcard.NewManager()
 					s, err := c.login(ctx, m, f)
 					if err != nil {
-						return c.fail(err)
+						return c.cardFail(err)
 					}
 					defer s.Close()
 					tc, err := s.Pick(smartcard.UsageSignature)
@@ -85,9 +86,12 @@ func sealCommand() command {
 					cs := s.Signer(tc, extra...)
 					if s.NeedsPINPerSignature(tc) {
 						fmt.Fprintln(c.env.Stderr, tr("pdf.cli.pin_per_signature"))
-						cs = cs.WithPINPrompt(func() ([]byte, error) { return c.readPIN(f) })
+						cs = cs.WithPINPrompt(ctx, c.pinPrompt(f))
 					}
 					signer, chain = cs, cs.Chain
+				}
+				if _, isRSA := signer.Public().(*rsa.PublicKey); *pss && !isRSA {
+					return c.fail(i18n.E("card.pss_rsa_only", nil, "EC"))
 				}
 				sealed, err := pdfseal.Seal(ctx, in, pdfseal.SealOptions{Signer: signer, Chain: chain, Time: c.env.Now(), Visible: *visible, RSAPSS: *pss, Reason: "pkiodesk"})
 				if err != nil {

@@ -30,11 +30,12 @@ func Check(path string) error {
 		return i18n.E("modfile.unreadable", err)
 	}
 	defer f.Close()
-	return CheckReader(f, runtime.GOARCH)
+	return CheckReader(f, runtime.GOOS, runtime.GOARCH)
 }
 
-// CheckReader checks a library for processor goarch (GOARCH names).
-func CheckReader(r io.ReaderAt, goarch string) (err error) {
+// CheckReader checks a library for system goos and processor goarch (Go's
+// names): ELF on Linux and the BSDs, PE on Windows, Mach-O on macOS.
+func CheckReader(r io.ReaderAt, goos, goarch string) (err error) {
 	// The parsers of debug/* are meant for trusted input; a hostile file
 	// must give an error, not stop pkiodesk.
 	defer func() {
@@ -46,12 +47,16 @@ func CheckReader(r io.ReaderAt, goarch string) (err error) {
 	if _, err := r.ReadAt(magic[:], 0); err != nil {
 		return i18n.E("modfile.not_library", err)
 	}
+	format := map[string]string{"windows": "PE", "darwin": "Mach-O", "ios": "Mach-O"}[goos]
+	if format == "" {
+		format = "ELF"
+	}
 	switch {
-	case bytes.Equal(magic[:], []byte(elf.ELFMAG)):
+	case bytes.Equal(magic[:], []byte(elf.ELFMAG)) && format == "ELF":
 		return checkELF(r, goarch)
-	case magic[0] == 'M' && magic[1] == 'Z':
+	case magic[0] == 'M' && magic[1] == 'Z' && format == "PE":
 		return checkPE(r, goarch)
-	case isMachO(magic):
+	case isMachO(magic) && format == "Mach-O":
 		return checkMachO(r, goarch)
 	}
 	return i18n.E("modfile.not_library", nil)

@@ -43,7 +43,7 @@ func TestCheckRealFiles(t *testing.T) {
 	}
 	if err := Check(softhsm); err == nil {
 		data, _ := os.ReadFile(softhsm)
-		if err := CheckReader(bytes.NewReader(data), "arm64"); !i18n.Is(err, "modfile.wrong_architecture") && runtime.GOARCH == "amd64" {
+		if err := CheckReader(bytes.NewReader(data), "linux", "arm64"); !i18n.Is(err, "modfile.wrong_architecture") && runtime.GOARCH == "amd64" {
 			t.Errorf("an amd64 library for arm64: %v", err)
 		}
 	}
@@ -66,8 +66,10 @@ func FuzzCheckReader(f *testing.F) {
 		f.Add(data[:4096])
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		if err := CheckReader(bytes.NewReader(data), "amd64"); err == nil && len(data) < 64 {
-			t.Errorf("%d bytes accepted as a PKCS#11 module", len(data))
+		for _, goos := range []string{"linux", "windows", "darwin"} {
+			if err := CheckReader(bytes.NewReader(data), goos, "amd64"); err == nil && len(data) < 64 {
+				t.Errorf("%d bytes accepted as a PKCS#11 module for %s", len(data), goos)
+			}
 		}
 	})
 }
@@ -84,7 +86,7 @@ func TestCheckPE(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		err = CheckReader(bytes.NewReader(data), "amd64")
+		err = CheckReader(bytes.NewReader(data), "windows", "amd64")
 		switch {
 		case key == "" && err != nil:
 			t.Errorf("%s refused: %v", file, err)
@@ -92,7 +94,10 @@ func TestCheckPE(t *testing.T) {
 			t.Errorf("%s: %v, want %s", file, err, key)
 		}
 		if key == "" {
-			if err := CheckReader(bytes.NewReader(data), "arm64"); !i18n.Is(err, "modfile.wrong_architecture") {
+			if err := CheckReader(bytes.NewReader(data), "linux", "amd64"); !i18n.Is(err, "modfile.not_library") {
+				t.Errorf("%s on Linux: %v", file, err)
+			}
+			if err := CheckReader(bytes.NewReader(data), "windows", "arm64"); !i18n.Is(err, "modfile.wrong_architecture") {
 				t.Errorf("%s for arm64: %v", file, err)
 			}
 		}
