@@ -22,7 +22,8 @@ import (
 // reads the slave as its terminal.
 func openPTY(t *testing.T) (master, slave *os.File) {
 	t.Helper()
-	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	// Non-blocking, so reads from master can time out.
+	master, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY|unix.O_NONBLOCK, 0)
 	if err != nil {
 		fixture.Missing(t, "a pseudo-terminal: %v", err)
 	}
@@ -96,7 +97,9 @@ func typeAtPrompt(t *testing.T, module, keys string) (code int, stdout, stderr s
 	}
 	// What the terminal showed: the prompt goes to stderr, so anything
 	// here is an echo of the keys.
-	master.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+	if err := master.SetReadDeadline(time.Now().Add(200 * time.Millisecond)); err != nil {
+		t.Fatalf("pseudo-terminal without deadlines: %v", err)
+	}
 	var shown [256]byte
 	n, _ := master.Read(shown[:])
 	return code, out.String(), errb.String() + "\n[terminal]" + string(shown[:n]), took
