@@ -89,15 +89,18 @@ func (u *ui) loginScreen(problem string) *loginScreen {
 	return s
 }
 
-// modules lists the middleware to look in: the demo token first.
+// modules lists the middleware to look in: the demo token first. Discovery
+// lists each real file once, so the demo's SoftHSM (a symlink on Debian)
+// is not offered a second time through p11-kit's entry.
 func (s *loginScreen) modules() []string {
-	var paths []string
-	if s.u.demo != nil {
-		paths = append(paths, s.u.demo.module)
-	}
 	settings, _ := s.u.core.Settings(context.Background())
-	for _, c := range smartcard.DiscoverModules(smartcard.DiscoverOptions{Configured: settings.ModulePaths}) {
-		if s.u.demo != nil && c.Path == s.u.demo.module {
+	configured := settings.ModulePaths
+	if s.u.demo != nil {
+		configured = append([]string{s.u.demo.module}, configured...)
+	}
+	var paths []string
+	for _, c := range smartcard.DiscoverModules(smartcard.DiscoverOptions{Configured: configured}) {
+		if c.Missing {
 			continue
 		}
 		// SoftHSM outside the demo holds test tokens, not cards.
@@ -125,7 +128,12 @@ func (s *loginScreen) refresh() {
 		if r.CardPresent {
 			state = u.tr("kaart aanwezig", "card present")
 		}
-		lines = append(lines, r.Name+": "+state)
+		lines = append(lines, cert.Printable(r.Name)+": "+state)
+	}
+	// The card watcher cannot see the readers (pcscd away): say so, since a
+	// session on a card then ends and a card login is refused.
+	if watching, why := u.cs.Watching(); !watching && why != nil {
+		lines = append(lines, i18n.T(u.lang, "card.watch_off"))
 	}
 	s.readers.SetText(strings.Join(lines, "\n"))
 
@@ -236,6 +244,10 @@ func (s *loginScreen) showPINState() {
 	s.pinState.Refresh()
 }
 
+// doLogin logs in through the PIN guard in smartcard, the same as the
+// CLI: an empty, too short or too long PIN never reaches the token, a
+// locked token gets none, a PIN pad gets a NULL PIN. The field's text is a
+// Go string Fyne keeps, which cannot be wiped; the bytes made from it are.
 func (s *loginScreen) doLogin() {
 	u := s.u
 	tok, ok := s.chosen()
@@ -250,8 +262,19 @@ func (s *loginScreen) doLogin() {
 		// C_Login waits until the PIN is typed on the reader.
 		s.problem.SetText(i18n.T(u.lang, "card.state_pinpad") + " …")
 	}
+	shown := tok.PIN // what the screen said before the user typed
+	prompt := func(_ context.Context, req smartcard.PINRequest) ([]byte, error) {
+		now := req.Token.PIN
+		if now.Warning() > shown.Warning() || now.PINPad != shown.PINPad {
+			// The user typed without the warning the token now gives.
+			clear(pin)
+			return nil, i18n.E("card.state_changed", i18n.E(now.Message(), nil))
+		}
+		return pin, nil
+	}
 	go func() {
-		sess, err := u.cs.LoginToken(context.Background(), tok, pin)
+		defer clear(pin) // also when the guard never asked (a locked token)
+		sess, err := u.cs.LoginToken(context.Background(), tok, prompt)
 		fyne.Do(func() {
 			if err != nil {
 				s.problem.SetText(i18n.Localize(u.lang, err))

@@ -188,7 +188,7 @@ func (u *ui) followCard(ctx context.Context) {
 			fyne.Do(func() {
 				if s == smartcard.LoggedOut && u.session != nil {
 					u.endSession()
-					u.showLogin(i18n.T(u.lang, "card.removed"))
+					u.showLogin(i18n.T(u.lang, u.cs.EndReason()))
 					return
 				}
 				if u.onCardState != nil {

@@ -153,9 +153,7 @@ func TestLockedTokenDisablesPINEntry(t *testing.T) {
 	}
 	u := newTestUI(t, i18n.NL)
 	u.demo = &demoToken{module: demoCard.tok.Module, label: demoCard.tok.Label, pin: demoCard.tok.PIN}
-	u.cards.WithTokenInfo(func(real smartcard.TokenInfoSource) smartcard.TokenInfoSource {
-		return smartcard.FakeTokenInfo{Real: real, State: smartcard.PINState{Locked: true, LoginNeeded: true}}
-	})
+	flagDemo(t, u, fixture.FlagUserPINLocked) // the real SoftHSM reports it
 	s := u.loginScreenForTest()
 	if len(s.choices) == 0 {
 		t.Fatal("demo token not offered")
@@ -176,27 +174,25 @@ func TestPINPadTokenTakesThePINOnTheReader(t *testing.T) {
 		fixture.Missing(t, "SoftHSM demo token: %v", demoCard.err)
 	}
 	for _, c := range []struct {
-		state smartcard.PINState
+		state uint64
 		want  []string
 	}{
-		{smartcard.PINState{PINPad: true, LoginNeeded: true}, []string{"kaartlezer"}},
-		{smartcard.PINState{PINPad: true, FinalTry: true, LoginNeeded: true}, []string{"laatste", "kaartlezer"}},
+		{fixture.FlagProtectedAuthPath, []string{"kaartlezer"}},
+		{fixture.FlagProtectedAuthPath | fixture.FlagUserPINFinalTry, []string{"laatste", "kaartlezer"}},
 	} {
 		u := newTestUI(t, i18n.NL)
 		u.demo = &demoToken{module: demoCard.tok.Module, label: demoCard.tok.Label, pin: demoCard.tok.PIN}
-		u.cards.WithTokenInfo(func(real smartcard.TokenInfoSource) smartcard.TokenInfoSource {
-			return smartcard.FakeTokenInfo{Real: real, State: c.state}
-		})
+		flagDemo(t, u, c.state)
 		s := u.loginScreenForTest()
 		if len(s.choices) == 0 {
 			t.Fatal("demo token not offered")
 		}
 		if !s.pin.Disabled() || s.login.Disabled() {
-			t.Errorf("%+v: PIN field disabled %v, Inloggen disabled %v", c.state, s.pin.Disabled(), s.login.Disabled())
+			t.Errorf("%#x: PIN field disabled %v, Inloggen disabled %v", c.state, s.pin.Disabled(), s.login.Disabled())
 		}
 		for _, w := range c.want {
 			if !strings.Contains(strings.ToLower(s.pinState.Text), w) {
-				t.Errorf("%+v: state %q lacks %q", c.state, s.pinState.Text, w)
+				t.Errorf("%#x: state %q lacks %q", c.state, s.pinState.Text, w)
 			}
 		}
 	}

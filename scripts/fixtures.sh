@@ -11,24 +11,45 @@ env="$top/build/fixtures.env"
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# PC/SC: pcscd with the vsmartcard virtual reader (vpcd listens on 35963).
-if command -v pcscd >/dev/null; then
-  if ! port_open 35963; then
-    pkill -x pcscd 2>/dev/null; sleep 0.2
-    rm -f /run/pcscd/pcscd.comm /run/pcscd/pcscd.pid 2>/dev/null
-    setsid pcscd -f -i >"$top/build/pcscd.log" 2>&1 < /dev/null &
-    for _ in $(seq 50); do port_open 35963 && break; sleep 0.2; done
+# PC/SC: a pcscd of the tests' own (scripts/private-pcscd.sh), on its own
+# socket (build/pcscd/run/pcscd.comm, PCSCLITE_CSOCK_NAME for the clients)
+# and its own vpcd port. The machine's pcscd, if one runs, is never stopped
+# or changed: an administrator's card service keeps working during tests.
+pcdir="$top/build/pcscd"
+if [ -x /usr/sbin/pcscd ] || command -v pcscd >/dev/null; then
+  port=""
+  [ -s "$pcdir/port" ] && port=$(cat "$pcdir/port")
+  pid=""
+  [ -s "$pcdir/run/pcscd.pid" ] && pid=$(tr -d '\0' < "$pcdir/run/pcscd.pid")
+  ours() { [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = pcscd ]; }
+  if ours && [ -n "$port" ] && [ -S "$pcdir/run/pcscd.comm" ] && port_open "$port"; then
+    : # still running from an earlier run
+  else
+    # Ours but not answering: stop it, by the PID it wrote in our folder.
+    if ours; then kill "$pid" 2>/dev/null; sleep 0.5; fi
+    port=""
+    for p in $(seq 35970 2 36070); do
+      if ! port_open "$p" && ! port_open $((p + 1)); then port=$p; break; fi
+    done
+    mkdir -p "$pcdir"
+    echo "$port" > "$pcdir/port"
+    setsid "$top/scripts/private-pcscd.sh" "$pcdir" "$port" >"$pcdir/pcscd.log" 2>&1 < /dev/null &
+    for _ in $(seq 75); do
+      [ -S "$pcdir/run/pcscd.comm" ] && port_open "$port" && break
+      sleep 0.2
+    done
   fi
-  if port_open 35963; then
+  if [ -n "$port" ] && [ -S "$pcdir/run/pcscd.comm" ] && port_open "$port"; then
     # vicc (started and stopped by the tests to insert and remove a card)
     # needs the package's module path and a Crypto -> Cryptodome shim.
     shim="$top/build/pyshim"
     mkdir -p "$shim"
     [ -e "$shim/Crypto" ] || ln -s /usr/lib/python3/dist-packages/Cryptodome "$shim/Crypto"
-    echo "export PKIODESK_VPCD_PORT=35963" >> "$env"
+    echo "export PCSCLITE_CSOCK_NAME=$pcdir/run/pcscd.comm" >> "$env"
+    echo "export PKIODESK_VPCD_PORT=$port" >> "$env"
     echo "export PKIODESK_VICC_PYTHONPATH=/usr/lib/python3/site-packages/virtualsmartcard:$shim" >> "$env"
   else
-    echo "fixtures: pcscd with vpcd did not start (see build/pcscd.log)" >&2
+    echo "fixtures: the tests' own pcscd did not start (see build/pcscd/pcscd.log; it needs unshare and, as a user, user namespaces)" >&2
   fi
 fi
 
