@@ -71,7 +71,9 @@ func typeAtPrompt(t *testing.T, module, keys string) (code int, stdout, stderr s
 	env := Env{Stdin: slave, Stdout: &out, Stderr: errb, Now: time.Now,
 		Getenv: func(k string) string { return map[string]string{"LANG": "nl_NL.UTF-8"}[k] }}
 	done := make(chan int, 1)
-	go func() { done <- Run(context.Background(), []string{"login-test", "--module", module, "--token", "cli kaart"}, env) }()
+	go func() {
+		done <- Run(context.Background(), []string{"login-test", "--module", module, "--token", "cli kaart"}, env)
+	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(errb.String(), "PIN: ") {
 		if time.Now().After(deadline) {

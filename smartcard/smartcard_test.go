@@ -486,7 +486,9 @@ func TestSignatureKeyAsksForThePINEachTime(t *testing.T) {
 	// The counter is low (another program tried a wrong PIN): the prompt
 	// is told before it asks.
 	fixture.SetSoftHSMFlags(t, tok.ConfPath, ti.Serial, fixture.FlagUserPINCountLow, 0)
-	t.Cleanup(func() { fixture.SetSoftHSMFlags(t, tok.ConfPath, ti.Serial, 0, fixture.FlagUserPINCountLow|fixture.FlagUserPINLocked) })
+	t.Cleanup(func() {
+		fixture.SetSoftHSMFlags(t, tok.ConfPath, ti.Serial, 0, fixture.FlagUserPINCountLow|fixture.FlagUserPINLocked)
+	})
 	asked = nil
 	if _, err := signer.Sign(rand.Reader, d[:], crypto.SHA256); err != nil {
 		t.Fatalf("sign with few attempts left: %v", err)
