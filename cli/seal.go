@@ -30,7 +30,7 @@ func sealCommand() command {
 	return command{
 		name:    "seal",
 		summary: [2]string{i18n.T(i18n.NL, "pdf.cli.seal_summary"), i18n.T(i18n.EN, "pdf.cli.seal_summary")},
-		usage:   "IN.pdf (--out OUT.pdf | --in-place) (--module PAD --token LABEL [--key-label L] [--pin-fd N] | --key KEY.pem --cert CERT.pem [--chain CHAIN.pem])",
+		usage:   "IN.pdf (--out OUT.pdf | --in-place) (--module PAD [--token LABEL] [--serial S] [--slot N] [--key-label L] [--pin-fd N] | --key KEY.pem --cert CERT.pem [--chain CHAIN.pem])",
 		setup: func(c *call) func(context.Context) int {
 			tr := func(key string) string { return i18n.T(c.lang, key) }
 			out := c.fs.String("out", "", tr("pdf.cli.flag_out"))
