@@ -117,7 +117,11 @@ func (s *loginScreen) refresh() {
 	u := s.u
 	readers, err := smartcard.ListReaders()
 	var lines []string
+	watching, why := u.cs.Watching()
+	blind := !watching && why != nil
 	switch {
+	case err != nil && blind && i18n.Is(err, "card.pcsc"):
+		// Said below, with what it means for a login.
 	case err != nil:
 		lines = append(lines, i18n.Localize(u.lang, err))
 	case len(readers) == 0:
@@ -132,7 +136,7 @@ func (s *loginScreen) refresh() {
 	}
 	// The card watcher cannot see the readers (pcscd away): say so, since a
 	// session on a card then ends and a card login is refused.
-	if watching, why := u.cs.Watching(); !watching && why != nil {
+	if blind {
 		lines = append(lines, i18n.T(u.lang, "card.watch_off"))
 	}
 	s.readers.SetText(strings.Join(lines, "\n"))
