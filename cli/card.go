@@ -264,7 +264,7 @@ func readLine(ctx context.Context, r io.Reader, limit int, keys func(byte) keyAc
 		var res result
 		select {
 		case <-ctx.Done():
-			wipeBytes(buf)
+			wipeAll(buf)
 			return nil, false, i18n.E("card.pin_cancelled", ctx.Err())
 		case res = <-results:
 		}
@@ -272,7 +272,7 @@ func readLine(ctx context.Context, r io.Reader, limit int, keys func(byte) keyAc
 			if errors.Is(res.err, io.EOF) && !tooLong {
 				return buf, true, io.EOF
 			}
-			wipeBytes(buf)
+			wipeAll(buf)
 			if tooLong {
 				return nil, true, i18n.E("card.pin_too_long", nil, limit)
 			}
@@ -285,11 +285,11 @@ func readLine(ctx context.Context, r io.Reader, limit int, keys func(byte) keyAc
 		}
 		switch {
 		case action == keyCancel:
-			wipeBytes(buf)
+			wipeAll(buf)
 			return nil, false, i18n.E("card.pin_cancelled", smartcard.ErrPINCancelled)
 		case b == '\n' || b == '\r':
 			if tooLong {
-				wipeBytes(buf)
+				wipeAll(buf)
 				return nil, false, i18n.E("card.pin_too_long", nil, limit)
 			}
 			return buf, false, nil
@@ -299,7 +299,7 @@ func readLine(ctx context.Context, r io.Reader, limit int, keys func(byte) keyAc
 				buf = buf[:len(buf)-1]
 			}
 		case action == keyKill:
-			wipeBytes(buf)
+			wipeAll(buf)
 			buf = buf[:0]
 		case action == keyIgnore:
 		case len(buf) < limit:
@@ -310,7 +310,9 @@ func readLine(ctx context.Context, r io.Reader, limit int, keys func(byte) keyAc
 	}
 }
 
-func wipeBytes(b []byte) {
+// wipeAll zeroes a PIN buffer up to its capacity: erased keys lie beyond
+// its length.
+func wipeAll(b []byte) {
 	b = b[:cap(b)]
 	for i := range b {
 		b[i] = 0
