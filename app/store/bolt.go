@@ -183,7 +183,7 @@ func (b *Bolt) DER(ctx context.Context, sha256 string) ([]byte, error) {
 
 // AddCertificates stores new entries in one transaction.
 func (b *Bolt) AddCertificates(ctx context.Context, entries []Entry) (added, dups []cert.Certificate, err error) {
-	err = b.db.Update(func(tx *bolt.Tx) error {
+	err = b.update(ctx, func(tx *bolt.Tx) error {
 		added, dups = added[:0], dups[:0]
 		certs, issuers, ders := tx.Bucket(bucketCerts), tx.Bucket(bucketIssuers), tx.Bucket(bucketDER)
 		for i := range entries {
@@ -220,7 +220,7 @@ func (b *Bolt) AddCertificates(ctx context.Context, entries []Entry) (added, dup
 func (b *Bolt) UpdateCertificate(ctx context.Context, sha256 string, change func(*cert.Certificate) error) (cert.Certificate, error) {
 	var out cert.Certificate
 	var userErr error
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.update(ctx, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketCerts)
 		v := bk.Get([]byte(sha256))
 		if v == nil {

@@ -70,7 +70,7 @@ func (b *Bolt) People(ctx context.Context) ([]org.Person, error) {
 // SetUp stores the organisation and its first person in one transaction.
 // It refuses when an organisation is already stored.
 func (b *Bolt) SetUp(ctx context.Context, o org.Organisation, first org.Person) error {
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.update(ctx, func(tx *bolt.Tx) error {
 		bo, err := tx.CreateBucketIfNotExists(bucketOrg)
 		if err != nil {
 			return err
@@ -98,7 +98,7 @@ func (b *Bolt) SetUp(ctx context.Context, o org.Organisation, first org.Person) 
 
 // PutPerson adds or replaces a registered person.
 func (b *Bolt) PutPerson(ctx context.Context, p org.Person) error {
-	if err := b.db.Update(func(tx *bolt.Tx) error { return putPerson(tx, p) }); err != nil {
+	if err := b.update(ctx, func(tx *bolt.Tx) error { return putPerson(tx, p) }); err != nil {
 		return i18n.E("err.db_write", err)
 	}
 	return nil

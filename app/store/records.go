@@ -61,7 +61,7 @@ func (b *Bolt) UpdateRecords(ctx context.Context, collection string, change func
 		return err
 	}
 	var userErr error
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.update(ctx, func(tx *bolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(recordsBucket(collection))
 		if err != nil {
 			return err

@@ -44,7 +44,7 @@ func (b *Bolt) Settings(ctx context.Context) (Settings, error) {
 
 // SaveSettings replaces the preferences.
 func (b *Bolt) SaveSettings(ctx context.Context, s Settings) error {
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.update(ctx, func(tx *bolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(bucketSettings)
 		if err != nil {
 			return err
