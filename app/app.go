@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/store"
@@ -30,6 +31,9 @@ type Config struct {
 type App struct {
 	Store     store.Store
 	Inventory *inventory.Service
+	// Journal is the audit journal every action is recorded in.
+	Journal *audit.Journal
+	sess    session
 }
 
 // Open opens the database and loads the services.
@@ -43,7 +47,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	return &App{Store: st, Inventory: inv}, nil
+	return &App{Store: st, Inventory: inv, Journal: audit.New(st, audit.HeadPath(cfg.DBPath), cfg.Now)}, nil
 }
 
 // Close releases the database.

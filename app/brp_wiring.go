@@ -15,7 +15,7 @@ func (a *App) BRPRegister() (*brp.Register, error) {
 	if !ok {
 		return nil, i18n.E("err.db_open", errors.New("store keeps no records"), a.Store.Path())
 	}
-	return brp.NewRegister(rec), nil
+	return brp.NewRegister(rec).WithRecorder(a.recordBRP), nil
 }
 
 // BRPChecker runs the BRP pre-flight checks on this database: the chain

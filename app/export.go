@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 )
@@ -21,6 +22,21 @@ const (
 // ExportCertificate encodes a stored certificate for Downloaden, and names
 // the file extension that goes with the format.
 func (a *App) ExportCertificate(ctx context.Context, sha256 string, f ExportFormat) ([]byte, string, error) {
+	data, ext, err := a.exportCertificate(ctx, sha256, f)
+	e := audit.Entry{Who: a.Actor(), Action: audit.Download, Object: audit.Cert(sha256)}
+	if e.Object.Valid() != nil {
+		e.Object = audit.Object{}
+	}
+	if err != nil {
+		e.Outcome, e.Reason = audit.Failed, audit.ReasonOf(err)
+	}
+	if jerr := a.Journal.Record(ctx, e); jerr != nil && err == nil {
+		return nil, "", jerr
+	}
+	return data, ext, err
+}
+
+func (a *App) exportCertificate(ctx context.Context, sha256 string, f ExportFormat) ([]byte, string, error) {
 	der, err := a.Inventory.DER(ctx, sha256)
 	if err != nil {
 		return nil, "", err

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
@@ -49,9 +50,14 @@ func (a *App) SetUp(ctx context.Context, o org.Organisation, name, email string,
 		ID: newID(), Name: strings.TrimSpace(name), Email: strings.TrimSpace(email), Role: org.BevoegdVertegenwoordiger, Active: true,
 		CertFingerprints: []string{cert.Fingerprint(login.Raw)}, SubjectSerial: login.Subject.SerialNumber,
 	}
-	if err := a.Store.SetUp(ctx, o, p); err != nil {
+	who := audit.Actor{PersonID: p.ID, CertSHA: cert.Fingerprint(login.Raw)}
+	err := a.Journal.Change(ctx, audit.Entry{Who: who, Action: audit.SetUp, Object: audit.Person(p.ID)}, func(ctx context.Context) error {
+		return a.Store.SetUp(ctx, o, p)
+	})
+	if err != nil {
 		return org.Person{}, err
 	}
+	a.setSession(&p, login)
 	return p, nil
 }
 

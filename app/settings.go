@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/store"
 	"pkiodesk/smartcard/modfile"
@@ -29,15 +30,28 @@ func (a *App) AddModulePath(ctx context.Context, path string) error {
 	if err := modfile.Check(path); err != nil {
 		return i18n.E("settings.module_not_pkcs11", err, path)
 	}
-	s, err := a.Store.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	if slices.Contains(s.ModulePaths, path) {
-		return nil
-	}
-	s.ModulePaths = append(s.ModulePaths, path)
-	return a.Store.SaveSettings(ctx, s)
+	return a.changeSetting(ctx, "module-paths", func(s *store.Settings) bool {
+		if slices.Contains(s.ModulePaths, path) {
+			return false
+		}
+		s.ModulePaths = append(s.ModulePaths, path)
+		return true
+	})
+}
+
+// changeSetting changes the settings with their journal entry in one
+// transaction; change reports whether anything changed.
+func (a *App) changeSetting(ctx context.Context, name string, change func(*store.Settings) bool) error {
+	return a.Journal.Change(ctx, audit.Entry{Who: a.Actor(), Action: audit.SettingChange, Object: audit.Setting(name)}, func(ctx context.Context) error {
+		s, err := a.Store.Settings(ctx)
+		if err != nil {
+			return err
+		}
+		if !change(&s) {
+			return nil
+		}
+		return a.Store.SaveSettings(ctx, s)
+	})
 }
 
 // RemoveModulePath forgets a module the user had added; a path that was
@@ -50,8 +64,11 @@ func (a *App) RemoveModulePath(ctx context.Context, path string) error {
 	if !slices.Contains(s.ModulePaths, path) {
 		return i18n.E("settings.module_not_added", nil, path)
 	}
-	s.ModulePaths = slices.DeleteFunc(s.ModulePaths, func(p string) bool { return p == path })
-	return a.Store.SaveSettings(ctx, s)
+	return a.changeSetting(ctx, "module-paths", func(s *store.Settings) bool {
+		n := len(s.ModulePaths)
+		s.ModulePaths = slices.DeleteFunc(s.ModulePaths, func(p string) bool { return p == path })
+		return len(s.ModulePaths) != n
+	})
 }
 
 // SetLanguage stores the language the user chose: "nl", "en", or "" to
@@ -60,12 +77,11 @@ func (a *App) SetLanguage(ctx context.Context, lang string) error {
 	if lang != "" && lang != string(i18n.NL) && lang != string(i18n.EN) {
 		return i18n.E("settings.language", nil, lang)
 	}
-	s, err := a.Store.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	s.Language = lang
-	return a.Store.SaveSettings(ctx, s)
+	return a.changeSetting(ctx, "language", func(s *store.Settings) bool {
+		changed := s.Language != lang
+		s.Language = lang
+		return changed
+	})
 }
 
 // Language is the user's chosen language, else the one from the locale.

@@ -340,6 +340,7 @@ func loginTestCommand() command {
 				m := smartcard.NewManager()
 				s, err := c.login(ctx, m, f)
 				if err != nil {
+					c.journalLoginRefused(ctx, err)
 					return c.cardFail(err)
 				}
 				defer s.Close()
@@ -357,7 +358,7 @@ func loginTestCommand() command {
 							return c.fail(err)
 						}
 						defer a.Close()
-						p, err := a.Identify(ctx, auth.Cert)
+						p, err := a.LogIn(ctx, auth.Cert)
 						if err != nil {
 							c.out("  %s\n", i18n.Localize(c.lang, err))
 						} else {
@@ -371,5 +372,21 @@ func loginTestCommand() command {
 				return 0
 			}
 		},
+	}
+}
+
+// journalLoginRefused records a failed card login in the journal of the
+// database, when there is one.
+func (c *call) journalLoginRefused(ctx context.Context, cause error) {
+	path, err := store.ResolvePath(*c.db, c.env.Getenv)
+	if err != nil {
+		return
+	}
+	if _, err := os.Stat(path); err != nil {
+		return
+	}
+	if a, err := c.openApp(ctx); err == nil {
+		_ = a.LoginRefused(ctx, nil, cause)
+		a.Close()
 	}
 }

@@ -59,7 +59,10 @@ func runWithPIN(t *testing.T, pin string, args ...string) result {
 	var out, errb bytes.Buffer
 	env := Env{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: time.Now,
-		Getenv: func(k string) string { return map[string]string{"LANG": "nl_NL.UTF-8"}[k] },
+		// Never the user's own database: a test's database, or none.
+		Getenv: func(k string) string {
+			return map[string]string{"LANG": "nl_NL.UTF-8", "PKIODESK_DB": filepath.Join(t.TempDir(), "none.db")}[k]
+		},
 		ExtraFiles: func(fd int) *os.File {
 			if fd == 3 {
 				return r
@@ -344,5 +347,40 @@ func TestSettingsModuleChecks(t *testing.T) {
 	r = run(t, "nl", "settings", "--db", db, "--remove-module", c.Module)
 	if r.code != 0 || strings.Contains(r.stdout, c.Module) {
 		t.Errorf("remove: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A login typed with a PIN (right and wrong) is journaled; the PIN is in
+// neither the database nor the journal's export.
+func TestLoginJournaledWithoutPIN(t *testing.T) {
+	c := needCard(t)
+	db := filepath.Join(t.TempDir(), "pkiodesk.db")
+	if r := run(t, "nl", "--db", db, "list"); r.code != 0 {
+		t.Fatalf("create database: %d %s", r.code, r.stderr)
+	}
+	r := runWithPIN(t, cardPIN, "--db", db, "login-test", "--module", c.Module, "--token", "cli kaart", "--pin-fd", "3")
+	if r.code != 0 {
+		t.Fatalf("login-test: %d %s", r.code, r.stderr)
+	}
+	const wrong = "97531864"
+	if r := runWithPIN(t, wrong, "--db", db, "login-test", "--module", c.Module, "--token", "cli kaart", "--pin-fd", "3"); r.code == 0 {
+		t.Fatal("wrong PIN accepted")
+	}
+	out := filepath.Join(t.TempDir(), "journal.csv")
+	if r := run(t, "nl", "--db", db, "audit", "export", "--csv", out); r.code != 0 {
+		t.Fatalf("export: %d %s", r.code, r.stderr)
+	}
+	csv, _ := os.ReadFile(out)
+	if !strings.Contains(string(csv), "id.not_registered") && !strings.Contains(string(csv), "niet geregistreerd") {
+		t.Errorf("refused login not in the journal:\n%s", csv)
+	}
+	if !strings.Contains(string(csv), "onjuiste PIN") {
+		t.Errorf("wrong PIN not in the journal:\n%s", csv)
+	}
+	raw, _ := os.ReadFile(db)
+	for _, pin := range []string{cardPIN, wrong} {
+		if strings.Contains(string(raw), pin) || strings.Contains(string(csv), pin) {
+			t.Errorf("PIN %s in the database or journal", pin)
+		}
 	}
 }

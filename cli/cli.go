@@ -81,6 +81,7 @@ func commands() []command {
 		importCommand(), listCommand(), expiringCommand(), versionCommand(),
 		tokensCommand(), loginTestCommand(), sealCommand(), verifyPDFCommand(), settingsCommand(),
 		brpCommand(),
+		auditCommand(),
 	}
 }
 

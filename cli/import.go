@@ -38,14 +38,14 @@ func importCommand() command {
 				}
 				defer a.Close()
 				inputs := inventory.ReadFiles(c.args)
-				rep, err := a.Inventory.Import(ctx, inputs, opt)
+				rep, err := a.Import(ctx, inputs, opt)
 				if err != nil {
 					return c.fail(err)
 				}
 				if *pwFile == "" && needsPassword(rep) {
 					if pw, ok := c.promptPassword(); ok {
 						retry := retryInputs(inputs, rep)
-						rep2, err := a.Inventory.Import(ctx, retry, inventory.ImportOptions{P12Password: pw})
+						rep2, err := a.Import(ctx, retry, inventory.ImportOptions{P12Password: pw})
 						if err != nil {
 							return c.fail(err)
 						}

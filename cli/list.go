@@ -44,7 +44,7 @@ func listCommand() command {
 						return c.fail(fmt.Errorf("%s", t(c.lang, "scheidingsteken moet één teken zijn", "separator must be one character")))
 					}
 					err := writeFileAtomic(*csvFile, func(w io.Writer) error {
-						return inventory.WriteCSV(w, v, inventory.CSVOptions{Lang: c.lang, Separator: rune((*sep)[0])})
+						return a.ExportCSV(ctx, w, v, inventory.CSVOptions{Lang: c.lang, Separator: rune((*sep)[0])})
 					})
 					if err != nil {
 						return c.fail(err)

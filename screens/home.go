@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"crypto"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -58,6 +59,17 @@ func (u *ui) showHome() {
 
 // logout ends the token session and shows the manual's advice (chapter 8).
 func (u *ui) logout() {
+	// The journal's head is signed with the login card while it is still
+	// in session (not when the key wants its PIN again for every signature).
+	var signer crypto.Signer
+	if u.session != nil && u.loginCert != nil {
+		for _, tc := range u.session.Certificates() {
+			if tc.Cert.Equal(u.loginCert) && !u.session.NeedsPINPerSignature(tc) {
+				signer = u.session.Signer(tc)
+			}
+		}
+	}
+	_ = u.core.LogOut(context.Background(), signer)
 	u.endSession()
 	u.cs.Logout()
 	u.setTitle(u.tr("Uitgelogd", "Logged out"))

@@ -33,7 +33,7 @@ func (o *overview) chooseImport() {
 // a password asks for it and tries again.
 func (o *overview) importInput(in inventory.Input, password string) inventory.Report {
 	u := o.u
-	rep, err := u.core.Inventory.Import(context.Background(), []inventory.Input{in}, inventory.ImportOptions{P12Password: password})
+	rep, err := u.core.Import(context.Background(), []inventory.Input{in}, inventory.ImportOptions{P12Password: password})
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("%s", i18n.Localize(u.lang, err)), u.win)
 		return rep

@@ -281,6 +281,7 @@ func (s *loginScreen) doLogin() {
 		sess, err := u.cs.LoginToken(context.Background(), tok, prompt)
 		fyne.Do(func() {
 			if err != nil {
+				_ = u.core.LoginRefused(context.Background(), nil, err)
 				s.problem.SetText(i18n.Localize(u.lang, err))
 				s.refresh() // the counter may have changed
 				return
@@ -348,7 +349,7 @@ func (u *ui) loginWith(sess *smartcard.Session, login *x509.Certificate, problem
 		u.showSetup()
 		return
 	}
-	p, err := u.core.Identify(ctx, login)
+	p, err := u.core.LogIn(ctx, login)
 	if err != nil {
 		u.endSession()
 		u.cs.Logout()

@@ -1,6 +1,7 @@
 package screens
 
 import (
+	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -213,7 +214,7 @@ func (o *overview) exportCSV() {
 			return
 		}
 		defer w.Close()
-		if err := inventory.WriteCSV(w, o.view, inventory.CSVOptions{Lang: o.u.lang}); err != nil {
+		if err := o.u.core.ExportCSV(context.Background(), w, o.view, inventory.CSVOptions{Lang: o.u.lang}); err != nil {
 			dialog.ShowError(fmt.Errorf("%s", i18n.Localize(o.u.lang, err)), o.u.win)
 			return
 		}

@@ -187,6 +187,7 @@ func (u *ui) followCard(ctx context.Context) {
 		case s := <-states:
 			fyne.Do(func() {
 				if s == smartcard.LoggedOut && u.session != nil {
+					_ = u.core.CardRemoved(context.Background())
 					u.endSession()
 					u.showLogin(i18n.T(u.lang, u.cs.EndReason()))
 					return

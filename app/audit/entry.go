@@ -183,6 +183,9 @@ func (e *Entry) Validate() error {
 	return nil
 }
 
+// KnownAction reports whether a is one of Actions.
+func KnownAction(a Action) bool { return knownAction(a) }
+
 func knownAction(a Action) bool {
 	for _, k := range Actions {
 		if a == k {
@@ -230,6 +233,29 @@ func validOSUser(s string) bool {
 		}
 	}
 	return true
+}
+
+// Valid says whether an entry may carry this object.
+func (o Object) Valid() error { return o.validate() }
+
+// CleanOSUser makes an OS login name fit an entry: characters an entry
+// refuses become '_', and it is cut at 64 characters.
+func CleanOSUser(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if b.Len() >= 60 {
+			break
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune(`._-\@ $`, r) {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	if b.Len() == 0 {
+		return "_"
+	}
+	return b.String()
 }
 
 // Cert names a certificate by its fingerprint (any case).

@@ -22,11 +22,37 @@ const recordVersion = 1
 // change is one transaction; a record that fails to decode or validate is
 // reported, never silently skipped or rewritten.
 type Register struct {
-	rec store.Records
+	rec    store.Records
+	record Recorder
 }
 
 // NewRegister keeps the register in rec (the pkiodesk database).
 func NewRegister(rec store.Records) *Register { return &Register{rec: rec} }
+
+// Op is a change to the register, as the audit journal names it.
+type Op string
+
+const (
+	OpAdd    Op = "add"
+	OpChange Op = "change"
+	OpRemove Op = "remove"
+)
+
+// Recorder runs a register change with its journal entry: the entry is
+// written in the change's own transaction (see app/audit).
+type Recorder func(ctx context.Context, op Op, afnemerID string, change func(context.Context) error) error
+
+// WithRecorder returns the register that journals every change through rec.
+func (r *Register) WithRecorder(rec Recorder) *Register {
+	return &Register{rec: r.rec, record: rec}
+}
+
+func (r *Register) change(ctx context.Context, op Op, id string, change func(context.Context) error) error {
+	if r.record == nil {
+		return change(ctx)
+	}
+	return r.record(ctx, op, id, change)
+}
 
 type record struct {
 	V       int     `json:"v"`
@@ -121,11 +147,17 @@ func (r *Register) put(ctx context.Context, a Afnemer, replace bool) (Afnemer, e
 	if err != nil {
 		return Afnemer{}, i18n.E("err.db_write", err)
 	}
-	err = r.rec.UpdateRecords(ctx, collection, func(tx store.RecordTx) error {
-		if !replace && tx.Get(a.ID) != nil {
-			return i18n.E("brp.err.exists", nil, a.ID)
-		}
-		return tx.Put(a.ID, v)
+	op := OpAdd
+	if replace {
+		op = OpChange
+	}
+	err = r.change(ctx, op, a.ID, func(ctx context.Context) error {
+		return r.rec.UpdateRecords(ctx, collection, func(tx store.RecordTx) error {
+			if !replace && tx.Get(a.ID) != nil {
+				return i18n.E("brp.err.exists", nil, a.ID)
+			}
+			return tx.Put(a.ID, v)
+		})
 	})
 	if err != nil {
 		return Afnemer{}, err
@@ -135,11 +167,13 @@ func (r *Register) put(ctx context.Context, a Afnemer, replace bool) (Afnemer, e
 
 // Remove deletes an afnemer from the register.
 func (r *Register) Remove(ctx context.Context, id string) error {
-	return r.rec.UpdateRecords(ctx, collection, func(tx store.RecordTx) error {
-		if tx.Get(id) == nil {
-			return i18n.E("brp.err.not_found", nil, cert.Printable(trim(id, 40)))
-		}
-		return tx.Delete(id)
+	return r.change(ctx, OpRemove, id, func(ctx context.Context) error {
+		return r.rec.UpdateRecords(ctx, collection, func(tx store.RecordTx) error {
+			if tx.Get(id) == nil {
+				return i18n.E("brp.err.not_found", nil, cert.Printable(trim(id, 40)))
+			}
+			return tx.Delete(id)
+		})
 	})
 }
 

@@ -65,5 +65,5 @@ var auditTexts = map[string]text{
 	"audit.no_checkpoint": {"let op: geen controlepunt naast de database (%s); het verwijderen van de laatste regels is dan niet te zien", "note: no checkpoint beside the database (%s); removal of the newest entries cannot be seen without it"},
 	"audit.signed_by":     {"laatst ondertekend bij regel %d door %s", "last signed at entry %d by %s"},
 	"audit.perm.view":     {"Logboek inzien en exporteren", "View and export the journal"},
-	"id.card_refused":     {"de kaart kon niet worden gebruikt", "the card could not be used"},
+	"auth.denied":         {"u bent hiervoor niet bevoegd", "you are not authorised to do this"},
 }

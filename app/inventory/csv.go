@@ -89,3 +89,44 @@ func neutralise(s string) string {
 	}
 	return s
 }
+
+// TableWriter writes any table with the overviews' CSV safety (byte order
+// mark, separator, cells that cannot start a formula), for other exports
+// such as the audit journal.
+type TableWriter struct {
+	cw *csv.Writer
+}
+
+// NewTableWriter starts a CSV file with its header row.
+func NewTableWriter(w io.Writer, opt CSVOptions, header []string) (*TableWriter, error) {
+	if opt.Separator == 0 {
+		opt.Separator = ';'
+	}
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return nil, i18n.E("err.csv_write", err)
+	}
+	t := &TableWriter{cw: csv.NewWriter(w)}
+	t.cw.Comma = opt.Separator
+	return t, t.Row(header)
+}
+
+// Row writes one row, each cell neutralised.
+func (t *TableWriter) Row(cells []string) error {
+	rec := make([]string, len(cells))
+	for i, c := range cells {
+		rec[i] = neutralise(c)
+	}
+	if err := t.cw.Write(rec); err != nil {
+		return i18n.E("err.csv_write", err)
+	}
+	return nil
+}
+
+// Close flushes the rows.
+func (t *TableWriter) Close() error {
+	t.cw.Flush()
+	if err := t.cw.Error(); err != nil {
+		return i18n.E("err.csv_write", err)
+	}
+	return nil
+}

@@ -65,12 +65,14 @@ const (
 	ViewOrganisation       Permission = "view-organisation"
 	OpenChangeForm         Permission = "open-change-form"
 	RequestPersonalReports Permission = "reports"
+	// ViewJournal: see and export the audit journal (Logboek).
+	ViewJournal Permission = "view-journal"
 )
 
 // matrix is section 7.2 and 7.3 of the manual: who may do what.
 var matrix = map[Role]map[Permission]bool{
-	BevoegdVertegenwoordiger: {ChangeOrganisation: true, ChangeBV: true, CancelSubscription: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true},
-	ContactpersoonAlle:       {ChangeOrganisation: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true},
+	BevoegdVertegenwoordiger: {ChangeOrganisation: true, ChangeBV: true, CancelSubscription: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true},
+	ContactpersoonAlle:       {ChangeOrganisation: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true},
 	ContactpersoonBasis:      {ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, RequestPersonalReports: true},
 }
 

@@ -25,6 +25,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		ChangeCertManagers: {true, true, true, false},
 		OrderCertificates:  {true, true, true, false},
 		ViewOrganisation:   {true, true, true, false},
+		ViewJournal:        {true, true, false, false},
 	}
 	for perm, cells := range want {
 		for i, role := range Roles {
