@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -69,7 +70,9 @@ func typeAtPrompt(t *testing.T, module, keys string) (code int, stdout, stderr s
 	var out bytes.Buffer
 	errb := &lockedBuffer{}
 	env := Env{Stdin: slave, Stdout: &out, Stderr: errb, Now: time.Now,
-		Getenv: func(k string) string { return map[string]string{"LANG": "nl_NL.UTF-8"}[k] }}
+		Getenv: func(k string) string {
+			return map[string]string{"LANG": "nl_NL.UTF-8", "PKIODESK_DB": filepath.Join(t.TempDir(), "none.db")}[k]
+		}}
 	done := make(chan int, 1)
 	go func() {
 		done <- Run(context.Background(), []string{"login-test", "--module", module, "--token", "cli kaart"}, env)
