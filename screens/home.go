@@ -11,6 +11,7 @@ import (
 
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/org"
 )
 
 // shell is the frame of every screen after login (manual 2.3): the
@@ -31,6 +32,9 @@ func (u *ui) shell(title string, content fyne.CanvasObject) {
 		widget.NewButton(u.tr("Organisatiegegevens", "Organisation data"), u.showOrganisation),
 		widget.NewButton(u.tr("BRP-aansluitingen", "BRP connections"), u.showBRP),
 	)
+	if org.Allowed(u.person.Role, org.ViewJournal) {
+		nav.Add(widget.NewButton(u.tr("Logboek", "Audit journal"), u.showAudit))
+	}
 	u.onCardState = nil
 	u.win.SetContent(container.NewBorder(top, nil, container.NewPadded(nav), nil, container.NewPadded(content)))
 }
