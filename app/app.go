@@ -14,6 +14,7 @@ import (
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/store"
+	"pkiodesk/app/trust"
 )
 
 // Version of pkiodesk; FyneApp.toml carries the same number (a test checks).
@@ -25,6 +26,11 @@ type Config struct {
 	Now    func() time.Time
 	// OpenTimeout is how long to wait for another process holding the database.
 	OpenTimeout time.Duration
+	// Demo is set for the demo's database: only there the demo CA is trusted.
+	Demo bool
+	// HTTP fetches CRLs and OCSP responses; nil is the default client
+	// (time-outs, the system proxy).
+	HTTP trust.HTTP
 }
 
 // App holds the open store and the services on it.
@@ -33,6 +39,7 @@ type App struct {
 	Inventory *inventory.Service
 	// Journal is the audit journal every action is recorded in.
 	Journal *audit.Journal
+	Trust   *trust.Service
 	sess    session
 }
 
@@ -47,7 +54,14 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	return &App{Store: st, Inventory: inv, Journal: audit.New(st, audit.HeadPath(cfg.DBPath), cfg.Now)}, nil
+	tr, err := trust.Open(ctx, st, trust.Options{Now: cfg.Now, Demo: cfg.Demo, HTTP: cfg.HTTP, Issuers: issuerCertificates(st)})
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	a := &App{Store: st, Inventory: inv, Journal: audit.New(st, audit.HeadPath(cfg.DBPath), cfg.Now), Trust: tr}
+	inv.SetStatusText(a.statusText)
+	return a, nil
 }
 
 // Close releases the database.

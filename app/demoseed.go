@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"time"
 
+	"pkiodesk/app/cert"
 	"pkiodesk/app/demo"
+	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/org"
+	"pkiodesk/app/trust"
 )
 
 // SeedDemo fills an empty demo inventory with n certificates of all kinds and
@@ -23,6 +26,12 @@ func (a *App) SeedDemo(ctx context.Context, n int, seed uint64) error {
 	gen, err := demo.NewGenerator(seed, inv.Now())
 	if err != nil {
 		return err
+	}
+	if a.Trust.Demo() {
+		// The demo CA is trusted in the demo's own database only.
+		if err := a.Trust.AddDemoAnchors(ctx, gen.CA()); err != nil {
+			return err
+		}
 	}
 	inputs := []inventory.Input{{Name: "demo-ca.pem", Data: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: gen.CA().Raw})}}
 	for i := 0; i < n; i++ {
@@ -49,17 +58,32 @@ func (a *App) SeedDemo(ctx context.Context, n int, seed uint64) error {
 }
 
 // SeedDemoOrganisation registers the demo organisation with the demo card's
-// holder as Bevoegd Vertegenwoordiger and people in every other role.
-func (a *App) SeedDemoOrganisation(ctx context.Context, login *x509.Certificate) error {
-	need, err := a.NeedsSetup(ctx)
-	if err != nil || !need {
+// holder as Bevoegd Vertegenwoordiger and people in every other role. chain
+// holds the CA certificates that issued the demo card: they become the
+// demo's trust anchors, so the demo card logs in through the same checks as
+// a real one. A demo whose card was made anew gets its Bevoegd
+// Vertegenwoordiger linked to the new card.
+func (a *App) SeedDemoOrganisation(ctx context.Context, login *x509.Certificate, chain ...*x509.Certificate) error {
+	if err := a.Trust.AddDemoAnchors(ctx, chain...); err != nil {
 		return err
+	}
+	ch := a.Trust.Validate(ctx, login, trust.ValidateOptions{Usage: trust.UsageClientAuth})
+	if !ch.Trusted {
+		return i18n.E("id.untrusted", ch.Err)
+	}
+	check := LoginCheck{cert: login, chain: ch, rev: a.Trust.Known(cert.Fingerprint(login.Raw))}
+	need, err := a.NeedsSetup(ctx)
+	if err != nil {
+		return err
+	}
+	if !need {
+		return a.relinkDemoCard(ctx, check)
 	}
 	o := org.Organisation{
 		Name: demo.OrgName, SubscriberNumber: "100234", OIN: demo.OIN, KvK: "12345678",
 		BillingAddress: "Postbus 1234, 1000 AB Voorbeeldstad", BillingReference: "Kostenplaats ICT-4410",
 	}
-	if _, err := a.SetUp(ctx, o, "Anouk Visser", "a.visser@voorbeeldstad.nl", login); err != nil {
+	if _, err := a.SetUp(ctx, o, "Anouk Visser", "a.visser@voorbeeldstad.nl", check); err != nil {
 		return err
 	}
 	for _, p := range []org.Person{
@@ -71,6 +95,29 @@ func (a *App) SeedDemoOrganisation(ctx context.Context, login *x509.Certificate)
 		p.ID = newID()
 		if err := a.Store.PutPerson(ctx, p); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// relinkDemoCard links the demo's first Bevoegd Vertegenwoordiger to the
+// demo card when nobody is registered with it (the card was made anew).
+func (a *App) relinkDemoCard(ctx context.Context, check LoginCheck) error {
+	if _, err := a.Identify(ctx, check); err == nil || !i18n.Is(err, "id.not_registered") {
+		return err
+	}
+	people, err := a.Store.People(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range people {
+		if p.Role == org.BevoegdVertegenwoordiger && p.Active {
+			p.CertFingerprints = []string{cert.Fingerprint(check.cert.Raw)}
+			p.SubjectSerial = check.cert.Subject.SerialNumber
+			if is := check.chain.Issuer(); is != nil {
+				p.Issuer, p.IssuerKey = is.Subject.String(), org.IssuerKeyID(is)
+			}
+			return a.Store.PutPerson(ctx, p)
 		}
 	}
 	return nil

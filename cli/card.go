@@ -11,9 +11,11 @@ import (
 
 	"golang.org/x/term"
 
+	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/store"
+	"pkiodesk/app/trust"
 	"pkiodesk/smartcard"
 )
 
@@ -351,25 +353,11 @@ func loginTestCommand() command {
 				rec := cert.FromX509(auth.Cert)
 				c.out("%s: %s\n", t(c.lang, "Ingelogd als", "Logged in as"), cert.Printable(auth.Cert.Subject.String()))
 				c.out("  %s: %s\n  serialNumber: %s\n  SHA-256: %s\n", t(c.lang, "Uitgever", "Issuer"), cert.Printable(rec.IssuerCN), cert.Printable(rec.OIN), rec.SHA256)
-				if path, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil {
-					if _, err := os.Stat(path); err == nil {
-						a, err := c.openApp(ctx)
-						if err != nil {
-							return c.fail(err)
-						}
-						defer a.Close()
-						p, err := a.LogIn(ctx, auth.Cert)
-						if err != nil {
-							c.out("  %s\n", i18n.Localize(c.lang, err))
-						} else {
-							c.out("  %s: %s (%s)\n", t(c.lang, "Geregistreerd als", "Registered as"), cert.Printable(p.Name), i18n.T(c.lang, "role."+string(p.Role)))
-						}
-					}
-				}
+				code := c.checkLogin(ctx, s, auth)
 				for _, tc := range s.Certificates() {
 					c.out("  - %s: %s\n", tc.Usage, cert.Printable(tc.Cert.Subject.CommonName))
 				}
-				return 0
+				return code
 			}
 		},
 	}
@@ -389,4 +377,52 @@ func (c *call) journalLoginRefused(ctx context.Context, cause error) {
 		_ = a.LoginRefused(ctx, nil, cause)
 		a.Close()
 	}
+}
+
+// checkLogin runs the login checks on the card's authentication
+// certificate as the window does (the card signs a challenge, chain,
+// revocation) and, with a database, says who it identifies. 1 when the
+// login would be refused.
+func (c *call) checkLogin(ctx context.Context, s *smartcard.Session, auth smartcard.TokenCertificate) int {
+	var a *app.App
+	if path, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil {
+		if _, err := os.Stat(path); err == nil {
+			if a, err = c.openApp(ctx); err != nil {
+				return c.fail(err)
+			}
+			defer a.Close()
+		}
+	}
+	var check app.LoginCheck
+	var err error
+	if a != nil {
+		check, err = a.CheckLogin(ctx, auth.Cert, s.Signer(auth))
+	} else {
+		// Without a database: the bundled PKIoverheid anchors only.
+		tr, terr := trust.Open(ctx, trust.Ephemeral(), trust.Options{Now: c.env.Now})
+		if terr != nil {
+			return c.fail(terr)
+		}
+		check, err = app.CheckLoginWith(ctx, tr, auth.Cert, s.Signer(auth))
+	}
+	if err != nil {
+		c.out("  %s\n", i18n.Localize(c.lang, err))
+		return 1
+	}
+	c.out("  %s: %s\n", t(c.lang, "Sleutel", "Key"), t(c.lang, "bewezen (de kaart ondertekende een controlevraag)", "proven (the card signed a challenge)"))
+	c.out("  %s: %s\n", t(c.lang, "Vertrouwen", "Trust"), check.Chain().Text(c.lang))
+	c.out("  %s: %s\n", t(c.lang, "Intrekking", "Revocation"), check.Revocation().Text(c.lang))
+	if w := check.Warning(); w != nil {
+		c.out("  ! %s\n", i18n.Localize(c.lang, w))
+	}
+	if a == nil {
+		return 0
+	}
+	p, err := a.Identify(ctx, check)
+	if err != nil {
+		c.out("  %s\n", i18n.Localize(c.lang, err))
+		return 0
+	}
+	c.out("  %s: %s (%s)\n", t(c.lang, "Geregistreerd als", "Registered as"), cert.Printable(p.Name), i18n.T(c.lang, "role."+string(p.Role)))
+	return 0
 }

@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/trust"
 )
 
 // showDetail shows every field of a certificate (manual 3.1).
@@ -26,14 +28,14 @@ func (u *ui) showDetail(c cert.Certificate) {
 			oinShape = " (" + cert.OINKind(c.OIN) + ")"
 		}
 	}
-	status := i18n.T(u.lang, "status."+string(c.Status(u.core.Inventory.Now())))
-	if c.Revoked {
-		status += fmt.Sprintf(" (%s, %s)", c.RevokedAt.Format("2006-01-02"), c.RevocationReason)
-	}
+	chain, revocation, chainErr := u.core.CertificateTrust(context.Background(), c.SHA256)
 	rows := [][2]string{
 		{i18n.T(u.lang, "col.kind"), i18n.T(u.lang, "kind."+string(c.Kind))},
 		{i18n.T(u.lang, "col.profile"), i18n.T(u.lang, "profile."+string(c.Profile()))},
-		{i18n.T(u.lang, "col.status"), status},
+		{i18n.T(u.lang, "col.status"), u.core.StatusText(&c, u.lang)},
+		{u.tr("Intrekking", "Revocation"), revocation.Detail(u.lang)},
+		{u.tr("Vertrouwen", "Trust"), u.chainVerdict(chain, chainErr)},
+		{u.tr("Keten", "Chain"), chainLines(chain)},
 		{"Common Name", c.CommonName},
 		{i18n.T(u.lang, "col.o"), c.Organization},
 		{"OIN", c.OIN + oinShape},
@@ -72,6 +74,31 @@ func (u *ui) showDetail(c cert.Certificate) {
 	title := widget.NewLabelWithStyle(cert.Printable(c.CommonName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	top := container.NewVBox(title, container.NewHBox(back, download, renew, revoke), why)
 	u.shell(cert.Printable(c.CommonName), container.NewBorder(top, nil, nil, nil, container.NewVScroll(form)))
+}
+
+// chainVerdict says whether the chain is trusted, or why not.
+func (u *ui) chainVerdict(ch trust.Chain, err error) string {
+	if err != nil {
+		return i18n.Localize(u.lang, err)
+	}
+	return ch.Text(u.lang)
+}
+
+// chainLines shows the chain one certificate a line, leaf first, with each
+// certificate's validity.
+func chainLines(ch trust.Chain) string {
+	var lines []string
+	for i, c := range ch.Certs {
+		lines = append(lines, fmt.Sprintf("%d. %s (%s – %s)", i+1, cert.Printable(cnOrSubject(c)), c.NotBefore.Format("2006-01-02"), c.NotAfter.Format("2006-01-02")))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func cnOrSubject(c *x509.Certificate) string {
+	if c.Subject.CommonName != "" {
+		return c.Subject.CommonName
+	}
+	return c.Subject.String()
 }
 
 // download saves the certificate as PEM, DER or PEM with its chain.

@@ -22,7 +22,7 @@ func (u *ui) shell(title string, content fyne.CanvasObject) {
 	who := widget.NewLabel(fmt.Sprintf("%s %s · %s · %s", u.tr("Abonnee", "Subscriber"), o.SubscriberNumber, o.Name, u.person.Name))
 	logout := widget.NewButton(u.tr("Uitloggen", "Log out"), u.logout)
 	brand := widget.NewLabelWithStyle("pkiodesk", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewBorder(nil, widget.NewSeparator(), brand, container.NewHBox(who, logout))
+	top := container.NewBorder(nil, widget.NewSeparator(), brand, container.NewHBox(who, logout), u.revocationBar())
 	nav := container.NewVBox(
 		widget.NewButton(u.tr("Start", "Home"), u.showHome),
 		widget.NewButton(u.tr("Servercertificaten", "Server certificates"), func() { u.showOverview(cert.KindServer) }),

@@ -3,12 +3,14 @@ package screens
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
@@ -33,7 +35,20 @@ func (o *overview) chooseImport() {
 // a password asks for it and tries again.
 func (o *overview) importInput(in inventory.Input, password string) inventory.Report {
 	u := o.u
-	rep, err := u.core.Import(context.Background(), []inventory.Input{in}, inventory.ImportOptions{P12Password: password})
+	// A CRL (for a workstation without a route to the CA) goes to the trust store.
+	rest, crls, err := u.core.ImportCRLs(context.Background(), []inventory.Input{in})
+	if len(crls) > 0 || err != nil {
+		o.refresh()
+		msg := u.crlReport(crls)
+		if err != nil {
+			msg += "\n" + i18n.Localize(u.lang, err)
+		}
+		dialog.ShowInformation(u.tr("Importeren", "Import"), msg, u.win)
+	}
+	if len(rest) == 0 {
+		return inventory.Report{}
+	}
+	rep, err := u.core.Import(context.Background(), rest, inventory.ImportOptions{P12Password: password})
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("%s", i18n.Localize(u.lang, err)), u.win)
 		return rep
@@ -51,6 +66,15 @@ func (o *overview) importInput(in inventory.Input, password string) inventory.Re
 	}
 	dialog.ShowInformation(u.tr("Importeren", "Import"), o.u.importReport(rep), u.win)
 	return rep
+}
+
+// crlReport says per CRL file what was imported, or why it was refused.
+func (u *ui) crlReport(crls []app.CRLImport) string {
+	var lines []string
+	for _, c := range crls {
+		lines = append(lines, cert.Printable(filepath.Base(c.Name))+": "+app.CRLImportText(c, u.lang))
+	}
+	return strings.Join(lines, "\n")
 }
 
 // importReport is the summary line and, per rejected part, the reason.

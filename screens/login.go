@@ -2,7 +2,6 @@ package screens
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/smartcard"
@@ -307,7 +307,7 @@ func (u *ui) afterLogin(sess *smartcard.Session, problem *widget.Label) {
 			problem.SetText(i18n.Localize(u.lang, err))
 			return
 		}
-		u.loginWith(sess, tc.Cert, problem)
+		u.loginWith(sess, tc, problem)
 		return
 	}
 	var names []string
@@ -327,18 +327,39 @@ func (u *ui) afterLogin(sess *smartcard.Session, problem *widget.Label) {
 		}
 		for i, n := range names {
 			if n == choice.Selected {
-				u.loginWith(sess, auth[i].Cert, problem)
+				u.loginWith(sess, auth[i], problem)
 				return
 			}
 		}
 	}, u.win)
 }
 
-// loginWith identifies the holder of the chosen certificate: setup on an
-// empty database, the home screen for a registered person, chapter 9's
-// error otherwise.
-func (u *ui) loginWith(sess *smartcard.Session, login *x509.Certificate, problem *widget.Label) {
-	u.session, u.loginCert = sess, login
+// loginWith checks the chosen certificate (the card signs a challenge, the
+// chain and revocation are checked; this may ask the CA, so off the UI
+// thread), then identifies its holder: setup on an empty database, the home
+// screen for a registered person, chapter 9's error otherwise.
+func (u *ui) loginWith(sess *smartcard.Session, tc smartcard.TokenCertificate, problem *widget.Label) {
+	problem.SetText(u.tr("Certificaat controleren…", "Checking the certificate…"))
+	go func() {
+		check, err := u.core.CheckLogin(context.Background(), tc.Cert, sess.Signer(tc))
+		fyne.Do(func() { u.finishLogin(sess, check, err, problem) })
+	}()
+}
+
+func (u *ui) finishLogin(sess *smartcard.Session, check app.LoginCheck, err error, problem *widget.Label) {
+	if err == nil && sess.Closed() {
+		err = i18n.E("card.removed", nil)
+	}
+	if err != nil {
+		u.endSession()
+		u.cs.Logout()
+		problem.SetText(i18n.Localize(u.lang, err))
+		return
+	}
+	u.session, u.loginCert, u.loginCheck = sess, check.Certificate(), check
+	if w := check.Warning(); w != nil {
+		u.loginWarning = sentence(i18n.Localize(u.lang, w))
+	}
 	ctx := context.Background()
 	need, err := u.core.NeedsSetup(ctx)
 	if err != nil {
@@ -349,7 +370,7 @@ func (u *ui) loginWith(sess *smartcard.Session, login *x509.Certificate, problem
 		u.showSetup()
 		return
 	}
-	p, err := u.core.LogIn(ctx, login)
+	p, err := u.core.LogIn(ctx, check)
 	if err != nil {
 		u.endSession()
 		u.cs.Logout()

@@ -26,7 +26,7 @@ var overviewColumns = map[cert.Kind][]inventory.Column{
 
 var columnWidths = map[inventory.Column]float32{
 	inventory.ColCN: 200, inventory.ColNames: 195, inventory.ColOIN: 178, inventory.ColOrg: 175,
-	inventory.ColIssuer: 160, inventory.ColProfile: 160, inventory.ColNotAfter: 122, inventory.ColStatus: 95,
+	inventory.ColIssuer: 160, inventory.ColProfile: 160, inventory.ColNotAfter: 122, inventory.ColStatus: 190,
 }
 
 // newButtons are the seed's order buttons per overview.
@@ -68,6 +68,7 @@ func (u *ui) kindTitle(k cert.Kind) string {
 func (u *ui) showOverview(kind cert.Kind) {
 	o := newOverview(u, kind)
 	u.shell(u.kindTitle(kind), o.build())
+	u.rev.after = o.refresh // a revocation refresh can change statuses
 }
 
 func newOverview(u *ui, kind cert.Kind) *overview {

@@ -52,9 +52,14 @@ type ui struct {
 	cs    *smartcard.CardSession
 
 	// Set while logged in.
-	session   *smartcard.Session
-	loginCert *x509.Certificate
-	person    org.Person
+	session    *smartcard.Session
+	loginCert  *x509.Certificate
+	loginCheck app.LoginCheck
+	person     org.Person
+	// loginWarning is shown while logged in (revocation state unknown).
+	loginWarning string
+	// rev is the revocation refresh the top bar shows.
+	rev *revocationRefresh
 
 	drafts map[string]map[string]string
 	// certChoice is the open certificate choice, if any (for tests).
@@ -86,6 +91,7 @@ func Run(opt Options) error {
 		_ = u.cs.Run(ctx)
 	}()
 	go u.followCard(ctx)
+	u.startRevocationRefresh(ctx)
 	u.notifyExpiring()
 	u.showLogin("")
 	u.win.ShowAndRun()
@@ -110,7 +116,7 @@ func start(ctx context.Context, opt Options) (started, error) {
 	if err != nil {
 		return started{}, err
 	}
-	core, err := app.Open(ctx, app.Config{DBPath: db.Path, Now: time.Now})
+	core, err := app.Open(ctx, app.Config{DBPath: db.Path, Now: time.Now, Demo: db.Demo})
 	if err != nil {
 		return started{}, err
 	}
@@ -124,7 +130,12 @@ func start(ctx context.Context, opt Options) (started, error) {
 	}
 	// The demo token's configuration must be in place before any PKCS#11
 	// module is loaded in this process.
-	tok, demoLogin, err := softhsm.DemoCard(ctx, filepath.Join(filepath.Dir(db.Path), "softhsm"))
+	demoDir := filepath.Join(filepath.Dir(db.Path), "softhsm")
+	tok, demoLogin, err := softhsm.DemoCard(ctx, demoDir)
+	if err != nil {
+		return fail(err)
+	}
+	demoChain, err := softhsm.DemoChain(demoDir)
 	if err != nil {
 		return fail(err)
 	}
@@ -133,7 +144,7 @@ func start(ctx context.Context, opt Options) (started, error) {
 	if err := core.SeedDemo(ctx, 300, 2026); err != nil {
 		return fail(err)
 	}
-	if err := core.SeedDemoOrganisation(ctx, demoLogin); err != nil {
+	if err := core.SeedDemoOrganisation(ctx, demoLogin, demoChain...); err != nil {
 		return fail(err)
 	}
 	if err := core.SeedDemoBRP(ctx); err != nil {
@@ -169,6 +180,7 @@ func newUI(fa fyne.App, core *app.App, db app.Database, lang i18n.Lang, demo *de
 	u := &ui{
 		fa: fa, core: core, db: db, demo: demo,
 		cards: cards, cs: smartcard.NewCardSession(cards), drafts: map[string]map[string]string{},
+		rev: newRevocationRefresh(),
 	}
 	u.setLanguage(lang)
 	u.win = fa.NewWindow("pkiodesk")
@@ -205,6 +217,7 @@ func (u *ui) endSession() {
 		u.session.Close()
 	}
 	u.session, u.loginCert, u.person = nil, nil, org.Person{}
+	u.loginCheck, u.loginWarning = app.LoginCheck{}, ""
 }
 
 // tr picks the Dutch or English text of a screen label.

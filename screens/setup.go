@@ -50,7 +50,7 @@ func (u *ui) showSetup() {
 	form.SubmitText = u.tr("Registreren als Bevoegd Vertegenwoordiger", "Register as authorised representative")
 	form.OnSubmit = func() {
 		o := org.Organisation{Name: orgName.Text, SubscriberNumber: subscriber.Text, OIN: oin.Text, KvK: kvk.Text}
-		p, err := u.core.SetUp(context.Background(), o, name.Text, email.Text, u.loginCert)
+		p, err := u.core.SetUp(context.Background(), o, name.Text, email.Text, u.loginCheck)
 		if err != nil {
 			problem.SetText(i18n.Localize(u.lang, err))
 			return

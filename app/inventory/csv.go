@@ -74,6 +74,9 @@ func Cell(c *cert.Certificate, col Column, v View, l i18n.Lang) string {
 	case ColNotAfter:
 		return c.NotAfter.Format("2006-01-02")
 	case ColStatus:
+		if v.statusText != nil {
+			return v.statusText(c, v.Now, l)
+		}
 		return i18n.T(l, "status."+string(c.Status(v.Now)))
 	case ColSHA256:
 		return c.SHA256

@@ -32,6 +32,20 @@ type Service struct {
 	// column header or typing in the filter then costs one pass over the
 	// rows instead of a sort. Any change to rows clears it.
 	orders map[Column][]int32
+	// statusText words the Status column; nil is the plain status.
+	statusText StatusText
+}
+
+// StatusText words a certificate's Status cell. The core sets one so that
+// the column also says what is known of revocation ("onbekend sinds …").
+type StatusText func(c *cert.Certificate, now time.Time, l i18n.Lang) string
+
+// SetStatusText sets how the Status column is worded; call it before the
+// service is used.
+func (s *Service) SetStatusText(f StatusText) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.statusText = f
 }
 
 type row struct {

@@ -145,6 +145,8 @@ func ParseSort(s string) (Column, bool, error) {
 type View struct {
 	Rows []*cert.Certificate
 	Now  time.Time
+	// statusText words the Status column (Service.SetStatusText).
+	statusText StatusText
 }
 
 // Query filters and sorts the inventory.
@@ -170,7 +172,7 @@ func (s *Service) Query(q Query) View {
 		}
 		s.mu.RUnlock()
 		sortRows(rows, q.Sort, q.Desc, now)
-		return View{Rows: rows, Now: now}
+		return View{Rows: rows, Now: now, statusText: s.statusText}
 	}
 	order := s.order(q.Sort)
 	s.mu.RLock()
@@ -185,7 +187,7 @@ func (s *Service) Query(q Query) View {
 			rows = append(rows, r.cert)
 		}
 	}
-	return View{Rows: rows, Now: now}
+	return View{Rows: rows, Now: now, statusText: s.statusText}
 }
 
 // order returns the row indices sorted ascending on col (ties by
@@ -356,5 +358,5 @@ func (s *Service) Expiring(days int) View {
 	}
 	s.mu.RUnlock()
 	sortRows(rows, ColNotAfter, false, now)
-	return View{Rows: rows, Now: now}
+	return View{Rows: rows, Now: now, statusText: s.statusText}
 }

@@ -4,7 +4,9 @@
 package org
 
 import (
+	"crypto/sha256"
 	"crypto/x509"
+	"encoding/hex"
 	"strings"
 
 	"pkiodesk/app/cert"
@@ -45,9 +47,12 @@ type Person struct {
 	Role   Role
 	Active bool
 	// Login certificates: fingerprints (SHA-256), and the subject
-	// serialNumber the CA puts in the holder's certificates.
+	// serialNumber the CA puts in the holder's certificates together with
+	// the CA that issued them (its name, and IssuerKeyID of its key).
 	CertFingerprints []string
 	SubjectSerial    string
+	Issuer           string `json:",omitempty"`
+	IssuerKey        string `json:",omitempty"`
 }
 
 // CanLogIn reports whether the person may log in at all.
@@ -80,10 +85,12 @@ var matrix = map[Role]map[Permission]bool{
 func Allowed(r Role, p Permission) bool { return matrix[r][p] }
 
 // Identify finds the registered person a login certificate belongs to: by
-// the certificate's fingerprint first, then by the subject serialNumber or
-// e-mail address as registered. Inactive people and certificate managers
-// cannot log in.
-func Identify(people []Person, c *x509.Certificate) (Person, error) {
+// the certificate's fingerprint, or by its subject serialNumber together
+// with the CA that issued it (issuer, from the validated chain; nil when
+// there is none). An e-mail address never identifies anyone: anybody can
+// get a certificate with any address from some CA. Inactive people and
+// certificate managers cannot log in.
+func Identify(people []Person, c *x509.Certificate, issuer *x509.Certificate) (Person, error) {
 	fp := cert.Fingerprint(c.Raw)
 	for _, p := range people {
 		for _, f := range p.CertFingerprints {
@@ -93,19 +100,24 @@ func Identify(people []Person, c *x509.Certificate) (Person, error) {
 		}
 	}
 	serial := c.Subject.SerialNumber
+	if issuer == nil || serial == "" {
+		return Person{}, i18n.E("id.not_registered", nil)
+	}
+	key := IssuerKeyID(issuer)
 	for _, p := range people {
-		if serial != "" && p.SubjectSerial == serial {
+		if p.SubjectSerial == serial && p.IssuerKey != "" && p.IssuerKey == key {
 			return loginAllowed(p)
 		}
 	}
-	for _, p := range people {
-		for _, e := range c.EmailAddresses {
-			if p.Email != "" && strings.EqualFold(p.Email, e) {
-				return loginAllowed(p)
-			}
-		}
-	}
 	return Person{}, i18n.E("id.not_registered", nil)
+}
+
+// IssuerKeyID identifies a CA by its public key (SHA-256 of the
+// SubjectPublicKeyInfo, hex): a CA certificate renewed with the same key
+// keeps it, another CA with the same name does not get it.
+func IssuerKeyID(issuer *x509.Certificate) string {
+	sum := sha256.Sum256(issuer.RawSubjectPublicKeyInfo)
+	return hex.EncodeToString(sum[:])
 }
 
 func loginAllowed(p Person) (Person, error) {

@@ -29,7 +29,12 @@ func DemoCard(ctx context.Context, dir string) (Token, *x509.Certificate, error)
 	if err != nil {
 		return Token{}, nil, err
 	}
-	if data, err := os.ReadFile(authFile); err == nil {
+	// A card made before its CA chain was kept is made anew.
+	cached := authFile
+	if _, err := DemoChain(dir); err != nil {
+		cached = ""
+	}
+	if data, err := os.ReadFile(cached); err == nil {
 		if b, _ := pem.Decode(data); b != nil {
 			if c, err := x509.ParseCertificate(b.Bytes); err == nil {
 				return Token{Module: module, Label: DemoLabel, PIN: DemoPIN, ConfPath: conf}, c, nil
@@ -54,6 +59,9 @@ func DemoCard(ctx context.Context, dir string) (Token, *x509.Certificate, error)
 	}
 	if card.Auth == nil {
 		return Token{}, nil, errors.New("demo card: no authentication certificate")
+	}
+	if err := writeDemoChain(dir, pki); err != nil {
+		return Token{}, nil, err
 	}
 	if err := os.WriteFile(authFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: card.Auth.Raw}), 0o600); err != nil {
 		return Token{}, nil, err
