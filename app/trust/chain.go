@@ -200,10 +200,22 @@ func diagnose(leaf *x509.Certificate, m *material, u Usage, at time.Time, verr e
 		return out
 	default:
 		for _, c := range m.all {
-			if bytes.Equal(c.RawSubject, top.RawIssuer) {
-				out.Err = i18n.E("trust.bad_signature", nil, name(top), name(c))
-				return out
+			if !bytes.Equal(c.RawSubject, top.RawIssuer) {
+				continue
 			}
+			// crypto/x509 refuses a signature by a certificate that may
+			// not sign certificates; say which rule it breaks.
+			switch {
+			case c.CheckSignature(top.SignatureAlgorithm, top.RawTBSCertificate, top.Signature) != nil:
+				out.Err = i18n.E("trust.bad_signature", nil, name(top), name(c))
+			case !c.IsCA || !c.BasicConstraintsValid:
+				out.Certs = append(out.Certs, c)
+				out.Err = i18n.E("trust.not_ca", nil, name(c))
+			default:
+				out.Certs = append(out.Certs, c)
+				out.Err = i18n.E("trust.ca_key_usage", nil, name(c))
+			}
+			return out
 		}
 		out.Err = i18n.E("trust.unknown_issuer", nil, cert.Printable(issuerName(top)))
 		return out

@@ -6,8 +6,10 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -297,7 +299,19 @@ func (s *Service) Refresh(ctx context.Context, targets []Target, opt RefreshOpti
 			}
 			continue
 		}
-		j.issuer, j.issuerSHA = ix.find(j.t.Cert, j.rec.Issuer)
+	}
+	// Finding an issuer checks a signature: spread over the cores. Next
+	// time the stored issuer is taken without a check.
+	parallel(len(jobs), func(i int) {
+		if j := &jobs[i]; !j.done {
+			j.issuer, j.issuerSHA = ix.find(j.t.Cert, j.rec.Issuer)
+		}
+	})
+	for i := range jobs {
+		j := &jobs[i]
+		if j.done {
+			continue
+		}
 		if j.issuer == nil {
 			if !opt.Offline {
 				j.done, j.changed = true, true
@@ -638,6 +652,23 @@ func (ix *issuerIndex) find(c *x509.Certificate, known string) (*x509.Certificat
 		}
 	}
 	return nil, ""
+}
+
+// parallel runs f(0..n-1) on every core.
+func parallel(n int, f func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/64))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // progress reports at most about a hundred times per refresh.
