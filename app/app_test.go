@@ -2,55 +2,55 @@ package app
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"math/big"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
+	"pkiodesk/internal/testca"
 )
 
 func TestFirstLoginSetUpAndIdentify(t *testing.T) {
 	ctx := context.Background()
-	a, err := Open(ctx, Config{DBPath: filepath.Join(t.TempDir(), "db")})
+	ca := testca.New(t)
+	a := openTestApp(t, ca)
+	login, key, err := ca.Leaf(testca.CRLOnly, func(c *x509.Certificate) { c.Subject = pkix.Name{CommonName: "Iris Dekker", SerialNumber: "PN-7"} })
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Iris Dekker", SerialNumber: "PN-7"}, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	login, _ := x509.ParseCertificate(der)
+	check, err := a.CheckLogin(ctx, login, key)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	if need, _ := a.NeedsSetup(ctx); !need {
 		t.Fatal("empty database does not need setup")
 	}
-	if _, err := a.Identify(ctx, login); !i18n.Is(err, "id.not_registered") {
+	if _, err := a.Identify(ctx, check); !i18n.Is(err, "id.not_registered") {
 		t.Errorf("before setup: %v", err)
 	}
 	bad := org.Organisation{Name: "Gemeente", SubscriberNumber: "1", OIN: "kapot", KvK: "12345678"}
-	if _, err := a.SetUp(ctx, bad, "Iris Dekker", "", login); !i18n.Is(err, "org.oin_invalid") {
+	if _, err := a.SetUp(ctx, bad, "Iris Dekker", "", check); !i18n.Is(err, "org.oin_invalid") {
 		t.Errorf("bad OIN: %v", err)
 	}
 	if need, _ := a.NeedsSetup(ctx); !need {
 		t.Error("a refused setup stored something")
 	}
+	if _, err := a.SetUp(ctx, org.Organisation{Name: "Gemeente Voorbeeldstad", SubscriberNumber: "100234", OIN: "00000099123456789000", KvK: "12345678"}, "Iris Dekker", "", LoginCheck{}); err == nil {
+		t.Error("setup without a checked login")
+	}
 	o := org.Organisation{Name: "Gemeente Voorbeeldstad", SubscriberNumber: "100234", OIN: "00000099123456789000", KvK: "12345678"}
-	p, err := a.SetUp(ctx, o, "Iris Dekker", "i.dekker@voorbeeldstad.nl", login)
-	if err != nil || p.Role != org.BevoegdVertegenwoordiger {
+	p, err := a.SetUp(ctx, o, "Iris Dekker", "i.dekker@voorbeeldstad.nl", check)
+	if err != nil || p.Role != org.BevoegdVertegenwoordiger || p.IssuerKey != org.IssuerKeyID(ca.Issuer) {
 		t.Fatalf("setup: %+v %v", p, err)
 	}
-	who, err := a.Identify(ctx, login)
+	who, err := a.Identify(ctx, check)
 	if err != nil || who.ID != p.ID {
 		t.Errorf("identify after setup: %+v %v", who, err)
 	}
-	if _, err := a.SetUp(ctx, o, "Ander", "", login); !i18n.Is(err, "org.already_set_up") {
+	if _, err := a.SetUp(ctx, o, "Ander", "", check); !i18n.Is(err, "org.already_set_up") {
 		t.Errorf("second setup: %v", err)
 	}
 	got, _ := a.Organisation(ctx)

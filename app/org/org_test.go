@@ -50,35 +50,43 @@ func loginCert(t *testing.T, serial, email string) *x509.Certificate {
 
 func TestIdentify(t *testing.T) {
 	byFP := loginCert(t, "PN-1", "a@x.nl")
+	issuer, otherCA := loginCert(t, "", ""), loginCert(t, "", "")
+	key := IssuerKeyID(issuer)
 	people := []Person{
-		{ID: "1", Name: "Serial", Role: ContactpersoonAlle, Active: true, SubjectSerial: "PN-1"},
+		{ID: "1", Name: "Serial", Role: ContactpersoonAlle, Active: true, SubjectSerial: "PN-1", IssuerKey: key},
 		{ID: "2", Name: "Fingerprint", Role: BevoegdVertegenwoordiger, Active: true, CertFingerprints: []string{cert.Fingerprint(byFP.Raw)}},
 		{ID: "3", Name: "Mail", Role: ContactpersoonBasis, Active: true, Email: "M@X.NL"},
-		{ID: "4", Name: "Oud", Role: ContactpersoonAlle, Active: false, SubjectSerial: "PN-4"},
-		{ID: "5", Name: "Beheerder", Role: Certificaatbeheerder, Active: true, SubjectSerial: "PN-5"},
+		{ID: "4", Name: "Oud", Role: ContactpersoonAlle, Active: false, SubjectSerial: "PN-4", IssuerKey: key},
+		{ID: "5", Name: "Beheerder", Role: Certificaatbeheerder, Active: true, SubjectSerial: "PN-5", IssuerKey: key},
+		{ID: "6", Name: "Zonder uitgever", Role: ContactpersoonAlle, Active: true, SubjectSerial: "PN-6"},
 	}
 	tests := []struct {
+		name    string
 		c       *x509.Certificate
+		issuer  *x509.Certificate
 		want    string
 		wantErr string
 	}{
-		{byFP, "Fingerprint", ""}, // fingerprint beats the serial that matches "Serial"
-		{loginCert(t, "PN-1", "other@x.nl"), "Serial", ""},
-		{loginCert(t, "", "m@x.nl"), "Mail", ""},
-		{loginCert(t, "PN-4", ""), "", "id.not_allowed"},
-		{loginCert(t, "PN-5", ""), "", "id.not_allowed"},
-		{loginCert(t, "PN-9", "nobody@x.nl"), "", "id.not_registered"},
+		{"fingerprint beats the serial that matches Serial", byFP, issuer, "Fingerprint", ""},
+		{"serial with its issuer", loginCert(t, "PN-1", "other@x.nl"), issuer, "Serial", ""},
+		{"serial from another CA", loginCert(t, "PN-1", ""), otherCA, "", "id.not_registered"},
+		{"serial without a validated issuer", loginCert(t, "PN-1", ""), nil, "", "id.not_registered"},
+		{"registered without an issuer: serial alone is not enough", loginCert(t, "PN-6", ""), issuer, "", "id.not_registered"},
+		{"e-mail alone never identifies", loginCert(t, "", "m@x.nl"), issuer, "", "id.not_registered"},
+		{"inactive", loginCert(t, "PN-4", ""), issuer, "", "id.not_allowed"},
+		{"certificate manager", loginCert(t, "PN-5", ""), issuer, "", "id.not_allowed"},
+		{"nobody", loginCert(t, "PN-9", "nobody@x.nl"), issuer, "", "id.not_registered"},
 	}
-	for i, tt := range tests {
-		p, err := Identify(people, tt.c)
+	for _, tt := range tests {
+		p, err := Identify(people, tt.c, tt.issuer)
 		if tt.wantErr != "" {
 			if !i18n.Is(err, tt.wantErr) {
-				t.Errorf("%d: err %v, want %s", i, err, tt.wantErr)
+				t.Errorf("%s: err %v, want %s", tt.name, err, tt.wantErr)
 			}
 			continue
 		}
 		if err != nil || p.Name != tt.want {
-			t.Errorf("%d: got %q %v, want %q", i, p.Name, err, tt.want)
+			t.Errorf("%s: got %q %v, want %q", tt.name, p.Name, err, tt.want)
 		}
 	}
 }
