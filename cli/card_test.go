@@ -87,9 +87,23 @@ func TestTokensDoctor(t *testing.T) {
 
 func TestLoginTest(t *testing.T) {
 	c := needCard(t)
+	// The test card's CA is not trusted: the card logs in, the login check refuses.
 	r := runWithPIN(t, cardPIN, "login-test", "--module", c.Module, "--token", "cli kaart", "--pin-fd", "3")
-	if r.code != 0 || !strings.Contains(r.stdout, "Ingelogd als") || !strings.Contains(r.stdout, "Bram de Boer") || !strings.Contains(r.stdout, "PN-100245") {
+	if r.code != 1 || !strings.Contains(r.stdout, "Ingelogd als") || !strings.Contains(r.stdout, "Bram de Boer") || !strings.Contains(r.stdout, "PN-100245") ||
+		!strings.Contains(r.stdout, "uw certificaat is niet vertrouwd") {
 		t.Errorf("login-test: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// Trusted by an administrator: the key is proven, the chain trusted.
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	writePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", c.PKI.Root.Raw)
+	writePEM(t, filepath.Join(dir, "ca.pem"), "CERTIFICATE", c.PKI.Issuer.Raw)
+	runWithPIN(t, "", "--db", db, "trust", "add", filepath.Join(dir, "root.pem"))
+	runWithPIN(t, "", "--db", db, "import", filepath.Join(dir, "ca.pem"))
+	r = runWithPIN(t, cardPIN, "--db", db, "login-test", "--module", c.Module, "--token", "cli kaart", "--pin-fd", "3")
+	if r.code != 0 || !strings.Contains(r.stdout, "Sleutel: bewezen") || !strings.Contains(r.stdout, "Vertrouwd: keten naar pkiodesk Test Root") ||
+		!strings.Contains(r.stdout, "Niet te controleren") || !strings.Contains(r.stdout, "(nog) niet geregistreerd") {
+		t.Errorf("login-test with a trusted card: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if !strings.Contains(r.stderr, "PIN kan worden ingevoerd") {
 		t.Errorf("PIN state not shown before login: %s", r.stderr)

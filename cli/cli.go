@@ -82,6 +82,7 @@ func commands() []command {
 		tokensCommand(), loginTestCommand(), sealCommand(), verifyPDFCommand(), settingsCommand(),
 		brpCommand(),
 		auditCommand(),
+		revocationCommand(), trustCommand(),
 	}
 }
 

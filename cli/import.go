@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/term"
 
+	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
@@ -16,7 +17,7 @@ import (
 func importCommand() command {
 	return command{
 		name:    "import",
-		summary: [2]string{"certificaten importeren (PEM, DER, PKCS#7, PKCS#12)", "import certificates (PEM, DER, PKCS#7, PKCS#12)"},
+		summary: [2]string{"certificaten importeren (PEM, DER, PKCS#7, PKCS#12) en CRL's", "import certificates (PEM, DER, PKCS#7, PKCS#12) and CRLs"},
 		usage:   "[--p12-password-file F] FILE...",
 		setup: func(c *call) func(context.Context) int {
 			pwFile := c.fs.String("p12-password-file", "", t(c.lang, "bestand met het PKIoverheid PKCS#12-wachtwoord", "file holding the PKCS#12 password"))
@@ -38,6 +39,16 @@ func importCommand() command {
 				}
 				defer a.Close()
 				inputs := inventory.ReadFiles(c.args)
+				// CRL files (for a workstation without a route to the CA)
+				// go to the trust store; the rest is certificates.
+				inputs, crls, err := a.ImportCRLs(ctx, inputs)
+				if err != nil {
+					return c.fail(err)
+				}
+				crlRejected := c.printCRLs(crls)
+				if len(inputs) == 0 {
+					return crlRejected
+				}
 				rep, err := a.Import(ctx, inputs, opt)
 				if err != nil {
 					return c.fail(err)
@@ -56,10 +67,27 @@ func importCommand() command {
 				if len(rep.Rejected) > 0 {
 					return 1
 				}
-				return 0
+				return crlRejected
 			}
 		},
 	}
+}
+
+// printCRLs reports the CRL files of an import; 1 when one was refused.
+func (c *call) printCRLs(crls []app.CRLImport) int {
+	code, ok := 0, 0
+	for _, cr := range crls {
+		c.out("%s: %s\n", cert.Printable(cr.Name), app.CRLImportText(cr, c.lang))
+		if cr.Err != nil {
+			code = 1
+		} else {
+			ok++
+		}
+	}
+	if len(crls) > 0 {
+		c.out("%s\n", i18n.T(c.lang, "trust.crl_summary", ok, len(crls)-ok))
+	}
+	return code
 }
 
 func needsPassword(rep inventory.Report) bool {

@@ -218,14 +218,27 @@ func verifyPDFCommand() command {
 					return c.fail(err)
 				}
 				opt := pdfseal.VerifyOptions{Now: c.env.Now}
+				// The trust store decides by default; --roots overrides it.
+				ts, closeTrust, err := c.trustStore(ctx)
+				if err != nil {
+					return c.fail(err)
+				}
+				defer closeTrust()
+				if opt.Roots, opt.Intermediates, err = ts.Pools(ctx); err != nil {
+					return c.fail(err)
+				}
 				if *rootsFile != "" {
 					if opt.Roots, err = certPool(*rootsFile); err != nil {
 						return c.fail(err)
 					}
 				}
 				if *interFile != "" {
-					if opt.Intermediates, err = certPool(*interFile); err != nil {
+					extra, err := readCerts(*interFile)
+					if err != nil {
 						return c.fail(err)
+					}
+					for _, x := range extra {
+						opt.Intermediates.AddCert(x)
 					}
 				}
 				rep, err := pdfseal.Verify(ctx, data, opt)
@@ -236,6 +249,7 @@ func verifyPDFCommand() command {
 				if err != nil {
 					return c.fail(err)
 				}
+				c.addRevocation(ctx, ts, &rep)
 				printReport(c, rep)
 				if rep.OK() {
 					c.out("%s\n", tr("pdf.cli.result_ok"))

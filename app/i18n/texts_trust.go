@@ -96,6 +96,10 @@ var trustTexts = map[string]text{
 	"rev.refresh":                      {"Intrekking controleren", "Check revocation"},
 	"rev.unknown_exit":                 {"van %d certificaten is de intrekkingsstatus onbekend", "the revocation state of %d certificates is unknown"},
 
+	// verify-pdf: the signer's revocation, added to pdfseal's report.
+	"pdf.problem.signer_revoked":    {"ondertekenaar: %s (volgens de CA)", "signer: %s (according to the CA)"},
+	"pdf.problem.signer_revocation": {"intrekking van de ondertekenaar: %s", "signer's revocation: %s"},
+
 	// Login.
 	"id.key_mismatch":         {"Inloggen geweigerd: de sleutel op de kaart hoort niet bij het certificaat (de ondertekende controlevraag klopt niet met de publieke sleutel van het certificaat)", "Login refused: the key on the card does not belong to the certificate (the signed challenge does not verify with the certificate's public key)"},
 	"id.key_proof_failed":     {"Inloggen geweigerd: de kaart kon de controlevraag niet ondertekenen", "Login refused: the card could not sign the challenge"},
