@@ -29,15 +29,18 @@ import (
 
 // demoCard is the SoftHSM demo token for this test binary.
 var demoCard struct {
-	tok softhsm.Token
-	err error
+	tok   softhsm.Token
+	login *x509.Certificate
+	chain []*x509.Certificate // the demo card's CAs, trusted in the demo
+	err   error
 }
 
 func TestMain(m *testing.M) {
 	dir, _ := os.MkdirTemp("", "screens-softhsm-")
-	demoCard.tok, _, demoCard.err = softhsm.DemoCard(context.Background(), dir)
+	demoCard.tok, demoCard.login, demoCard.err = softhsm.DemoCard(context.Background(), dir)
 	if demoCard.err == nil {
 		os.Setenv("SOFTHSM2_CONF", demoCard.tok.ConfPath)
+		demoCard.chain, demoCard.err = softhsm.DemoChain(dir)
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -47,11 +50,15 @@ func TestMain(m *testing.M) {
 func newTestUI(t *testing.T, lang i18n.Lang) *ui {
 	t.Helper()
 	ctx := context.Background()
-	core, err := app.Open(ctx, app.Config{DBPath: filepath.Join(t.TempDir(), "db"), Now: time.Now})
+	core, err := app.Open(ctx, app.Config{DBPath: filepath.Join(t.TempDir(), "db"), Now: time.Now, Demo: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { core.Close() })
+	// The demo card logs in through the demo CA, as in the real demo.
+	if err := core.Trust.AddDemoAnchors(ctx, demoCard.chain...); err != nil {
+		t.Fatal(err)
+	}
 	if err := core.SeedDemo(ctx, 120, 7); err != nil {
 		t.Fatal(err)
 	}
@@ -374,6 +381,9 @@ func TestChoiceBetweenCertificates(t *testing.T) {
 		certs = append(certs, c)
 	}
 	u := newTestUI(t, i18n.NL)
+	if err := u.core.Trust.AddDemoAnchors(context.Background(), pki.Issuer, pki.Root); err != nil {
+		t.Fatal(err)
+	}
 	u.demo = &demoToken{module: tok.Module, label: tok.Label, pin: tok.PIN}
 	s := u.loginScreenForTest()
 	for i, c := range s.choices {
