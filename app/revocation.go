@@ -48,8 +48,11 @@ func (a *App) StatusText(c *cert.Certificate, l i18n.Lang) string {
 func (a *App) statusText(c *cert.Certificate, now time.Time, l i18n.Lang) string {
 	switch c.Status(now) {
 	case cert.StatusRevoked:
-		if c.RevokedAt.IsZero() {
+		switch {
+		case c.RevokedAt.IsZero():
 			return i18n.T(l, "status.revoked")
+		case c.RevocationReason == "":
+			return i18n.T(l, "trust.state.revoked_on", c.RevokedAt.Local().Format("2006-01-02"))
 		}
 		return i18n.T(l, "trust.state.revoked", c.RevokedAt.Local().Format("2006-01-02"), trust.ReasonText(l, c.RevocationReason))
 	case cert.StatusExpired:
@@ -130,7 +133,7 @@ func (a *App) CertificateTrust(ctx context.Context, sha256 string) (trust.Chain,
 	st := a.Trust.Known(sha256)
 	if rec, ok := a.Inventory.Get(sha256); ok && rec.Revoked && st.State != trust.StateRevoked {
 		// Marked in pkiodesk (a revocation order), not (yet) by a CA list.
-		st = trust.Status{State: trust.StateRevoked, RevokedAt: rec.RevokedAt}
+		st = trust.Status{State: trust.StateRevoked, RevokedAt: rec.RevokedAt, Reason: trust.ParseReason(rec.RevocationReason)}
 	}
 	return a.Trust.Validate(ctx, c, trust.ValidateOptions{}), st, nil
 }

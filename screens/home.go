@@ -36,7 +36,7 @@ func (u *ui) shell(title string, content fyne.CanvasObject) {
 		nav.Add(widget.NewButton(u.tr("Logboek", "Audit journal"), u.showAudit))
 	}
 	u.onCardState = nil
-	u.win.SetContent(container.NewBorder(top, nil, container.NewPadded(nav), nil, container.NewPadded(content)))
+	u.win.SetContent(container.NewBorder(top, u.loginWarningBar(), container.NewPadded(nav), nil, container.NewPadded(content)))
 }
 
 // showHome is the start screen with the certificates that expire soon.

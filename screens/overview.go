@@ -26,7 +26,7 @@ var overviewColumns = map[cert.Kind][]inventory.Column{
 
 var columnWidths = map[inventory.Column]float32{
 	inventory.ColCN: 200, inventory.ColNames: 195, inventory.ColOIN: 178, inventory.ColOrg: 175,
-	inventory.ColIssuer: 160, inventory.ColProfile: 160, inventory.ColNotAfter: 122, inventory.ColStatus: 190,
+	inventory.ColIssuer: 160, inventory.ColProfile: 160, inventory.ColNotAfter: 122, inventory.ColStatus: 95,
 }
 
 // newButtons are the seed's order buttons per overview.

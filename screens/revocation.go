@@ -73,8 +73,8 @@ func (u *ui) startRevocationRefresh(ctx context.Context) {
 	}()
 }
 
-// revocationBar is the top bar's part for revocation: the login warning,
-// the refresh's progress and state, and the button to refresh now.
+// revocationBar is the top bar's part for revocation: the refresh's
+// progress and state, and the button to refresh now.
 func (u *ui) revocationBar() fyne.CanvasObject {
 	r := u.rev
 	r.after = nil // the screen being built sets its own
@@ -94,12 +94,17 @@ func (u *ui) revocationBar() fyne.CanvasObject {
 		}
 	}
 	r.show()
-	row := container.NewBorder(nil, nil, nil, container.NewHBox(barBox, button), status)
+	return container.NewBorder(nil, nil, nil, container.NewHBox(barBox, button), status)
+}
+
+// loginWarningBar is the line at the foot of every screen that says the
+// login certificate's revocation state is not known; nil when it is.
+func (u *ui) loginWarningBar() fyne.CanvasObject {
 	if u.loginWarning == "" {
-		return row
+		return nil
 	}
 	warning := widget.NewLabel(u.loginWarning)
 	warning.Importance = widget.WarningImportance
 	warning.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(row, warning)
+	return container.NewVBox(widget.NewSeparator(), warning)
 }

@@ -68,7 +68,7 @@ func TestRevocationRefreshUpdatesTheOverview(t *testing.T) {
 	if p, _ := u.rev.progress.Get(); p != 1 {
 		t.Errorf("progress %v after the refresh", p)
 	}
-	if s, _ := u.rev.text.Get(); !strings.HasPrefix(s, "Intrekking gecontroleerd om") {
+	if s, _ := u.rev.text.Get(); !strings.HasPrefix(s, "Gecontroleerd om") {
 		t.Errorf("status text %q", s)
 	}
 	found := ""

@@ -31,3 +31,13 @@ func ReasonText(l i18n.Lang, name string) string {
 	}
 	return name
 }
+
+// ParseReason reads a reason's RFC 5280 name; an unknown name is unspecified.
+func ParseReason(name string) Reason {
+	for r, n := range reasonNames {
+		if n == name {
+			return r
+		}
+	}
+	return 0
+}

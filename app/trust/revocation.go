@@ -607,6 +607,10 @@ func (s *Service) Check(ctx context.Context, c *x509.Certificate, extra ...*x509
 		}
 		if st.State == StateUnknown {
 			st.Problem = err
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				where := append(append([]string{}, c.CRLDistributionPoints...), c.OCSPServer...)
+				st.Problem = i18n.E("trust.problem.timeout", ctx.Err(), strings.Join(where, ", "))
+			}
 		}
 		return st
 	}

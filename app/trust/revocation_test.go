@@ -300,3 +300,25 @@ func TestRefreshProgressAndCancel(t *testing.T) {
 		t.Errorf("cancelled refresh: %v", err)
 	}
 }
+
+// Check (a login, a pre-flight check) gives up at its own deadline, even
+// when the network time-out is longer, and says it was a time-out.
+func TestCheckStopsAtItsDeadline(t *testing.T) {
+	ca, s, _ := revocationSetup(t, time.Minute)
+	c := issue(t, ca, testca.CRLAndOCSP)
+	ca.SetMode(testca.Hang)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	st := s.Check(ctx, c)
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("Check took %s with a 300 ms deadline", d)
+	}
+	if st.State != StateUnknown || !i18n.Is(st.Problem, "trust.problem.timeout") {
+		t.Errorf("%+v", st)
+	}
+	ca.SetMode(testca.Normal)
+	if st := s.Check(context.Background(), c); st.State != StateGood {
+		t.Errorf("afterwards: %+v", st)
+	}
+}

@@ -31,14 +31,16 @@ func (s Status) Text(l i18n.Lang) string {
 // from and until when it holds, or why it is unknown.
 func (s Status) Detail(l i18n.Lang) string {
 	var msg string
-	switch s.State {
-	case StateGood:
+	switch {
+	case s.State == StateGood:
 		msg = i18n.T(l, "trust.detail.good", methodText(l, s.Method), s.Source, local(s.ThisUpdate), local(s.NextUpdate))
-	case StateRevoked:
+	case s.State == StateRevoked && s.Method == "":
+		msg = i18n.T(l, "trust.detail.revoked_here", local(s.RevokedAt), ReasonText(l, s.Reason.String()))
+	case s.State == StateRevoked:
 		msg = i18n.T(l, "trust.detail.revoked", local(s.RevokedAt), ReasonText(l, s.Reason.String()), methodText(l, s.Method), s.Source)
-	case StateUnknown:
+	case s.State == StateUnknown:
 		msg = i18n.T(l, "trust.detail.unknown", local(s.UnknownSince))
-	case StateNoSource:
+	case s.State == StateNoSource:
 		msg = i18n.T(l, "trust.detail.no_source")
 	default:
 		msg = i18n.T(l, "trust.detail.unchecked")
