@@ -93,7 +93,7 @@ var trustTexts = map[string]text{
 	"trust.crl_summary":                {"%d CRL's geïmporteerd, %d geweigerd", "%d CRLs imported, %d refused"},
 	"rev.summary":                      {"%d certificaten gecontroleerd: %d niet ingetrokken, %d ingetrokken, %d onbekend, %d niet te controleren", "%d certificates checked: %d not revoked, %d revoked, %d unknown, %d cannot be checked"},
 	"rev.progress":                     {"Intrekking controleren: %d van %d", "Checking revocation: %d of %d"},
-	"rev.done":                         {"Intrekking gecontroleerd om %s: %d onbekend, %d ingetrokken", "Revocation checked at %s: %d unknown, %d revoked"},
+	"rev.done":                         {"Gecontroleerd om %s: %d onbekend, %d ingetrokken", "Checked at %s: %d unknown, %d revoked"},
 	"rev.failed":                       {"Intrekking controleren mislukt", "Checking revocation failed"},
 	"rev.refresh":                      {"Intrekking controleren", "Check revocation"},
 	"rev.unknown_exit":                 {"van %d certificaten is de intrekkingsstatus onbekend", "the revocation state of %d certificates is unknown"},
