@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"crypto"
 	"crypto/x509"
 	"fmt"
 	"strings"
@@ -16,6 +17,8 @@ import (
 	"pkiodesk/app/inventory"
 	"pkiodesk/internal/fixture"
 	"pkiodesk/internal/testca"
+	"pkiodesk/smartcard"
+	"pkiodesk/smartcard/softhsm"
 )
 
 func labels(u *ui) map[string]*widget.Label {
@@ -134,5 +137,81 @@ func TestLoginWarningInTheTopBar(t *testing.T) {
 	u.showOverview(cert.KindServer)
 	if labels(u)[want] == nil {
 		t.Error("the warning is gone on the next screen")
+	}
+}
+
+// A CRL file chosen with Importeren… marks what it lists.
+func TestImportCRLThroughTheOverview(t *testing.T) {
+	ca := testca.New(t)
+	u := newTestUI(t, i18n.NL)
+	c, err := ca.Issue(nil, testca.CRLOnly, func(c *x509.Certificate) { c.Subject.CommonName = "Zonder Route" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := []inventory.Input{{Name: "ca.pem", Data: testca.PEM(ca.Issuer)}, {Name: "leaf.pem", Data: testca.PEM(c)}}
+	if _, err := u.core.Inventory.Import(context.Background(), in, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ca.Revoke(c, time.Now().Add(-time.Hour), 3)
+	crl, _ := ca.CRL()
+	o := newOverview(u, cert.FromX509(c).Kind)
+	u.shell("x", o.build())
+	o.status.SetSelected("Ingetrokken")
+	o.importInput(inventory.Input{Name: "ca.crl", Data: crl}, "")
+	got := ""
+	for _, r := range o.view.Rows {
+		if r.CommonName == "Zonder Route" {
+			got = inventory.Cell(r, inventory.ColStatus, o.view, u.lang)
+		}
+	}
+	if !strings.Contains(got, "gegevens gewijzigd") {
+		t.Errorf("after the CRL import the Ingetrokken overview shows %q", got)
+	}
+}
+
+// Logging in through the PIN field with a card whose certificate its CA
+// revoked is refused, with the CA's date.
+func TestRevokedCardCannotLogIn(t *testing.T) {
+	if demoCard.err != nil {
+		fixture.Missing(t, "SoftHSM demo token: %v", demoCard.err)
+	}
+	ca := testca.New(t)
+	u := newTestUI(t, i18n.NL)
+	ctx := context.Background()
+	if _, err := u.core.Trust.AddAnchor(ctx, ca.Root.Raw); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.core.Inventory.Import(ctx, []inventory.Input{{Name: "ca.pem", Data: testca.PEM(ca.Issuer)}}, inventory.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := softhsm.InitToken(ctx, demoCard.tok.ConfPath, "ingetrokken kaart", "so-pin-3", "246810")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tok.Delete(context.Background()) })
+	leaf, err := tok.AddKey([]byte{0x01}, "Authenticatie", softhsm.RSA2048, func(pub crypto.PublicKey) (*x509.Certificate, error) {
+		return ca.Issue(pub, testca.CRLAndOCSP, nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 5, 4, 12, 0, 0, 0, time.UTC)
+	ca.Revoke(leaf, at, 1)
+	u.demo = &demoToken{module: tok.Module, label: tok.Label, pin: tok.PIN}
+	s := u.loginScreenForTest()
+	for i, c := range s.choices {
+		if c.info.Label == tok.Label {
+			s.tokens.SetSelectedIndex(i)
+		}
+	}
+	test.Type(s.pin, tok.PIN)
+	test.Tap(s.login)
+	want := "Inloggen geweigerd: uw certificaat is door de CA ingetrokken op 2026-05-04"
+	waitUntil(t, func() bool { return strings.HasPrefix(s.problem.Text, want) }, func() string { return s.problem.Text })
+	if u.session != nil || !strings.HasPrefix(u.win.Title(), "pkiodesk — Inloggen") {
+		t.Errorf("a revoked card got a session (title %q)", u.win.Title())
+	}
+	if st, _ := u.cs.State(); st == smartcard.LoggedIn {
+		t.Error("the token stays logged in after the refusal")
 	}
 }
