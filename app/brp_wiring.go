@@ -19,13 +19,9 @@ func (a *App) BRPRegister() (*brp.Register, error) {
 }
 
 // BRPChecker runs the BRP pre-flight checks on this database: the chain
-// against the PKIoverheid roots stored here, revocations pkiodesk knows of.
-// Revocation status from CRL/OCSP comes with the trust store (app/trust);
-// until then it is "unknown", which is never "ok".
+// through the trust store to a PKIoverheid private root, and revocation
+// from the trust store's CRL/OCSP cache, else the CA ("unknown" is never
+// "ok").
 func (a *App) BRPChecker(ctx context.Context, offline bool) (*brp.Checker, error) {
-	trust, err := brp.StoredTrust(ctx, a.Store)
-	if err != nil {
-		return nil, err
-	}
-	return &brp.Checker{Certs: a.Store, Chain: trust, Known: a.Inventory.Get, Now: a.Inventory.Now, Offline: offline}, nil
+	return &brp.Checker{Certs: a.Store, Chain: brpChain{a.Trust}, Revocation: brpRevocation{a.Trust}, Known: a.Inventory.Get, Now: a.Inventory.Now, Offline: offline}, nil
 }

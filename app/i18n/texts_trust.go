@@ -35,6 +35,7 @@ var trustTexts = map[string]text{
 	"trust.problem.stale":         {"%s: verouderd, de volgende uitgave is verstreken", "%s: out of date, its next update has passed"},
 	"trust.problem.no_issuer":     {"het CA-certificaat van de uitgever (%s) is onbekend; importeer het", "the issuer's CA certificate (%s) is not known; import it"},
 	"trust.problem.ocsp_error":    {"%s: de OCSP-dienst weigert te antwoorden", "%s: the OCSP service refuses to answer"},
+	"trust.problem.expired":       {"certificaat verlopen op %s; de CA wordt er niet meer naar gevraagd", "certificate expired on %s; its CA is no longer asked"},
 	"trust.problem.ocsp_unknown":  {"%s: de OCSP-dienst kent dit certificaat niet", "%s: the OCSP service does not know this certificate"},
 
 	// Revocation reasons (RFC 5280).

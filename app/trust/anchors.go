@@ -7,16 +7,14 @@ import (
 	"embed"
 	"encoding/json"
 	"encoding/pem"
-	"errors"
 	"path"
 	"slices"
 	"sort"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/store"
 )
 
 // Source says where a trusted certificate comes from.
@@ -91,27 +89,23 @@ type storedAnchor struct {
 	AddedAt time.Time `json:"added"`
 }
 
-func (s *Service) readAnchors() ([]Anchor, error) {
+func (s *Service) readAnchors(ctx context.Context) ([]Anchor, error) {
 	var out []Anchor
-	err := s.db.View(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucketAnchors)
-		if bk == nil {
-			return nil
-		}
-		return bk.ForEach(func(k, v []byte) error {
+	err := s.db.ViewRecords(ctx, collAnchors, func(tx store.RecordTx) error {
+		return tx.ForEach(func(k string, v []byte) error {
 			var sa storedAnchor
 			if err := json.Unmarshal(v, &sa); err != nil {
-				return i18n.E("err.db_corrupt", err, cert.Printable(string(k)))
+				return i18n.E("err.db_corrupt", err, cert.Printable(k))
 			}
 			c, err := x509.ParseCertificate(sa.DER)
-			if err != nil || cert.Fingerprint(sa.DER) != string(k) {
-				return i18n.E("err.db_corrupt", err, cert.Printable(string(k)))
+			if err != nil || cert.Fingerprint(sa.DER) != k {
+				return i18n.E("err.db_corrupt", err, cert.Printable(k))
 			}
-			out = append(out, Anchor{Cert: c, SHA256: string(k), Source: sa.Source, Anchor: sa.Anchor, AddedAt: sa.AddedAt})
+			out = append(out, Anchor{Cert: c, SHA256: k, Source: sa.Source, Anchor: sa.Anchor, AddedAt: sa.AddedAt})
 			return nil
 		})
 	})
-	return out, dbRead(err)
+	return out, err
 }
 
 // Anchors lists every CA certificate the trust store uses here: the
@@ -147,7 +141,7 @@ func (s *Service) AddAnchor(ctx context.Context, data []byte) (Anchor, error) {
 	if !c.IsCA || !c.BasicConstraintsValid {
 		return Anchor{}, i18n.E("trust.anchor_not_ca", nil, cert.Printable(c.Subject.CommonName))
 	}
-	return s.store(Anchor{Cert: c, SHA256: cert.Fingerprint(c.Raw), Source: SourceAdmin, Anchor: true, AddedAt: s.now().UTC()})
+	return s.store(ctx, Anchor{Cert: c, SHA256: cert.Fingerprint(c.Raw), Source: SourceAdmin, Anchor: true, AddedAt: s.now().UTC()})
 }
 
 // AddDemoAnchors trusts the demo's CAs, in the demo database only.
@@ -158,14 +152,14 @@ func (s *Service) AddDemoAnchors(ctx context.Context, certs ...*x509.Certificate
 	}
 	for _, c := range certs {
 		a := Anchor{Cert: c, SHA256: cert.Fingerprint(c.Raw), Source: SourceDemo, Anchor: selfSigned(c), AddedAt: s.now().UTC()}
-		if _, err := s.store(a); err != nil && !i18n.Is(err, "trust.anchor_exists") {
+		if _, err := s.store(ctx, a); err != nil && !i18n.Is(err, "trust.anchor_exists") {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Service) store(a Anchor) (Anchor, error) {
+func (s *Service) store(ctx context.Context, a Anchor) (Anchor, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, known := range append(slices.Clone(s.bundled), s.anchors...) {
@@ -177,15 +171,9 @@ func (s *Service) store(a Anchor) (Anchor, error) {
 	if err != nil {
 		return Anchor{}, err
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		bk, err := tx.CreateBucketIfNotExists(bucketAnchors)
-		if err != nil {
-			return err
-		}
-		return bk.Put([]byte(a.SHA256), v)
-	})
+	err = s.db.UpdateRecords(ctx, collAnchors, func(tx store.RecordTx) error { return tx.Put(a.SHA256, v) })
 	if err != nil {
-		return Anchor{}, dbWrite(err)
+		return Anchor{}, err
 	}
 	s.anchors = append(s.anchors, a)
 	return a, nil
@@ -205,15 +193,8 @@ func (s *Service) RemoveAnchor(ctx context.Context, sha256 string) error {
 	if i < 0 {
 		return i18n.E("err.cert_not_found", nil, cert.Printable(sha256))
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucketAnchors)
-		if bk == nil {
-			return errors.New("no anchors bucket")
-		}
-		return bk.Delete([]byte(sha256))
-	})
-	if err != nil {
-		return dbWrite(err)
+	if err := s.db.UpdateRecords(ctx, collAnchors, func(tx store.RecordTx) error { return tx.Delete(sha256) }); err != nil {
+		return err
 	}
 	s.anchors = slices.Delete(s.anchors, i, i+1)
 	return nil

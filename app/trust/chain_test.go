@@ -14,10 +14,9 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/store"
 	"pkiodesk/internal/fixture"
 	"pkiodesk/internal/testca"
 )
@@ -27,9 +26,10 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-func openDB(t testing.TB) *bolt.DB {
+// openDB is a real bbolt file of the application's store.
+func openDB(t testing.TB) *store.Bolt {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(t.TempDir(), "trust.db"), 0o600, &bolt.Options{Timeout: time.Second})
+	db, err := store.OpenBolt(filepath.Join(t.TempDir(), "trust.db"), store.BoltOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func openDB(t testing.TB) *bolt.DB {
 	return db
 }
 
-func openService(t testing.TB, db DB, opt Options) *Service {
+func openService(t testing.TB, db store.Records, opt Options) *Service {
 	t.Helper()
 	s, err := Open(context.Background(), db, opt)
 	if err != nil {

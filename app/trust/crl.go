@@ -11,10 +11,9 @@ import (
 	"strings"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/store"
 )
 
 const (
@@ -128,16 +127,12 @@ type cachedCRL struct {
 	DER        []byte    `json:"der"`
 }
 
-func crlBucketKey(issuerSHA, source string) []byte { return []byte(issuerSHA + "|" + source) }
+func crlKeyOf(issuerSHA, source string) string { return issuerSHA + "|" + source }
 
 // putCRL stores a CRL unless a newer one from the same source is stored.
-func putCRL(tx *bolt.Tx, v *verifiedCRL) error {
-	bk, err := tx.CreateBucketIfNotExists(bucketCRLs)
-	if err != nil {
-		return err
-	}
-	key := crlBucketKey(v.issuerSHA, v.source)
-	if old := bk.Get(key); old != nil {
+func putCRL(tx store.RecordTx, v *verifiedCRL) error {
+	key := crlKeyOf(v.issuerSHA, v.source)
+	if old := tx.Get(key); old != nil {
 		var c cachedCRL
 		if json.Unmarshal(old, &c) == nil && c.ThisUpdate.After(v.list.ThisUpdate) {
 			return nil
@@ -147,36 +142,33 @@ func putCRL(tx *bolt.Tx, v *verifiedCRL) error {
 	if err != nil {
 		return err
 	}
-	return bk.Put(key, val)
+	return tx.Put(key, val)
 }
 
 // cachedCRLs reads the stored CRLs of these issuers and checks each again
 // against its issuer: a damaged or planted record is ignored.
-func (s *Service) cachedCRLs(issuers map[string]*x509.Certificate, now time.Time) (map[string][]*verifiedCRL, error) {
+func (s *Service) cachedCRLs(ctx context.Context, issuers map[string]*x509.Certificate, now time.Time) (map[string][]*verifiedCRL, error) {
 	out := map[string][]*verifiedCRL{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucketCRLs)
-		if bk == nil {
-			return nil
-		}
-		c := bk.Cursor()
-		for sha, issuer := range issuers {
-			prefix := []byte(sha + "|")
-			for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-				var cc cachedCRL
-				if json.Unmarshal(v, &cc) != nil {
-					continue
-				}
-				rl, err := x509.ParseRevocationList(cc.DER)
-				if err != nil || verifyCRL(rl, issuer, now) != nil {
-					continue
-				}
-				out[sha] = append(out[sha], newVerifiedCRL(rl, sha, cc.Source, cc.FetchedAt))
+	err := s.db.ViewRecords(ctx, collCRLs, func(tx store.RecordTx) error {
+		return tx.ForEach(func(k string, v []byte) error {
+			sha, _, _ := strings.Cut(k, "|")
+			issuer, ok := issuers[sha]
+			if !ok {
+				return nil
 			}
-		}
-		return nil
+			var cc cachedCRL
+			if json.Unmarshal(v, &cc) != nil {
+				return nil
+			}
+			rl, err := x509.ParseRevocationList(cc.DER)
+			if err != nil || verifyCRL(rl, issuer, now) != nil {
+				return nil
+			}
+			out[sha] = append(out[sha], newVerifiedCRL(rl, sha, cc.Source, cc.FetchedAt))
+			return nil
+		})
 	})
-	return out, dbRead(err)
+	return out, err
 }
 
 // fetchCRL gets a CRL over the network and verifies it.
@@ -249,20 +241,18 @@ func (s *Service) ImportCRL(ctx context.Context, fileName string, data []byte) (
 	sha := cert.Fingerprint(issuer.Raw)
 	v := newVerifiedCRL(rl, sha, "import:"+strings.TrimSpace(fileName), now)
 	info := CRLInfo{Issuer: issuer, ThisUpdate: rl.ThisUpdate, NextUpdate: crlNextUpdate(rl), Entries: len(v.revoked), Stale: !v.fresh(now)}
-	err = s.db.Update(func(tx *bolt.Tx) error {
+	err = s.db.UpdateRecords(ctx, collCRLs, func(tx store.RecordTx) error {
 		// Any stored CRL of this issuer that is newer wins.
-		if bk := tx.Bucket(bucketCRLs); bk != nil {
-			c := bk.Cursor()
-			prefix := []byte(sha + "|")
-			for k, val := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, val = c.Next() {
-				var cc cachedCRL
-				if json.Unmarshal(val, &cc) == nil && cc.ThisUpdate.After(rl.ThisUpdate) {
-					info.Older = true
-					return nil
-				}
+		if err := tx.ForEach(func(k string, val []byte) error {
+			var cc cachedCRL
+			if strings.HasPrefix(k, sha+"|") && json.Unmarshal(val, &cc) == nil && cc.ThisUpdate.After(rl.ThisUpdate) {
+				info.Older = true
 			}
+			return nil
+		}); err != nil || info.Older {
+			return err
 		}
 		return putCRL(tx, v)
 	})
-	return info, dbWrite(err)
+	return info, err
 }

@@ -12,11 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/ocsp"
 
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/store"
 )
 
 // State is what is known of a certificate's revocation.
@@ -153,22 +153,18 @@ func (s *Service) load() error {
 		return nil
 	}
 	states := map[string]record{}
-	err := s.db.View(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucketRevocation)
-		if bk == nil {
-			return nil
-		}
-		return bk.ForEach(func(k, v []byte) error {
+	err := s.db.ViewRecords(context.Background(), collRevocation, func(tx store.RecordTx) error {
+		return tx.ForEach(func(k string, v []byte) error {
 			var r record
 			if json.Unmarshal(v, &r) == nil {
-				states[string(k)] = r
+				states[k] = r
 			}
 			// A damaged record is forgotten: the certificate is checked again.
 			return nil
 		})
 	})
 	if err != nil {
-		return dbRead(err)
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -329,7 +325,7 @@ func (s *Service) Refresh(ctx context.Context, targets []Target, opt RefreshOpti
 	}
 
 	// CRLs: stored ones, and unless offline each distribution point once.
-	cached, err := s.cachedCRLs(issuers, now)
+	cached, err := s.cachedCRLs(ctx, issuers, now)
 	if err != nil {
 		return rep, err
 	}
@@ -402,16 +398,22 @@ func (s *Service) Refresh(ctx context.Context, targets []Target, opt RefreshOpti
 			newCRLs = append(newCRLs, r.crl)
 		}
 	}
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		for _, c := range newCRLs {
-			if err := putCRL(tx, c); err != nil {
-				return err
+	// The CRLs first: a crash between the two leaves states that the next
+	// refresh recomputes from them.
+	if len(newCRLs) > 0 {
+		err = s.db.UpdateRecords(ctx, collCRLs, func(tx store.RecordTx) error {
+			for _, c := range newCRLs {
+				if err := putCRL(tx, c); err != nil {
+					return err
+				}
 			}
-		}
-		bk, err := tx.CreateBucketIfNotExists(bucketRevocation)
+			return nil
+		})
 		if err != nil {
-			return err
+			return rep, err
 		}
+	}
+	err = s.db.UpdateRecords(ctx, collRevocation, func(tx store.RecordTx) error {
 		for i := range jobs {
 			if !jobs[i].changed {
 				continue
@@ -420,14 +422,14 @@ func (s *Service) Refresh(ctx context.Context, targets []Target, opt RefreshOpti
 			if err != nil {
 				return err
 			}
-			if err := bk.Put([]byte(jobs[i].t.SHA256), v); err != nil {
+			if err := tx.Put(jobs[i].t.SHA256, v); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return rep, dbWrite(err)
+		return rep, err
 	}
 	s.mu.Lock()
 	for i := range jobs {
@@ -597,7 +599,19 @@ func splitURLs(urls []string) (web, other []string) {
 // extra may hold its issuer when the trust store does not know it.
 func (s *Service) Check(ctx context.Context, c *x509.Certificate, extra ...*x509.Certificate) Status {
 	t := TargetOf(c)
-	if st := s.Known(t.SHA256); st.State == StateGood || st.State == StateRevoked || st.State == StateNoSource {
+	st := s.Known(t.SHA256)
+	switch {
+	case st.State == StateGood || st.State == StateRevoked || st.State == StateNoSource:
+		return st
+	case s.now().After(c.NotAfter):
+		// An expired certificate is of no use any more; its CA need not
+		// be asked (and may have dropped it from its CRL).
+		if st.State == StateUnchecked {
+			st.State, st.UnknownSince = StateUnknown, c.NotAfter
+		}
+		if st.Problem == nil {
+			st.Problem = i18n.E("trust.problem.expired", nil, c.NotAfter.UTC().Format("2006-01-02"))
+		}
 		return st
 	}
 	if _, err := s.Refresh(ctx, []Target{t}, RefreshOptions{Extra: extra}); err != nil {

@@ -11,19 +11,20 @@ import (
 	"time"
 
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/store"
 	"pkiodesk/internal/testca"
 )
 
 // revocationSetup is a trust store that knows a test CA's issuing
 // certificate as the inventory would, with a short network time-out.
-func revocationSetup(t *testing.T, timeout time.Duration) (*testca.CA, *Service, DB) {
+func revocationSetup(t *testing.T, timeout time.Duration) (*testca.CA, *Service, store.Records) {
 	t.Helper()
 	ca := testca.New(t)
 	db := openDB(t)
 	return ca, openWith(t, db, ca, timeout, time.Now), db
 }
 
-func openWith(t *testing.T, db DB, ca *testca.CA, timeout time.Duration, now func() time.Time) *Service {
+func openWith(t *testing.T, db store.Records, ca *testca.CA, timeout time.Duration, now func() time.Time) *Service {
 	return openService(t, db, Options{
 		Now:     now,
 		HTTP:    NewHTTPClient(timeout),

@@ -5,9 +5,9 @@
 // revoked it (CRL and OCSP, fetched, verified and cached with their next
 // update).
 //
-// Everything is stored in the application's bbolt file, in buckets whose
-// names start with "trust-". Network access goes through the small HTTP
-// port in http.go.
+// Everything is stored in the application's database, in record
+// collections of its own (store.Records) whose names start with "trust-".
+// Network access goes through the small HTTP port in http.go.
 package trust
 
 import (
@@ -16,31 +16,23 @@ import (
 	"sync"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
-	"pkiodesk/app/i18n"
+	"pkiodesk/app/store"
 )
-
-// DB is the storage the trust store needs: transactions on the
-// application's bbolt file (*store.Bolt and *bolt.DB both fit).
-type DB interface {
-	View(func(*bolt.Tx) error) error
-	Update(func(*bolt.Tx) error) error
-}
 
 // Ephemeral is storage that keeps nothing: a trust store with the bundled
 // anchors only and no cache, for a command that runs without a database.
-func Ephemeral() DB { return ephemeral{} }
+func Ephemeral() store.Records { return ephemeral{} }
 
 type ephemeral struct{}
 
-func (ephemeral) View(func(*bolt.Tx) error) error   { return nil }
-func (ephemeral) Update(func(*bolt.Tx) error) error { return nil }
+func (ephemeral) ViewRecords(context.Context, string, func(store.RecordTx) error) error   { return nil }
+func (ephemeral) UpdateRecords(context.Context, string, func(store.RecordTx) error) error { return nil }
 
-var (
-	bucketAnchors    = []byte("trust-anchors")
-	bucketCRLs       = []byte("trust-crls")
-	bucketRevocation = []byte("trust-revocation")
+// The collections of the trust store.
+const (
+	collAnchors    = "trust-anchors"
+	collCRLs       = "trust-crls"
+	collRevocation = "trust-revocation"
 )
 
 // Options configure a Service.
@@ -60,7 +52,7 @@ type Options struct {
 
 // Service is the trust store and revocation cache of one database.
 type Service struct {
-	db      DB
+	db      store.Records
 	now     func() time.Time
 	demo    bool
 	http    HTTP
@@ -75,7 +67,7 @@ type Service struct {
 }
 
 // Open loads the stored anchors.
-func Open(ctx context.Context, db DB, opt Options) (*Service, error) {
+func Open(ctx context.Context, db store.Records, opt Options) (*Service, error) {
 	s := &Service{db: db, now: opt.Now, demo: opt.Demo, http: opt.HTTP, issuers: opt.Issuers, bundled: bundledAnchors()}
 	if s.now == nil {
 		s.now = time.Now
@@ -83,7 +75,7 @@ func Open(ctx context.Context, db DB, opt Options) (*Service, error) {
 	if s.http == nil {
 		s.http = NewHTTPClient(DefaultTimeout)
 	}
-	anchors, err := s.readAnchors()
+	anchors, err := s.readAnchors(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -96,17 +88,3 @@ func (s *Service) Now() time.Time { return s.now() }
 
 // Demo reports whether this is the demo's trust store.
 func (s *Service) Demo() bool { return s.demo }
-
-func dbRead(err error) error {
-	if err == nil {
-		return nil
-	}
-	return i18n.E("err.db_read", err)
-}
-
-func dbWrite(err error) error {
-	if err == nil {
-		return nil
-	}
-	return i18n.E("err.db_write", err)
-}
