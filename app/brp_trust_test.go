@@ -51,4 +51,19 @@ func TestBRPChecksUseTheTrustStore(t *testing.T) {
 			t.Errorf("a chain to a non-PKIoverheid root passed the BRP chain check")
 		}
 	}
+	// The window's checker reads the cache only: what the checks above
+	// learnt, without asking the CA again.
+	ca.SetMode(testca.Hang)
+	before := ca.Requests("crl") + ca.Requests("ocsp")
+	cached, err := a.BRPCheckerCached(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := cached.Check(ctx, af(good), nil)
+	if rev, _ := rep.Result(brp.CheckRevocation); rev.Status != brp.Pass {
+		t.Errorf("cached revocation check %v (%s)", rev.Status, rev.Key)
+	}
+	if n := ca.Requests("crl") + ca.Requests("ocsp") - before; n != 0 {
+		t.Errorf("the window's checker asked the CA %d times", n)
+	}
 }

@@ -23,5 +23,5 @@ func (a *App) BRPRegister() (*brp.Register, error) {
 // from the trust store's CRL/OCSP cache, else the CA ("unknown" is never
 // "ok").
 func (a *App) BRPChecker(ctx context.Context, offline bool) (*brp.Checker, error) {
-	return &brp.Checker{Certs: a.Store, Chain: brpChain{a.Trust}, Revocation: brpRevocation{a.Trust}, Known: a.Inventory.Get, Now: a.Inventory.Now, Offline: offline}, nil
+	return &brp.Checker{Certs: a.Store, Chain: brpChain{a.Trust}, Revocation: brpRevocation{t: a.Trust}, Known: a.Inventory.Get, Now: a.Inventory.Now, Offline: offline}, nil
 }

@@ -64,8 +64,9 @@ func (l LoginCheck) Warning() error {
 //  1. the token proves it holds the key: it signs a fresh random challenge,
 //     which must verify with the certificate's public key;
 //  2. the certificate chains to the trust store for client authentication;
-//  3. it is not revoked (from the cache, else asked now, for at most
-//     LoginRevocationTimeout). Unknown is allowed, with LoginCheck.Warning.
+//  3. it is not revoked: its CA is asked now, for at most
+//     LoginRevocationTimeout; when it cannot be, the last answer counts
+//     until its next update. Unknown is allowed, with LoginCheck.Warning.
 //
 // Each refusal has its own message. extra may hold CA certificates the
 // token carries.
@@ -85,7 +86,7 @@ func CheckLoginWith(ctx context.Context, tr *trust.Service, login *x509.Certific
 	}
 	rctx, cancel := context.WithTimeout(ctx, LoginRevocationTimeout)
 	defer cancel()
-	rev := tr.Check(rctx, login, chain.Certs[1:]...)
+	rev := tr.CheckNow(rctx, login, chain.Certs[1:]...)
 	if rev.State == trust.StateRevoked {
 		// The reason is the cause, so that it is worded in the reader's language.
 		return LoginCheck{}, i18n.E("id.revoked", i18n.E("trust.reason."+rev.Reason.String(), nil), rev.RevokedAt.Local().Format("2006-01-02"))

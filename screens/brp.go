@@ -47,7 +47,7 @@ func (s *brpScreen) build() fyne.CanvasObject {
 	ctx := context.Background()
 	var err error
 	if s.reg, err = u.core.BRPRegister(); err == nil {
-		s.checker, err = u.core.BRPChecker(ctx, false)
+		s.checker, err = u.core.BRPCheckerCached(ctx) // revocation from the refresh's cache: never waits for a CA
 	}
 	title := widget.NewLabelWithStyle(u.tr("BRP-aansluitingen", "BRP connections"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	intro := widget.NewLabel(u.tr(

@@ -43,7 +43,7 @@ func TestBRPScreenShowsChecklist(t *testing.T) {
 	for text, imp := range map[string]widget.Importance{
 		`fout: het certificaat bevat OIN "00000099123456789000", niet het OIN 00000001002220647000 van deze afnemer`: widget.DangerImportance,
 		"fout: hetzelfde certificaat is ook gekozen voor afnemer 510193":                                             widget.DangerImportance,
-		"waarschuwing: onbekend: de intrekkingsstatus kan nog niet worden opgevraagd":                                widget.WarningImportance,
+		"waarschuwing: onbekend: nog niet gecontroleerd bij de CA":                                                   widget.WarningImportance,
 		"in orde: extended key usage: serverAuth, clientAuth":                                                        widget.SuccessImportance,
 	} {
 		ok := false

@@ -10,6 +10,8 @@ var trustTexts = map[string]text{
 	"trust.state.unknown":       {"Onbekend sinds %s", "Unknown since %s"},
 	"trust.state.unchecked":     {"Onbekend (nog niet gecontroleerd)", "Unknown (not checked yet)"},
 	"trust.state.no_source":     {"Niet te controleren (geen CRL of OCSP)", "Cannot be checked (no CRL or OCSP)"},
+	"trust.why.unchecked":       {"nog niet gecontroleerd bij de CA", "not checked with the CA yet"},
+	"trust.why.no_source":       {"het certificaat noemt geen CRL en geen OCSP-dienst", "the certificate names no CRL and no OCSP service"},
 	"trust.detail.good":         {"Niet ingetrokken volgens de %s van de CA (%s), uitgegeven %s, actueel tot %s.", "Not revoked according to the CA's %s (%s), issued %s, current until %s."},
 	"trust.detail.revoked":      {"Ingetrokken door de CA op %s, reden: %s (volgens de %s, %s).", "Revoked by the CA on %s, reason: %s (according to the %s, %s)."},
 	"trust.detail.revoked_here": {"Ingetrokken op %s, reden: %s (vastgelegd in pkiodesk).", "Revoked on %s, reason: %s (recorded in pkiodesk)."},

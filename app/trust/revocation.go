@@ -209,6 +209,9 @@ type RefreshOptions struct {
 	Extra []*x509.Certificate
 	// Workers is the number of parallel requests (default 8).
 	Workers int
+	// PreferStored skips fetching a CRL whose stored copy is still current
+	// (a single check); a refresh asks the CAs again.
+	PreferStored bool
 }
 
 // RevokedCert is a certificate found revoked.
@@ -328,6 +331,15 @@ func (s *Service) Refresh(ctx context.Context, targets []Target, opt RefreshOpti
 	cached, err := s.cachedCRLs(ctx, issuers, now)
 	if err != nil {
 		return rep, err
+	}
+	if opt.PreferStored {
+		for k := range needCRL {
+			for _, c := range cached[k.issuerSHA] {
+				if c.source == k.url && c.fresh(now) {
+					delete(needCRL, k)
+				}
+			}
+		}
 	}
 	fetched := map[crlKey]crlResult{}
 	if !opt.Offline {
@@ -594,14 +606,25 @@ func splitURLs(urls []string) (web, other []string) {
 	return web, other
 }
 
-// Check checks one certificate now (a login, a BRP pre-flight check),
-// going to the network unless the cache already holds a current answer.
-// extra may hold its issuer when the trust store does not know it.
+// Check checks one certificate (a BRP pre-flight check, a signature):
+// from the cache when it holds a current answer, else from a stored CRL
+// that is still current, else by asking the CA. extra may hold its issuer
+// when the trust store does not know it.
 func (s *Service) Check(ctx context.Context, c *x509.Certificate, extra ...*x509.Certificate) Status {
+	return s.check(ctx, c, extra, false)
+}
+
+// CheckNow asks the CA now (a login), whatever the cache holds; when the CA
+// cannot be asked, the last answer counts until its next update.
+func (s *Service) CheckNow(ctx context.Context, c *x509.Certificate, extra ...*x509.Certificate) Status {
+	return s.check(ctx, c, extra, true)
+}
+
+func (s *Service) check(ctx context.Context, c *x509.Certificate, extra []*x509.Certificate, now bool) Status {
 	t := TargetOf(c)
 	st := s.Known(t.SHA256)
 	switch {
-	case st.State == StateGood || st.State == StateRevoked || st.State == StateNoSource:
+	case st.State == StateRevoked || st.State == StateNoSource || st.State == StateGood && !now:
 		return st
 	case s.now().After(c.NotAfter):
 		// An expired certificate is of no use any more; its CA need not
@@ -614,7 +637,7 @@ func (s *Service) Check(ctx context.Context, c *x509.Certificate, extra ...*x509
 		}
 		return st
 	}
-	if _, err := s.Refresh(ctx, []Target{t}, RefreshOptions{Extra: extra}); err != nil {
+	if _, err := s.Refresh(ctx, []Target{t}, RefreshOptions{Extra: extra, PreferStored: !now}); err != nil {
 		st := s.Known(t.SHA256)
 		if st.State == StateUnchecked {
 			st.State, st.UnknownSince = StateUnknown, s.now()

@@ -323,3 +323,28 @@ func TestCheckStopsAtItsDeadline(t *testing.T) {
 		t.Errorf("afterwards: %+v", st)
 	}
 }
+
+// A single check uses a stored CRL that is still current; a refresh asks
+// the CA again.
+func TestCheckUsesTheStoredCRL(t *testing.T) {
+	ca, s, _ := revocationSetup(t, 5*time.Second)
+	a, b := issue(t, ca, testca.CRLOnly), issue(t, ca, testca.CRLOnly)
+	if st := s.Check(context.Background(), a); st.State != StateGood {
+		t.Fatalf("%+v", st)
+	}
+	if st := s.Check(context.Background(), b); st.State != StateGood || ca.Requests("crl") != 1 {
+		t.Errorf("second check: %+v, %d CRL requests", st, ca.Requests("crl"))
+	}
+	refresh(t, s, a, b)
+	if n := ca.Requests("crl"); n != 2 {
+		t.Errorf("a refresh did not fetch the CRL again (%d requests)", n)
+	}
+	// A login asks now: a revocation since the last answer counts.
+	ca.Revoke(a, time.Now().Add(-time.Minute), 1)
+	if st := s.Check(context.Background(), a); st.State != StateGood {
+		t.Errorf("Check from the cache: %+v", st)
+	}
+	if st := s.CheckNow(context.Background(), a); st.State != StateRevoked {
+		t.Errorf("CheckNow: %+v", st)
+	}
+}
