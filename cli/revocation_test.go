@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"pkiodesk/app/cert"
+	"pkiodesk/app/store"
 	"pkiodesk/internal/fixture"
 	"pkiodesk/internal/testca"
 	"pkiodesk/pdfseal"
@@ -162,7 +163,7 @@ func TestVerifyPDFUsesTheTrustStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealed, err := pdfseal.Seal(doc, pdfseal.SealOptions{Signer: key.(crypto.Signer), Chain: []*x509.Certificate{signer, ca.Issuer, ca.Root}, Time: time.Now(), Reason: "test"})
+	sealed, err := pdfseal.Seal(context.Background(), doc, pdfseal.SealOptions{Signer: key.(crypto.Signer), Chain: []*x509.Certificate{signer, ca.Issuer, ca.Root}, Time: time.Now(), Reason: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,8 +178,18 @@ func TestVerifyPDFUsesTheTrustStore(t *testing.T) {
 		t.Error("verify-pdf created a database")
 	}
 	r := runNow(t, "--db", db, "verify-pdf", pdf)
-	if r.code != 0 || !strings.Contains(r.stdout, "Vertrouwd: ja") || !strings.Contains(r.stdout, "Intrekking: Niet ingetrokken") {
+	if r.code != 0 || !strings.Contains(r.stdout, "Vertrouwd: ja") || !strings.Contains(r.stdout, "intrekking van de ondertekenaar: Niet ingetrokken") {
 		t.Errorf("trusted by the trust store: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// While the window holds the database: the bundled anchors, and a word why.
+	held, err := store.OpenBolt(db, store.BoltOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = runNow(t, "--db", db, "verify-pdf", pdf)
+	held.Close()
+	if r.code != 1 || !strings.Contains(r.stdout, "Vertrouwd: nee") || !strings.Contains(r.stderr, "alleen de meegeleverde PKIoverheid-CA's worden vertrouwd") {
+		t.Errorf("database in use: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// --roots still overrides.
 	other := testca.New(t)
@@ -189,7 +200,7 @@ func TestVerifyPDFUsesTheTrustStore(t *testing.T) {
 	// A fresh database: nothing cached, the CA is asked.
 	db2, _ := caDatabase(t, ca)
 	r = runNow(t, "--db", db2, "verify-pdf", pdf)
-	if r.code != 1 || !strings.Contains(r.stdout, "Intrekking: Ingetrokken op") || !strings.Contains(r.stdout, "NIET in orde") {
+	if r.code != 1 || !strings.Contains(r.stdout, "! ondertekenaar: Ingetrokken op") || !strings.Contains(r.stdout, "NIET in orde") {
 		t.Errorf("revoked signer: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

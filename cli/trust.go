@@ -90,14 +90,24 @@ func trustCommand() command {
 // trustStore is the database's trust store when there is a database, else
 // one with the bundled PKIoverheid anchors only (a command that only reads
 // must not create a database).
+//
+// While the window holds the database, the bundled anchors decide, and
+// stderr says so.
 func (c *call) trustStore(ctx context.Context) (*trust.Service, func(), error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, i18n.E("err.context_canceled", err)
+	}
 	if path, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil {
 		if _, err := os.Stat(path); err == nil {
 			a, err := c.openApp(ctx)
-			if err != nil {
+			switch {
+			case err == nil:
+				return a.Trust, func() { a.Close() }, nil
+			case i18n.Is(err, "err.db_in_use"):
+				fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, i18n.E("trust.bundled_only", err)))
+			default:
 				return nil, nil, err
 			}
-			return a.Trust, func() { a.Close() }, nil
 		}
 	}
 	tr, err := trust.Open(ctx, trust.Ephemeral(), trust.Options{Now: c.env.Now})

@@ -101,6 +101,8 @@ var trustTexts = map[string]text{
 	"rev.refresh":                      {"Intrekking controleren", "Check revocation"},
 	"rev.unknown_exit":                 {"van %d certificaten is de intrekkingsstatus onbekend", "the revocation state of %d certificates is unknown"},
 
+	"trust.bundled_only": {"alleen de meegeleverde PKIoverheid-CA's worden vertrouwd", "only the bundled PKIoverheid CAs are trusted"},
+
 	// verify-pdf: the signer's revocation, added to pdfseal's report.
 	"pdf.problem.signer_revoked":    {"ondertekenaar: %s (volgens de CA)", "signer: %s (according to the CA)"},
 	"pdf.problem.signer_revocation": {"intrekking van de ondertekenaar: %s", "signer's revocation: %s"},

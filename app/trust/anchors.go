@@ -105,6 +105,9 @@ func (s *Service) readAnchors(ctx context.Context) ([]Anchor, error) {
 			return nil
 		})
 	})
+	if ctx.Err() != nil {
+		return nil, i18n.E("err.context_canceled", err)
+	}
 	return out, err
 }
 
