@@ -55,7 +55,9 @@ func (u *ui) startRevocationRefresh(ctx context.Context) {
 			})
 		})
 		fyne.Do(func() {
-			r.running = false
+			if r.after != nil {
+				r.after()
+			}
 			r.report = rep
 			r.progress.Set(1)
 			if err != nil {
@@ -63,11 +65,9 @@ func (u *ui) startRevocationRefresh(ctx context.Context) {
 			} else {
 				r.text.Set(i18n.T(u.lang, "rev.done", time.Now().Format("15:04"), rep.Unknown, rep.Revoked))
 			}
+			r.running = false
 			if r.show != nil {
 				r.show()
-			}
-			if r.after != nil {
-				r.after()
 			}
 		})
 	}()

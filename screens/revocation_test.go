@@ -67,19 +67,23 @@ func TestRevocationRefreshUpdatesTheOverview(t *testing.T) {
 	if !u.rev.running {
 		t.Fatal("the refresh is not running in the background")
 	}
-	waitUntil(t, func() bool { return !u.rev.running }, func() string { s, _ := u.rev.text.Get(); return s })
+	cell := func() string {
+		for _, r := range o.view.Rows {
+			if r.CommonName == "Kaarthouder 1" {
+				return inventory.Cell(r, inventory.ColStatus, o.view, u.lang)
+			}
+		}
+		return ""
+	}
+	// The refresh ends on the UI thread: the overview re-reads, then the bar.
+	waitUntil(t, func() bool { return cell() != "" && !u.rev.running }, func() string { s, _ := u.rev.text.Get(); return s })
 	if p, _ := u.rev.progress.Get(); p != 1 {
 		t.Errorf("progress %v after the refresh", p)
 	}
 	if s, _ := u.rev.text.Get(); !strings.HasPrefix(s, "Gecontroleerd om") {
 		t.Errorf("status text %q", s)
 	}
-	found := ""
-	for _, r := range o.view.Rows {
-		if r.CommonName == "Kaarthouder 1" {
-			found = inventory.Cell(r, inventory.ColStatus, o.view, u.lang)
-		}
-	}
+	found := cell()
 	if found != "Ingetrokken op 2026-04-01 (sleutel gecompromitteerd)" {
 		t.Errorf("the open overview shows %q for the revoked certificate", found)
 	}
