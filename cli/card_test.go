@@ -33,6 +33,9 @@ var card struct {
 
 func TestMain(m *testing.M) {
 	dir, _ := os.MkdirTemp("", "cli-softhsm-")
+	// Commands without --db use the user's database when it exists: never
+	// the real one of whoever runs the tests.
+	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	who := testpki.Person{GivenName: "Bram", Surname: "de Boer", Email: "b.deboer@voorbeeldstad.nl", Organization: "Gemeente Voorbeeldstad", Number: "PN-100245"}
 	card.Card, card.err = softhsm.ProvisionTestCard(context.Background(), dir, "cli kaart", cardPIN, who)
 	code := m.Run()

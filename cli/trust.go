@@ -91,8 +91,9 @@ func trustCommand() command {
 // one with the bundled PKIoverheid anchors only (a command that only reads
 // must not create a database).
 //
-// While the window holds the database, the bundled anchors decide, and
-// stderr says so.
+// When the database cannot be opened (the window holds it, it is damaged
+// or newer), the bundled anchors decide, and stderr says why: verifying a
+// PDF does not depend on the database, and fewer anchors fail closed.
 func (c *call) trustStore(ctx context.Context) (*trust.Service, func(), error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, i18n.E("err.context_canceled", err)
@@ -100,14 +101,13 @@ func (c *call) trustStore(ctx context.Context) (*trust.Service, func(), error) {
 	if path, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil {
 		if _, err := os.Stat(path); err == nil {
 			a, err := c.openApp(ctx)
-			switch {
-			case err == nil:
+			if err == nil {
 				return a.Trust, func() { a.Close() }, nil
-			case i18n.Is(err, "err.db_in_use"):
-				fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, i18n.E("trust.bundled_only", err)))
-			default:
-				return nil, nil, err
 			}
+			if ctx.Err() != nil {
+				return nil, nil, i18n.E("err.context_canceled", err)
+			}
+			fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, i18n.E("trust.bundled_only", err)))
 		}
 	}
 	tr, err := trust.Open(ctx, trust.Ephemeral(), trust.Options{Now: c.env.Now})
