@@ -181,14 +181,14 @@ func (a *App) SetUp(ctx context.Context, o org.Organisation, name, email string,
 	if is := login.chain.Issuer(); is != nil {
 		p.Issuer, p.IssuerKey = is.Subject.String(), org.IssuerKeyID(is)
 	}
-	who := audit.Actor{PersonID: p.ID, CertSHA: cert.Fingerprint(login.Raw)}
+	who := audit.Actor{PersonID: p.ID, CertSHA: cert.Fingerprint(login.cert.Raw)}
 	err := a.Journal.Change(ctx, audit.Entry{Who: who, Action: audit.SetUp, Object: audit.Person(p.ID)}, func(ctx context.Context) error {
 		return a.Store.SetUp(ctx, o, p)
 	})
 	if err != nil {
 		return org.Person{}, err
 	}
-	a.setSession(&p, login)
+	a.setSession(&p, login.cert)
 	return p, nil
 }
 

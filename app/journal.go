@@ -55,11 +55,15 @@ func (a *App) setSession(p *org.Person, login *x509.Certificate) {
 	a.sess.mu.Unlock()
 }
 
-// LogIn identifies the holder of a login certificate and journals the
-// login, or its refusal with the reason. From here on the journal names
-// this person.
-func (a *App) LogIn(ctx context.Context, login *x509.Certificate) (org.Person, error) {
-	p, err := a.Identify(ctx, login)
+// LogIn identifies the holder of a checked login certificate (CheckLogin)
+// and journals the login, or its refusal with the reason. From here on the
+// journal names this person.
+func (a *App) LogIn(ctx context.Context, check LoginCheck) (org.Person, error) {
+	if check.cert == nil {
+		return org.Person{}, i18n.E("id.not_registered", nil)
+	}
+	login := check.cert
+	p, err := a.Identify(ctx, check)
 	who := audit.Actor{CertSHA: cert.Fingerprint(login.Raw)}
 	if err != nil {
 		if jerr := a.Journal.Record(ctx, audit.Entry{Who: who, Action: audit.Login, Outcome: audit.Refused, Reason: audit.ReasonOf(err)}); jerr != nil {

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -20,6 +21,7 @@ import (
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/org"
+	"pkiodesk/internal/testca"
 )
 
 func selfSigned(t *testing.T, cn string) (*x509.Certificate, *ecdsa.PrivateKey) {
@@ -39,13 +41,29 @@ func selfSigned(t *testing.T, cn string) (*x509.Certificate, *ecdsa.PrivateKey) 
 func TestActionsAreJournaled(t *testing.T) {
 	ctx := context.Background()
 	dbPath := filepath.Join(t.TempDir(), "pkiodesk.db")
-	a, err := Open(ctx, Config{DBPath: dbPath})
+	a, err := Open(ctx, Config{DBPath: dbPath, Demo: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	login, key := selfSigned(t, "Iris")
-	stranger, _ := selfSigned(t, "Onbekend")
+	// Logins pass the login checks: a test CA, trusted as the demo's.
+	ca := testca.New(t)
+	if err := a.Trust.AddDemoAnchors(ctx, ca.Issuer, ca.Root); err != nil {
+		t.Fatal(err)
+	}
+	checked := func(cn string) (LoginCheck, crypto.Signer) {
+		c, key, err := ca.Leaf(testca.NoSources, func(c *x509.Certificate) { c.Subject = pkix.Name{CommonName: cn, SerialNumber: "PN-" + cn} })
+		if err != nil {
+			t.Fatal(err)
+		}
+		check, err := a.CheckLogin(ctx, c, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return check, key
+	}
+	login, key := checked("Iris")
+	stranger, _ := checked("Onbekend")
 	o := org.Organisation{Name: "Gemeente Voorbeeld", SubscriberNumber: "123", OIN: "00000001001234567000", KvK: "12345678"}
 	p, err := a.SetUp(ctx, o, "Iris Dekker", "", login)
 	if err != nil {

@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"crypto/x509"
+	"encoding/pem"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
@@ -112,7 +114,11 @@ func (a *App) markRevoked(ctx context.Context, revoked []trust.RevokedCert) erro
 		if !ok || c.Revoked {
 			continue
 		}
-		if err := a.Inventory.MarkRevoked(ctx, r.SHA256, r.At, r.Reason.String()); err != nil && !i18n.Is(err, "err.already_revoked") {
+		// Journaled with the change: the CA's list made it Ingetrokken.
+		err := a.Journal.Change(ctx, audit.Entry{Who: a.Actor(), Action: audit.Revoked, Object: audit.Cert(r.SHA256)}, func(ctx context.Context) error {
+			return a.Inventory.MarkRevoked(ctx, r.SHA256, r.At, r.Reason.String())
+		})
+		if err != nil && !i18n.Is(err, "err.already_revoked") {
 			return err
 		}
 	}
@@ -193,4 +199,40 @@ func CRLImportText(c CRLImport, l i18n.Lang) string {
 		msg += "; " + i18n.T(l, "trust.crl_older")
 	}
 	return msg
+}
+
+// AddTrustAnchor trusts a CA certificate an administrator chose (see
+// trust.Service.AddAnchor) and journals it, in one transaction, as a
+// settings change naming the certificate.
+func (a *App) AddTrustAnchor(ctx context.Context, data []byte) (trust.Anchor, error) {
+	var anchor trust.Anchor
+	err := a.Journal.Change(ctx, audit.Entry{Who: a.Actor(), Action: audit.SettingChange, Object: anchorObject(data)}, func(ctx context.Context) error {
+		var err error
+		anchor, err = a.Trust.AddAnchor(ctx, data)
+		return err
+	})
+	return anchor, err
+}
+
+// RemoveTrustAnchor stops trusting an administrator's CA and journals it.
+func (a *App) RemoveTrustAnchor(ctx context.Context, sha256 string) error {
+	obj := audit.Cert(sha256)
+	if obj.Valid() != nil {
+		obj = audit.Object{}
+	}
+	return a.Journal.Change(ctx, audit.Entry{Who: a.Actor(), Action: audit.SettingChange, Object: obj}, func(ctx context.Context) error {
+		return a.Trust.RemoveAnchor(ctx, sha256)
+	})
+}
+
+// anchorObject names the certificate of an anchor file in the journal, or
+// nothing when the file is no certificate (the refusal says why).
+func anchorObject(data []byte) audit.Object {
+	if b, _ := pem.Decode(data); b != nil {
+		data = b.Bytes
+	}
+	if c, err := x509.ParseCertificate(data); err == nil {
+		return audit.Cert(cert.Fingerprint(c.Raw))
+	}
+	return audit.Object{}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
@@ -120,5 +121,47 @@ func TestImportCRLMarksRevoked(t *testing.T) {
 	rec, _ := a.Inventory.Get(cert.Fingerprint(c.Raw))
 	if !rec.Revoked || rec.RevocationReason != "cessationOfOperation" {
 		t.Errorf("after the CRL import: %+v", rec)
+	}
+}
+
+// What changes trust or the inventory is journaled with the change: an
+// administrator's anchor, and a revocation the CA's list reported.
+func TestTrustChangesAreJournaled(t *testing.T) {
+	ctx := context.Background()
+	ca := testca.New(t)
+	a := openTestApp(t, nil)
+	anchor, err := a.AddTrustAnchor(ctx, testca.PEM(ca.Root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddTrustAnchor(ctx, []byte("geen certificaat")); err == nil {
+		t.Fatal("garbage accepted as anchor")
+	}
+	c, _ := ca.Issue(nil, testca.CRLOnly, nil)
+	importCerts(t, a, ca.Issuer, c)
+	ca.Revoke(c, time.Now().Add(-time.Hour), 1)
+	if _, err := a.RefreshRevocation(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RemoveTrustAnchor(ctx, anchor.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	es, err := a.Journal.List(ctx, audit.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, fmt.Sprintf("%s:%s:%s", e.Action, e.Outcome, e.Object.ID))
+	}
+	want := []string{
+		"settings:ok:" + anchor.SHA256, "settings:refused:",
+		"revoked:ok:" + cert.Fingerprint(c.Raw), "settings:ok:" + anchor.SHA256,
+	}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("journal\n got %v\nwant %v", got, want)
+	}
+	if rep, err := a.VerifyJournal(ctx); err != nil || !rep.OK() {
+		t.Errorf("verify: %v %+v", err, rep)
 	}
 }

@@ -396,7 +396,9 @@ func (c *call) checkLogin(ctx context.Context, s *smartcard.Session, auth smartc
 	var check app.LoginCheck
 	var err error
 	if a != nil {
-		check, err = a.CheckLogin(ctx, auth.Cert, s.Signer(auth))
+		if check, err = a.CheckLogin(ctx, auth.Cert, s.Signer(auth)); err != nil {
+			_ = a.LoginRefused(ctx, auth.Cert, err)
+		}
 	} else {
 		// Without a database: the bundled PKIoverheid anchors only.
 		tr, terr := trust.Open(ctx, trust.Ephemeral(), trust.Options{Now: c.env.Now})
@@ -418,7 +420,7 @@ func (c *call) checkLogin(ctx context.Context, s *smartcard.Session, auth smartc
 	if a == nil {
 		return 0
 	}
-	p, err := a.Identify(ctx, check)
+	p, err := a.LogIn(ctx, check)
 	if err != nil {
 		c.out("  %s\n", i18n.Localize(c.lang, err))
 		return 0

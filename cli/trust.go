@@ -48,7 +48,7 @@ func trustCommand() command {
 							code = 1
 							continue
 						}
-						anchor, err := a.Trust.AddAnchor(ctx, in.Data)
+						anchor, err := a.AddTrustAnchor(ctx, in.Data)
 						if err != nil {
 							c.out("%s  %s: %s\n", i18n.T(c.lang, "import.rejected"), cert.Printable(in.Name), i18n.Localize(c.lang, err))
 							code = 1
@@ -61,7 +61,7 @@ func trustCommand() command {
 				case "remove":
 					for _, an := range a.Trust.Anchors() {
 						if an.SHA256 == rest[0] {
-							if err := a.Trust.RemoveAnchor(ctx, rest[0]); err != nil {
+							if err := a.RemoveTrustAnchor(ctx, rest[0]); err != nil {
 								return c.fail(err)
 							}
 							c.out("%s\n", i18n.T(c.lang, "trust.anchor_removed", cert.Printable(an.Cert.Subject.CommonName)))

@@ -342,6 +342,10 @@ func (u *ui) loginWith(sess *smartcard.Session, tc smartcard.TokenCertificate, p
 	problem.SetText(u.tr("Certificaat controleren…", "Checking the certificate…"))
 	go func() {
 		check, err := u.core.CheckLogin(context.Background(), tc.Cert, sess.Signer(tc))
+		if err != nil {
+			// Key, chain or revocation refused: the journal keeps why.
+			_ = u.core.LoginRefused(context.Background(), tc.Cert, err)
+		}
 		fyne.Do(func() { u.finishLogin(sess, check, err, problem) })
 	}()
 }
