@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -71,7 +70,7 @@ func typeAtPrompt(t *testing.T, module, keys string) (code int, stdout, stderr s
 	errb := &lockedBuffer{}
 	env := Env{Stdin: slave, Stdout: &out, Stderr: errb, Now: time.Now,
 		Getenv: func(k string) string {
-			return map[string]string{"LANG": "nl_NL.UTF-8", "PKIODESK_DB": filepath.Join(t.TempDir(), "none.db")}[k]
+			return map[string]string{"LANG": "nl_NL.UTF-8", "PKIODESK_DB": card.db}[k] // trusts the test card
 		}}
 	done := make(chan int, 1)
 	go func() {

@@ -29,6 +29,9 @@ const cardPIN = "135790"
 var card struct {
 	softhsm.Card
 	err error
+	// db is the tests' database for commands without --db: it trusts the
+	// test card's CA, as an administrator would have made it.
+	db string
 }
 
 func TestMain(m *testing.M) {
@@ -38,9 +41,29 @@ func TestMain(m *testing.M) {
 	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
 	who := testpki.Person{GivenName: "Bram", Surname: "de Boer", Email: "b.deboer@voorbeeldstad.nl", Organization: "Gemeente Voorbeeldstad", Number: "PN-100245"}
 	card.Card, card.err = softhsm.ProvisionTestCard(context.Background(), dir, "cli kaart", cardPIN, who)
+	if card.err == nil {
+		card.err = trustTestCard(dir)
+	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// trustTestCard makes card.db trust the test card's CA (trust add, and
+// its issuing CA imported): commands without --db log in with it.
+func trustTestCard(dir string) error {
+	card.db = filepath.Join(dir, "kaart.db")
+	root, ca := filepath.Join(dir, "root.pem"), filepath.Join(dir, "ca.pem")
+	os.WriteFile(root, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: card.PKI.Root.Raw}), 0o600)
+	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: card.PKI.Issuer.Raw}), 0o600)
+	var out bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Now: time.Now, Getenv: func(k string) string { return map[string]string{"PKIODESK_DB": card.db}[k] }}
+	for _, args := range [][]string{{"trust", "add", root}, {"import", ca}} {
+		if code := Run(context.Background(), args, env); code != 0 {
+			return fmt.Errorf("%v: %d %s", args, code, out.String())
+		}
+	}
+	return nil
 }
 
 func needCard(t *testing.T) softhsm.Card {
@@ -62,9 +85,9 @@ func runWithPIN(t *testing.T, pin string, args ...string) result {
 	var out, errb bytes.Buffer
 	env := Env{
 		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: time.Now,
-		// Never the user's own database: a test's database, or none.
+		// Never the user's own database: the tests' own.
 		Getenv: func(k string) string {
-			return map[string]string{"LANG": "nl_NL.UTF-8", "PKIODESK_DB": filepath.Join(t.TempDir(), "none.db")}[k]
+			return map[string]string{"LANG": "nl_NL.UTF-8", "PKIODESK_DB": card.db}[k]
 		},
 		ExtraFiles: func(fd int) *os.File {
 			if fd == 3 {
@@ -90,8 +113,10 @@ func TestTokensDoctor(t *testing.T) {
 
 func TestLoginTest(t *testing.T) {
 	c := needCard(t)
-	// The test card's CA is not trusted: the card logs in, the login check refuses.
-	r := runWithPIN(t, cardPIN, "login-test", "--module", c.Module, "--token", "cli kaart", "--pin-fd", "3")
+	// A database that does not trust the test card's CA: the card logs
+	// in, the login check refuses.
+	untrusting := filepath.Join(t.TempDir(), "leeg.db")
+	r := runWithPIN(t, cardPIN, "--db", untrusting, "login-test", "--module", c.Module, "--token", "cli kaart", "--pin-fd", "3")
 	if r.code != 1 || !strings.Contains(r.stdout, "Ingelogd als") || !strings.Contains(r.stdout, "Bram de Boer") || !strings.Contains(r.stdout, "PN-100245") ||
 		!strings.Contains(r.stdout, "uw certificaat is niet vertrouwd") {
 		t.Errorf("login-test: %d\n%s%s", r.code, r.stdout, r.stderr)
@@ -375,6 +400,12 @@ func TestLoginJournaledWithoutPIN(t *testing.T) {
 	if r := run(t, "nl", "--db", db, "list"); r.code != 0 {
 		t.Fatalf("create database: %d %s", r.code, r.stderr)
 	}
+	// The card's CA is trusted here, so the login is refused as unregistered.
+	dir := t.TempDir()
+	writePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", c.PKI.Root.Raw)
+	writePEM(t, filepath.Join(dir, "ca.pem"), "CERTIFICATE", c.PKI.Issuer.Raw)
+	run(t, "nl", "--db", db, "trust", "add", filepath.Join(dir, "root.pem"))
+	run(t, "nl", "--db", db, "import", filepath.Join(dir, "ca.pem"))
 	r := runWithPIN(t, cardPIN, "--db", db, "login-test", "--module", c.Module, "--token", "cli kaart", "--pin-fd", "3")
 	if r.code != 0 {
 		t.Fatalf("login-test: %d %s", r.code, r.stderr)
