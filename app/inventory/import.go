@@ -9,6 +9,7 @@ import (
 
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/org"
 	"pkiodesk/app/store"
 )
 
@@ -23,6 +24,11 @@ type Input struct {
 // ImportOptions tune an import.
 type ImportOptions struct {
 	P12Password string
+	// Owner, when set, is the organisation: certificates that are not its
+	// own (NotOwn) are reported in Report.Foreign and, unless KeepForeign,
+	// not stored.
+	Owner       *org.Organisation
+	KeepForeign bool
 }
 
 // Rejection is input that was not imported, and why.
@@ -37,6 +43,8 @@ type Report struct {
 	Duplicates []cert.Certificate
 	Issuers    []cert.Certificate // CA certificates newly stored as issuers
 	Rejected   []Rejection
+	// Foreign are certificates of another organisation (see ImportOptions.Owner).
+	Foreign []Foreign
 }
 
 // ReadFiles reads import input from disk, refusing oversized files before
@@ -118,6 +126,12 @@ func (s *Service) Import(ctx context.Context, inputs []Input, opt ImportOptions)
 			}
 			seen[c.SHA256] = true
 			c.ImportedAt, c.Source = now, filepath.Base(in.Name)
+			if f := s.foreign(ctx, c, x.Raw, opt); f != nil {
+				rep.Foreign = append(rep.Foreign, *f)
+				if !opt.KeepForeign {
+					continue
+				}
+			}
 			entries = append(entries, store.Entry{Cert: c, DER: x.Raw})
 		}
 	}

@@ -28,10 +28,10 @@ type Service struct {
 	// stores a new certificate and points the row at it, so a view handed
 	// out earlier stays consistent.
 	rows []row
-	// orders caches, per column, the row indices sorted ascending. Clicking a
+	// orders caches, per column and direction, the row indices in order. Clicking a
 	// column header or typing in the filter then costs one pass over the
 	// rows instead of a sort. Any change to rows clears it.
-	orders map[Column][]int32
+	orders map[sortOrder][]int32
 	// statusText words the Status column; nil is the plain status.
 	statusText StatusText
 }

@@ -205,7 +205,7 @@ func TestQueryFilterAndSort(t *testing.T) {
 		{"personal text matches e-mail", Query{Kind: cert.KindPersonal, Text: "a.visser@"}, "5"},
 		{"personal text does not match O", Query{Kind: cert.KindPersonal, Text: "brp-afdeling"}, ""},
 		{"eSeal text matches O", Query{Kind: cert.KindESeal, Text: "voorbeeldstad"}, "6"},
-		{"all kinds by status then fingerprint", Query{Status: FilterAll, Sort: ColStatus}, "1,2,5,6,3,4"},
+		{"all kinds by status, ties by expiry", Query{Status: FilterAll, Sort: ColStatus}, "1,5,6,2,3,4"},
 	}
 	for _, tt := range tests {
 		if got := shas(s.Query(tt.q)); got != tt.want {

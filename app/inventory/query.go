@@ -119,6 +119,9 @@ type Query struct {
 	Text   string
 	Sort   Column
 	Desc   bool
+	// ExpiringDays > 0 keeps only the valid certificates that expire within
+	// that many days, as Expiring does (the Start screen's tiles).
+	ExpiringDays int
 }
 
 // ParseSort reads COLUMN or COLUMN:desc (COLUMN:asc also works).
@@ -156,9 +159,14 @@ func (s *Service) Query(q Query) View {
 	if q.Sort == "" {
 		q.Sort = ColNotAfter
 	}
+	if q.ExpiringDays > 0 {
+		q.Status = FilterValid
+	}
+	limit := now.Add(time.Duration(q.ExpiringDays) * 24 * time.Hour)
 	keep := func(r *row) bool {
 		return (q.Kind == "" || r.kind == q.Kind) &&
 			q.Status.match(r.status(now)) &&
+			(q.ExpiringDays <= 0 || !r.cert.NotAfter.After(limit)) &&
 			(text == "" || strings.Contains(r.search, text))
 	}
 	if q.Sort == ColStatus {
@@ -174,15 +182,11 @@ func (s *Service) Query(q Query) View {
 		sortRows(rows, q.Sort, q.Desc, now)
 		return View{Rows: rows, Now: now, statusText: s.statusText}
 	}
-	order := s.order(q.Sort)
+	order := s.order(q.Sort, q.Desc)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	rows := make([]*cert.Certificate, 0, 256)
-	for k := range order {
-		i := order[k]
-		if q.Desc {
-			i = order[len(order)-1-k]
-		}
+	for _, i := range order {
 		if r := &s.rows[i]; keep(r) {
 			rows = append(rows, r.cert)
 		}
@@ -190,18 +194,27 @@ func (s *Service) Query(q Query) View {
 	return View{Rows: rows, Now: now, statusText: s.statusText}
 }
 
-// order returns the row indices sorted ascending on col (ties by
-// fingerprint), building and caching it on first use.
-func (s *Service) order(col Column) []int32 {
+// sortOrder names a cached order: a column and a direction.
+type sortOrder struct {
+	col  Column
+	desc bool
+}
+
+// order returns the row indices sorted on col, building and caching it on
+// first use. Ties go by expiry date, then Common Name, then fingerprint,
+// always ascending: equal values show in the same, useful order every time,
+// whichever way the column is sorted.
+func (s *Service) order(col Column, desc bool) []int32 {
+	key := sortOrder{col, desc}
 	s.mu.RLock()
-	o, ok := s.orders[col]
+	o, ok := s.orders[key]
 	s.mu.RUnlock()
 	if ok {
 		return o
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if o, ok := s.orders[col]; ok {
+	if o, ok := s.orders[key]; ok {
 		return o
 	}
 	keys := sortKeys(s.rows, col)
@@ -211,16 +224,25 @@ func (s *Service) order(col Column) []int32 {
 	}
 	slices.SortFunc(o, func(a, b int32) int {
 		c := keys(int(a), int(b))
+		if desc {
+			c = -c
+		}
 		if c == 0 {
-			c = strings.Compare(s.rows[a].cert.SHA256, s.rows[b].cert.SHA256)
+			c = breakTie(s.rows[a].cert, s.rows[b].cert)
 		}
 		return c
 	})
 	if s.orders == nil {
-		s.orders = make(map[Column][]int32)
+		s.orders = make(map[sortOrder][]int32)
 	}
-	s.orders[col] = o
+	s.orders[key] = o
 	return o
+}
+
+// breakTie orders certificates that are equal on the sorted column: by
+// expiry date, then Common Name, then fingerprint.
+func breakTie(a, b *cert.Certificate) int {
+	return cmp.Or(a.NotAfter.Compare(b.NotAfter), compareFold(a.CommonName, b.CommonName), strings.Compare(a.SHA256, b.SHA256))
 }
 
 // sortKeys returns a comparison of two rows on col. Text columns compare a
@@ -249,8 +271,7 @@ func sortKeys(rows []row, col Column) func(a, b int) int {
 	return func(a, b int) int { return cmpRows(rows[a].cert, rows[b].cert) }
 }
 
-// sortRows sorts on one column; ties fall back to the fingerprint so that
-// the order is the same every time.
+// sortRows sorts on one column; ties go as in order.
 func sortRows(rows []*cert.Certificate, col Column, desc bool, now time.Time) {
 	if col == "" {
 		col = ColNotAfter
@@ -258,11 +279,11 @@ func sortRows(rows []*cert.Certificate, col Column, desc bool, now time.Time) {
 	less := compareFunc(col, now)
 	slices.SortFunc(rows, func(a, b *cert.Certificate) int {
 		c := less(a, b)
-		if c == 0 {
-			c = strings.Compare(a.SHA256, b.SHA256)
-		}
 		if desc {
-			return -c
+			c = -c
+		}
+		if c == 0 {
+			c = breakTie(a, b)
 		}
 		return c
 	})

@@ -72,13 +72,21 @@ const (
 	RequestPersonalReports Permission = "reports"
 	// ViewJournal: see and export the audit journal (Logboek).
 	ViewJournal Permission = "view-journal"
+	// RemoveCertificate takes a certificate out of the inventory (it stays
+	// valid at its CA): keeping the inventory clean is the organisation's
+	// data, as 7.2's organisation data is.
+	RemoveCertificate Permission = "remove-certificate"
+	// AssignCertificatePeople records a certificate's Contactpersoon and
+	// Certificaatbeheerder; 7.3's form for certificate managers is open to
+	// every contact, whatever their rights.
+	AssignCertificatePeople Permission = "assign-certificate-people"
 )
 
 // matrix is section 7.2 and 7.3 of the manual: who may do what.
 var matrix = map[Role]map[Permission]bool{
-	BevoegdVertegenwoordiger: {ChangeOrganisation: true, ChangeBV: true, CancelSubscription: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true},
-	ContactpersoonAlle:       {ChangeOrganisation: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true},
-	ContactpersoonBasis:      {ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, RequestPersonalReports: true},
+	BevoegdVertegenwoordiger: {ChangeOrganisation: true, ChangeBV: true, CancelSubscription: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true, RemoveCertificate: true, AssignCertificatePeople: true},
+	ContactpersoonAlle:       {ChangeOrganisation: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true, RemoveCertificate: true, AssignCertificatePeople: true},
+	ContactpersoonBasis:      {ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, RequestPersonalReports: true, AssignCertificatePeople: true},
 }
 
 // Allowed reports whether a role may do something.

@@ -26,6 +26,9 @@ func TestAuthorisationMatrix(t *testing.T) {
 		OrderCertificates:  {true, true, true, false},
 		ViewOrganisation:   {true, true, true, false},
 		ViewJournal:        {true, true, false, false},
+		// Keeping the inventory clean (issue 17).
+		RemoveCertificate:       {true, true, false, false},
+		AssignCertificatePeople: {true, true, true, false},
 	}
 	for perm, cells := range want {
 		for i, role := range Roles {

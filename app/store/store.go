@@ -44,6 +44,9 @@ type Store interface {
 	SetUp(ctx context.Context, o org.Organisation, first org.Person) error
 	// PutPerson adds or replaces a person.
 	PutPerson(ctx context.Context, p org.Person) error
+	// Removing certificates and recording who requested and manages them
+	// (certadmin.go).
+	CertificateAdmin
 	// Settings returns the workstation's preferences.
 	Settings(ctx context.Context) (Settings, error)
 	// SaveSettings replaces them.
