@@ -18,12 +18,17 @@ func importCommand() command {
 	return command{
 		name:    "import",
 		summary: [2]string{"certificaten importeren (PEM, DER, PKCS#7, PKCS#12) en CRL's", "import certificates (PEM, DER, PKCS#7, PKCS#12) and CRLs"},
-		usage:   "[--p12-password-file F] FILE...",
+		usage:   "[--p12-password-file F] [--foreign skip|keep] FILE...",
 		setup: func(c *call) func(context.Context) int {
 			pwFile := c.fs.String("p12-password-file", "", t(c.lang, "bestand met het PKIoverheid PKCS#12-wachtwoord", "file holding the PKCS#12 password"))
+			foreign := c.fs.String("foreign", "skip", t(c.lang, "certificaten van een andere organisatie: skip (overslaan) of keep (toch bewaren)", "certificates of another organisation: skip or keep"))
 			return func(ctx context.Context) int {
 				if len(c.args) == 0 {
 					return c.fail(fmt.Errorf("%s", t(c.lang, "geen bestanden opgegeven", "no files given")))
+				}
+				keepForeign, err := parseForeign(*foreign)
+				if err != nil {
+					return c.fail(err)
 				}
 				var opt inventory.ImportOptions
 				if *pwFile != "" {
@@ -38,6 +43,11 @@ func importCommand() command {
 					return c.fail(err)
 				}
 				defer a.Close()
+				own, err := a.ImportOptions(ctx, keepForeign)
+				if err != nil {
+					return c.fail(err)
+				}
+				opt.Owner, opt.KeepForeign = own.Owner, own.KeepForeign
 				inputs := inventory.ReadFiles(c.args)
 				// CRL files (for a workstation without a route to the CA)
 				// go to the trust store; the rest is certificates.
@@ -56,7 +66,8 @@ func importCommand() command {
 				if *pwFile == "" && needsPassword(rep) {
 					if pw, ok := c.promptPassword(); ok {
 						retry := retryInputs(inputs, rep)
-						rep2, err := a.Import(ctx, retry, inventory.ImportOptions{P12Password: pw})
+						opt.P12Password = pw
+						rep2, err := a.Import(ctx, retry, opt)
 						if err != nil {
 							return c.fail(err)
 						}
@@ -125,6 +136,7 @@ func mergeRetry(first, retry inventory.Report) inventory.Report {
 	first.Added = append(first.Added, retry.Added...)
 	first.Issuers = append(first.Issuers, retry.Issuers...)
 	first.Duplicates = append(first.Duplicates, retry.Duplicates...)
+	first.Foreign = append(first.Foreign, retry.Foreign...)
 	return first
 }
 
@@ -148,8 +160,9 @@ func (c *call) printReport(rep inventory.Report) {
 		c.out("%s  %s  %s (%s)\n", i18n.T(c.lang, "import.added"), i18n.T(c.lang, "kind."+string(x.Kind)), cert.Printable(x.CommonName), cert.Printable(x.Source))
 	}
 	for _, x := range rep.Issuers {
-		c.out("%s  %s\n", i18n.T(c.lang, "import.issuer"), cert.Printable(x.CommonName))
+		c.out("%s\n", i18n.T(c.lang, "window.stored_as_issuer", cert.Printable(x.CommonName)))
 	}
+	printForeign(c, rep)
 	for _, x := range rep.Duplicates {
 		c.out("%s  %s\n", i18n.T(c.lang, "import.dup"), cert.Printable(x.CommonName))
 	}
