@@ -22,6 +22,10 @@ import (
 // all rights (the matrix decides), filtered by person, action and period,
 // with its verification and an export.
 func (u *ui) showAudit() {
+	u.open(place{id: "audit", section: sectionAudit, title: func() string { return u.tr("Logboek", "Audit journal") }, show: u.drawAudit})
+}
+
+func (u *ui) drawAudit() {
 	ctx := context.Background()
 	if err := u.core.Authorise(ctx, org.ViewJournal); err != nil {
 		dialog.ShowError(fmt.Errorf("%s", i18n.Localize(u.lang, err)), u.win)
@@ -123,6 +127,6 @@ func (u *ui) showAudit() {
 	})
 	bar := container.NewGridWithColumns(6, person, action, from, to, apply, export)
 	title := widget.NewLabelWithStyle(u.tr("Logboek", "Audit journal"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	u.shell(u.tr("Logboek", "Audit journal"), container.NewBorder(container.NewVBox(title, bar, status), nil, nil, nil, table))
+	u.shell(u.tr("Logboek", "Audit journal"), sectionAudit, container.NewBorder(container.NewVBox(title, bar, status), nil, nil, nil, table))
 	show()
 }

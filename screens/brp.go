@@ -38,8 +38,12 @@ type brpScreen struct {
 }
 
 func (u *ui) showBRP() {
+	u.open(place{id: "brp", section: sectionBRP, title: func() string { return u.tr("BRP-aansluitingen", "BRP connections") }, show: u.drawBRP})
+}
+
+func (u *ui) drawBRP() {
 	s := &brpScreen{u: u, reports: map[string]brp.Report{}}
-	u.shell(u.tr("BRP-aansluitingen", "BRP connections"), s.build())
+	u.shell(u.tr("BRP-aansluitingen", "BRP connections"), sectionBRP, s.build())
 }
 
 func (s *brpScreen) build() fyne.CanvasObject {
@@ -242,13 +246,6 @@ func (s *brpScreen) showDetail() {
 	})
 	s.detail.Objects = []fyne.CanvasObject{head, checks, container.NewHBox(test, edit, remove), widget.NewSeparator(), form}
 	s.detail.Refresh()
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
 }
 
 // addDialog asks for an afnemer (new, or a change of a). A refused entry

@@ -4,11 +4,11 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"pkiodesk/app"
@@ -16,6 +16,13 @@ import (
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/trust"
 )
+
+// openDetail opens a certificate's detail; Terug, Escape, Backspace and
+// Alt+Left return to where it was opened from.
+func (u *ui) openDetail(c cert.Certificate) {
+	title := orDash(cert.Printable(c.CommonName))
+	u.open(place{id: "detail:" + c.SHA256, section: sectionOf(c.Kind), title: func() string { return title }, show: func() { u.showDetail(c) }, closable: true})
+}
 
 // showDetail shows every field of a certificate (manual 3.1).
 func (u *ui) showDetail(c cert.Certificate) {
@@ -52,28 +59,35 @@ func (u *ui) showDetail(c cert.Certificate) {
 		{u.tr("Sleutelgebruik", "Key usage"), strings.Join(append(append([]string{}, c.KeyUsage...), c.ExtKeyUsage...), ", ")},
 		{u.tr("Beleid (policy OID's)", "Policies (OIDs)"), strings.Join(c.Policies, ", ")},
 		{"SHA-256", c.SHA256},
-		{u.tr("Certificaatbeheerder", "Certificate manager"), u.tr("niet vastgelegd", "not recorded")},
-		{u.tr("Contactpersoon (aanvrager)", "Contact person (requester)"), u.tr("niet vastgelegd (geïmporteerd uit ", "not recorded (imported from ") + c.Source + ")"},
 		{"CA", yes(c.IsCA)},
 	}
 	form := widget.NewForm()
 	for _, r := range rows {
-		v := widget.NewLabel(printableLines(r[1]))
+		v := widget.NewLabel(orDash(printableLines(r[1])))
 		v.Wrapping = fyne.TextWrapWord
 		v.Selectable = true
 		form.Append(r[0], v)
 	}
-	download := widget.NewButton(u.tr("Downloaden", "Download"), func() { u.download(c) })
-	revoke := widget.NewButton(u.tr("Intrekken", "Revoke"), nil)
-	renew := widget.NewButton(u.tr("Verlengen", "Renew"), nil)
+	for _, item := range u.peopleItems(c) {
+		form.AppendItem(item)
+	}
+	download := u.newButton(u.tr("Downloaden", "Download"), func() { u.download(c) })
+	revoke := u.newButton(u.tr("Intrekken", "Revoke"), nil)
+	renew := u.newButton(u.tr("Verlengen", "Renew"), nil)
 	revoke.Disable()
 	renew.Disable()
 	why := widget.NewLabel(u.tr("Intrekken en Verlengen worden bestellingen; die zijn in deze versie nog niet beschikbaar.", "Revoke and Renew become orders, which are not available in this version yet."))
 	why.TextStyle = fyne.TextStyle{Italic: true}
-	back := widget.NewButton(u.tr("Terug naar het overzicht", "Back to the overview"), func() { u.showOverview(c.Kind) })
-	title := widget.NewLabelWithStyle(cert.Printable(c.CommonName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewVBox(title, container.NewHBox(back, download, renew, revoke), why)
-	u.shell(cert.Printable(c.CommonName), container.NewBorder(top, nil, nil, nil, container.NewVScroll(form)))
+	back := u.newButton("← "+i18n.T(u.lang, "window.back_to", u.backTitle()), u.back)
+	title := widget.NewLabelWithStyle(orDash(cert.Printable(c.CommonName)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	remove, closed := u.removeButton(c)
+	if closed != "" {
+		why.SetText(why.Text + " " + closed)
+	}
+	why.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(title, container.NewHBox(back, download, renew, revoke, remove), why)
+	u.shell(orDash(cert.Printable(c.CommonName)), sectionOf(c.Kind), container.NewBorder(top, nil, nil, nil, container.NewVScroll(form)))
+	u.win.Canvas().Focus(back)
 }
 
 // chainVerdict says whether the chain is trusted, or why not.
@@ -101,16 +115,14 @@ func cnOrSubject(c *x509.Certificate) string {
 	return c.Subject.String()
 }
 
-// download saves the certificate as PEM, DER or PEM with its chain.
+// download saves the certificate as PEM, DER or PEM with its chain, and
+// says where it went.
 func (u *ui) download(c cert.Certificate) {
 	formats := []string{"PEM (.pem)", "DER (.cer)", u.tr("PEM met keten (.pem)", "PEM with chain (.pem)")}
 	kinds := []app.ExportFormat{app.ExportPEM, app.ExportDER, app.ExportPEMChain}
 	choice := widget.NewRadioGroup(formats, nil)
 	choice.SetSelected(formats[0])
-	dialog.ShowCustomConfirm(u.tr("Downloaden", "Download"), u.tr("Opslaan", "Save"), u.tr("Annuleren", "Cancel"), choice, func(ok bool) {
-		if !ok {
-			return
-		}
+	save := func() {
 		format := app.ExportPEM
 		for i, f := range formats {
 			if f == choice.Selected {
@@ -119,38 +131,30 @@ func (u *ui) download(c cert.Certificate) {
 		}
 		data, ext, err := u.core.ExportCertificate(context.Background(), c.SHA256, format)
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("%s", i18n.Localize(u.lang, err)), u.win)
+			u.showError(err)
 			return
 		}
-		save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-			if err != nil || w == nil {
-				return
-			}
-			defer w.Close()
-			if _, err := w.Write(data); err != nil {
-				dialog.ShowError(err, u.win)
-			}
-		}, u.win)
 		name := c.CommonName
 		if name == "" {
 			name = c.SHA256[:16]
 		}
-		save.SetFileName(safeFileName(name) + ext)
-		save.Show()
-	}, u.win)
-}
-
-func safeFileName(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_':
-			b.WriteRune(r)
-		default:
-			b.WriteRune('_')
-		}
+		filter := []fileFilter{{i18n.T(u.lang, "window.filter_certs"), []string{"*" + filepath.Ext(ext)}}, {i18n.T(u.lang, "window.filter_all"), []string{"*"}}}
+		u.saveFile(saveRequest{
+			title: u.tr("Downloaden", "Download"), name: app.SafeFileName(name) + ext, filter: filter,
+			write: func(w fileWriter) error {
+				if _, err := w.Write(data); err != nil {
+					return i18n.E("window.write_failed", err, name)
+				}
+				return nil
+			},
+			done: func(path string) {
+				u.inform(u.tr("Downloaden", "Download"), i18n.T(u.lang, "window.saved", baseName(path), dirName(path)))
+			},
+		})
 	}
-	return b.String()
+	u.showDialog(u.tr("Downloaden", "Download"), choice,
+		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true},
+		dialogButton{label: u.tr("Opslaan…", "Save…"), importance: widget.HighImportance, action: save, isDefault: true})
 }
 
 // dnLines shows a distinguished name one attribute per line, so a long

@@ -4,61 +4,78 @@ import (
 	"context"
 	"crypto"
 	"fmt"
+	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
-	"pkiodesk/app/org"
+	"pkiodesk/app/inventory"
 )
 
-// shell is the frame of every screen after login (manual 2.3): the
-// subscriber number, organisation and user top right, the navigation left.
-func (u *ui) shell(title string, content fyne.CanvasObject) {
-	o, _ := u.core.Organisation(context.Background())
-	u.setTitle(title + " — " + o.Name)
-	who := widget.NewLabel(fmt.Sprintf("%s %s · %s · %s", u.tr("Abonnee", "Subscriber"), o.SubscriberNumber, o.Name, u.person.Name))
-	logout := widget.NewButton(u.tr("Uitloggen", "Log out"), u.logout)
-	brand := widget.NewLabelWithStyle("pkiodesk", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	top := container.NewBorder(nil, widget.NewSeparator(), brand, container.NewHBox(who, logout), u.revocationBar())
-	nav := container.NewVBox(
-		widget.NewButton(u.tr("Start", "Home"), u.showHome),
-		widget.NewButton(u.tr("Servercertificaten", "Server certificates"), func() { u.showOverview(cert.KindServer) }),
-		widget.NewButton(u.tr("Persoonlijke certificaten", "Personal certificates"), func() { u.showOverview(cert.KindPersonal) }),
-		widget.NewButton(u.tr("Groepscertificaten", "Group certificates"), func() { u.showOverview(cert.KindGroup) }),
-		widget.NewButton(u.tr("eSeal certificaten", "eSeal certificates"), func() { u.showOverview(cert.KindESeal) }),
-		widget.NewButton(u.tr("Organisatiegegevens", "Organisation data"), u.showOrganisation),
-		widget.NewButton(u.tr("BRP-aansluitingen", "BRP connections"), u.showBRP),
-	)
-	if org.Allowed(u.person.Role, org.ViewJournal) {
-		nav.Add(widget.NewButton(u.tr("Logboek", "Audit journal"), u.showAudit))
-	}
-	u.onCardState = nil
-	u.win.SetContent(container.NewBorder(top, u.loginWarningBar(), container.NewPadded(nav), nil, container.NewPadded(content)))
+// expiryPeriods are the Start screen's tiles, in days.
+var expiryPeriods = []int{30, 60, 90}
+
+// showHome opens the start screen.
+func (u *ui) showHome() {
+	u.open(place{id: "home", section: sectionHome, title: func() string { return u.tr("Start", "Home") }, show: u.drawHome})
 }
 
-// showHome is the start screen with the certificates that expire soon.
-func (u *ui) showHome() {
+// drawHome is the start screen: a tile per period with the number of valid
+// certificates that expire within it (a tile opens them as an overview),
+// and the list of those expiring within 90 days.
+func (u *ui) drawHome() {
 	title := widget.NewLabelWithStyle(fmt.Sprintf(u.tr("Welkom, %s", "Welcome, %s"), u.person.Name), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	counts := container.NewHBox()
-	for _, days := range []int{30, 60, 90} {
+	tiles := container.NewHBox()
+	var opens []*tile
+	for _, days := range expiryPeriods {
+		days := days
 		n := len(u.core.Inventory.Expiring(days).Rows)
-		card := widget.NewCard(fmt.Sprintf("%d", n), fmt.Sprintf(u.tr("verlopen binnen %d dagen", "expire within %d days"), days), nil)
-		counts.Add(card)
+		t := u.newTile(fmt.Sprintf("%d", n), i18n.N(u.lang, "window.expire_within", n, days), func() { u.openExpiring(days) })
+		tiles.Add(t)
+		opens = append(opens, t)
 	}
 	soon := u.core.Inventory.Expiring(90)
-	list := widget.NewList(
-		func() int { return len(soon.Rows) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			c := soon.Rows[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s   %s   %s", c.NotAfter.Format("2006-01-02"), i18n.T(u.lang, "kind."+string(c.Kind)), cert.Printable(c.CommonName)))
-		})
-	list.OnSelected = func(i widget.ListItemID) { u.showDetail(*soon.Rows[i]) }
+	list := u.homeList(soon)
 	head := widget.NewLabelWithStyle(u.tr("Geldige certificaten die binnen 90 dagen verlopen", "Valid certificates expiring within 90 days"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	u.shell(u.tr("Start", "Home"), container.NewBorder(container.NewVBox(title, counts, head), nil, nil, nil, list))
+	u.homeTiles = opens
+	u.shell(u.tr("Start", "Home"), sectionHome, container.NewBorder(container.NewVBox(title, tiles, head), nil, nil, nil, list.root))
+	u.here.leave = func() { u.homeScroll = list.list.GetScrollOffset() }
+	list.list.ScrollToOffset(u.homeScroll)
+	u.win.Canvas().Focus(opens[0])
+}
+
+// homeList is the Start screen's list of certificates that expire within
+// 90 days, soonest first: the overviews' table without a header.
+func (u *ui) homeList(soon inventory.View) *certTable {
+	cols := []inventory.Column{inventory.ColNotAfter, inventory.ColKind, inventory.ColCN}
+	t := u.newCertTable(len(cols), map[int]float32{})
+	t.header.Hide()
+	t.rows = func() int { return len(soon.Rows) }
+	t.headerText = func(int) string { return "" }
+	t.sort = func(int) {}
+	t.cell = func(row, col int) string {
+		c := soon.Rows[row]
+		if cols[col] == inventory.ColKind {
+			return i18n.T(u.lang, "kind."+string(c.Kind))
+		}
+		return orDash(cert.Printable(inventory.Cell(c, cols[col], soon, u.lang)))
+	}
+	t.need = func(col int) columnNeed {
+		n := columnNeed{share: columnShare[cols[col]]}
+		for row := 0; row < len(soon.Rows); row++ {
+			n.want = max(n.want, min(maxNameColumn, fyne.MeasureText(t.cell(row, col), theme.TextSize(), fyne.TextStyle{}).Width+2*theme.InnerPadding()+2))
+		}
+		return n
+	}
+	t.open = func(row int) { u.openDetail(*soon.Rows[row]) }
+	t.refresh(i18n.T(u.lang, "expiring.none", 90), true)
+	return t
 }
 
 // logout ends the token session and shows the manual's advice (chapter 8).
@@ -80,10 +97,95 @@ func (u *ui) logout() {
 	advice := widget.NewLabel(u.tr(
 		"U bent uitgelogd. Voer de volgende stappen uit om volledig uit te loggen:\n1. sluit de applicatie;\n2. verwijder uw smartcard uit de kaartlezer.",
 		"You are logged out. To log out completely:\n1. close the application;\n2. remove your smartcard from the reader."))
-	again := widget.NewButton(u.tr("Opnieuw inloggen", "Log in again"), func() { u.showLogin("") })
-	closeApp := widget.NewButton(u.tr("Applicatie sluiten", "Close application"), u.fa.Quit)
+	again := u.newButton(u.tr("Opnieuw inloggen", "Log in again"), func() { u.showLogin("") })
+	again.Importance = widget.HighImportance
+	closeApp := u.newButton(u.tr("Applicatie sluiten", "Close application"), u.fa.Quit)
 	u.onCardState = nil
 	u.win.SetContent(container.NewCenter(container.NewVBox(
 		widget.NewLabelWithStyle(u.tr("Uitloggen", "Log out"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		advice, container.NewHBox(closeApp, again))))
+	u.win.Canvas().Focus(again)
 }
+
+// tile is a Start screen card that opens something: by click, Enter or
+// Space. Focus and hover show as an outline, so the number stays readable.
+type tile struct {
+	widget.BaseWidget
+	u                *ui
+	card             *widget.Card
+	onTap            func()
+	focused, hovered bool
+}
+
+func (u *ui) newTile(title, subtitle string, onTap func()) *tile {
+	t := &tile{u: u, card: widget.NewCard(title, subtitle, nil), onTap: onTap}
+	t.ExtendBaseWidget(t)
+	return t
+}
+
+func (t *tile) Tapped(*fyne.PointEvent) {
+	if t.onTap != nil {
+		t.onTap()
+	}
+}
+
+func (t *tile) FocusGained()                   { t.focused = true; t.Refresh() }
+func (t *tile) FocusLost()                     { t.focused = false; t.Refresh() }
+func (t *tile) TypedRune(rune)                 {}
+func (t *tile) Cursor() desktop.Cursor         { return desktop.PointerCursor }
+func (t *tile) MouseIn(*desktop.MouseEvent)    { t.hovered = true; t.Refresh() }
+func (t *tile) MouseMoved(*desktop.MouseEvent) {}
+func (t *tile) MouseOut()                      { t.hovered = false; t.Refresh() }
+
+func (t *tile) TypedKey(ev *fyne.KeyEvent) {
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter, fyne.KeySpace:
+		t.Tapped(nil)
+	default:
+		t.u.navigationKey(ev)
+	}
+}
+
+func (t *tile) CreateRenderer() fyne.WidgetRenderer {
+	hover := canvas.NewRectangle(color.Transparent)
+	hover.CornerRadius = theme.InputRadiusSize()
+	outline := canvas.NewRectangle(color.Transparent)
+	outline.StrokeWidth = 2
+	outline.CornerRadius = theme.InputRadiusSize()
+	r := &tileRenderer{t: t, hover: hover, outline: outline}
+	r.Refresh()
+	return r
+}
+
+type tileRenderer struct {
+	t              *tile
+	hover, outline *canvas.Rectangle
+}
+
+func (r *tileRenderer) Layout(size fyne.Size) {
+	r.t.card.Resize(size)
+	r.hover.Resize(size)
+	r.outline.Resize(size)
+}
+
+func (r *tileRenderer) MinSize() fyne.Size { return r.t.card.MinSize() }
+
+func (r *tileRenderer) Refresh() {
+	r.hover.FillColor = color.Transparent
+	if r.t.hovered {
+		r.hover.FillColor = theme.Color(theme.ColorNameHover)
+	}
+	r.outline.StrokeColor = color.Transparent
+	if r.t.focused {
+		r.outline.StrokeColor = focusOutline
+	}
+	r.hover.Refresh()
+	r.outline.Refresh()
+	r.t.card.Refresh()
+}
+
+func (r *tileRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.t.card, r.hover, r.outline}
+}
+
+func (r *tileRenderer) Destroy() {}

@@ -261,6 +261,7 @@ func (s *loginScreen) doLogin() {
 	pin := []byte(s.pin.Text)
 	s.pin.SetText("")
 	s.login.Disable()
+	s.problem.Importance = widget.MediumImportance // progress, not an error
 	s.problem.SetText(u.tr("Bezig met inloggen…", "Logging in…"))
 	if tok.PIN.PINPad {
 		// C_Login waits until the PIN is typed on the reader.
@@ -280,6 +281,7 @@ func (s *loginScreen) doLogin() {
 		defer clear(pin) // also when the guard never asked (a locked token)
 		sess, err := u.cs.LoginToken(context.Background(), tok, prompt)
 		fyne.Do(func() {
+			s.problem.Importance = widget.DangerImportance
 			if err != nil {
 				_ = u.core.LoginRefused(context.Background(), nil, err)
 				s.problem.SetText(i18n.Localize(u.lang, err))

@@ -12,9 +12,14 @@ import (
 	"pkiodesk/app/org"
 )
 
-// showOrganisation shows the organisation, billing data and the registered
-// people, active and inactive (manual 7.1).
+// showOrganisation opens the organisation data from the menu.
 func (u *ui) showOrganisation() {
+	u.open(place{id: "organisation", section: sectionOrganisation, title: func() string { return u.tr("Organisatiegegevens", "Organisation data") }, show: u.drawOrganisation})
+}
+
+// drawOrganisation shows the organisation, billing data and the registered
+// people, active and inactive (manual 7.1).
+func (u *ui) drawOrganisation() {
 	ctx := context.Background()
 	o, _ := u.core.Organisation(ctx)
 	people, err := u.core.Store.People(ctx)
@@ -52,5 +57,5 @@ func (u *ui) showOrganisation() {
 		widget.NewLabelWithStyle(u.tr("Organisatiegegevens", "Organisation data"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		data, container.NewHBox(change), note,
 		widget.NewLabelWithStyle(u.tr("Geregistreerde personen", "Registered people"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
-	u.shell(u.tr("Organisatiegegevens", "Organisation data"), container.NewBorder(top, nil, nil, nil, list))
+	u.shell(u.tr("Organisatiegegevens", "Organisation data"), sectionOrganisation, container.NewBorder(top, nil, nil, nil, list))
 }

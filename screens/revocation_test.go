@@ -52,10 +52,8 @@ func TestRevocationRefreshUpdatesTheOverview(t *testing.T) {
 	at := time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC)
 	ca.Revoke(leaves[1], at, 1)
 	kind := cert.FromX509(leaves[1]).Kind
-	// As showOverview does, keeping a handle on the overview's widgets.
-	o := newOverview(u, kind)
-	u.shell(u.kindTitle(kind), o.build())
-	u.rev.after = o.refresh
+	u.showOverview(kind) // which refreshes it after a revocation refresh
+	o := u.overviews[string(kind)]
 	o.status.SetSelected("Ingetrokken")
 	for _, r := range o.view.Rows {
 		if r.CommonName == "Kaarthouder 1" {
@@ -158,10 +156,10 @@ func TestImportCRLThroughTheOverview(t *testing.T) {
 	}
 	ca.Revoke(c, time.Now().Add(-time.Hour), 3)
 	crl, _ := ca.CRL()
-	o := newOverview(u, cert.FromX509(c).Kind)
-	u.shell("x", o.build())
+	u.showOverview(cert.FromX509(c).Kind)
+	o := u.overviews[string(cert.FromX509(c).Kind)]
 	o.status.SetSelected("Ingetrokken")
-	o.importInput(inventory.Input{Name: "ca.crl", Data: crl}, "")
+	o.importInputs([]inventory.Input{{Name: "ca.crl", Data: crl}})
 	got := ""
 	for _, r := range o.view.Rows {
 		if r.CommonName == "Zonder Route" {

@@ -6,6 +6,7 @@ package screens
 import (
 	"context"
 	"crypto/x509"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +63,29 @@ type ui struct {
 	rev *revocationRefresh
 
 	drafts map[string]map[string]string
+
+	// Navigation, reset at logout: where the user is, the way back, and
+	// the overviews with their filter, sort, scroll position and the
+	// column widths the user dragged.
+	here       place
+	history    []place
+	overviews  map[string]*overview
+	columnPins map[string]map[int]float32
+	homeScroll float32
+	// menu holds the side menu's buttons, homeTiles the Start tiles (for
+	// tests); dialogs the open dialogs, newest last (Enter and Escape
+	// answer the newest).
+	menu      map[section]*button
+	homeTiles []*tile
+	dialogs   []*openDialog
+	// files shows file dialogs; lastDir is the folder last used in one.
+	files   fileChooser
+	lastDir string
+
+	// foreignChecks are the choices of the last dialog about other
+	// organisations' certificates (for tests).
+	foreignChecks []*widget.Check
+
 	// certChoice is the open certificate choice, if any (for tests).
 	certChoice *widget.RadioGroup
 	// onCardState lets the visible screen follow reader changes.
@@ -183,8 +207,12 @@ func newUI(fa fyne.App, core *app.App, db app.Database, lang i18n.Lang, demo *de
 		rev: newRevocationRefresh(),
 	}
 	u.setLanguage(lang)
+	fa.Settings().SetTheme(newFocusTheme())
 	u.win = fa.NewWindow("pkiodesk")
-	u.win.Resize(fyne.NewSize(1180, 760))
+	u.win.Resize(windowSize(os.Getenv))
+	u.files = pickFileChooser(os.Getenv)
+	u.resetNavigation()
+	u.installKeys()
 	return u
 }
 
@@ -212,12 +240,31 @@ func (u *ui) followCard(ctx context.Context) {
 	}
 }
 
+// endSession closes the token session and forgets what the session saw
+// and chose: open dialogs, the way back, filters, sort orders and scroll
+// positions. Forms keep their drafts (a pulled card loses no typing).
 func (u *ui) endSession() {
 	if u.session != nil {
 		u.session.Close()
 	}
 	u.session, u.loginCert, u.person = nil, nil, org.Person{}
 	u.loginCheck, u.loginWarning = app.LoginCheck{}, ""
+	for _, d := range append([]*openDialog(nil), u.dialogs...) {
+		d.d.Hide()
+	}
+	u.dialogs = nil
+	u.resetNavigation()
+}
+
+// windowSize is the window's first size: PKIODESK_WINDOW_SIZE (WIDTHxHEIGHT,
+// used for the screenshots at several sizes), else 1180×760, which fits a
+// 1280×800 screen.
+func windowSize(getenv func(string) string) fyne.Size {
+	var w, h float32
+	if _, err := fmt.Sscanf(getenv("PKIODESK_WINDOW_SIZE"), "%gx%g", &w, &h); err == nil && w >= 640 && h >= 480 {
+		return fyne.NewSize(w, h)
+	}
+	return fyne.NewSize(1180, 760)
 }
 
 // tr picks the Dutch or English text of a screen label.
@@ -255,7 +302,7 @@ func (u *ui) notifyExpiring() {
 	if len(v.Rows) == 0 {
 		return
 	}
-	u.fa.SendNotification(fyne.NewNotification("pkiodesk", i18n.T(u.lang, "expiring.some", len(v.Rows), 30)))
+	u.fa.SendNotification(fyne.NewNotification("pkiodesk", i18n.N(u.lang, "window.notify_expiring", len(v.Rows), len(v.Rows), 30)))
 }
 
 // sentence starts a message with a capital, as a line of its own in a

@@ -64,14 +64,15 @@ func newTestUI(t *testing.T, lang i18n.Lang) *ui {
 	}
 	fa := test.NewTempApp(t)
 	u := newUI(fa, core, app.Database{Demo: true}, lang, nil)
+	u.files = fyneChooser{}
 	u.person = org.Person{Name: "Test Persoon", Role: org.BevoegdVertegenwoordiger, Active: true}
 	return u
 }
 
 func TestOverviewFiltersAndSortsThroughTheWidgets(t *testing.T) {
 	u := newTestUI(t, i18n.NL)
-	o := newOverview(u, cert.KindServer)
-	u.win.SetContent(o.build())
+	u.showOverview(cert.KindServer)
+	o := u.overviews[string(cert.KindServer)]
 	if o.status.Selected != "Geldig" {
 		t.Errorf("default status %q, want Geldig", o.status.Selected)
 	}
@@ -98,8 +99,8 @@ func TestOverviewFiltersAndSortsThroughTheWidgets(t *testing.T) {
 			t.Errorf("row %s does not match %s", r.CommonName, word)
 		}
 	}
-	if !strings.Contains(o.count.Text, "certificaten") {
-		t.Errorf("count label %q", o.count.Text)
+	if want := i18n.N(i18n.NL, "window.count", len(o.view.Rows), len(o.view.Rows)); o.count.Text != want || strings.Contains(want, "1 certificaten") {
+		t.Errorf("count label %q, want %q", o.count.Text, want)
 	}
 	// Click the Common Name header twice: ascending, then descending.
 	o.sortBy(inventory.ColCN)
@@ -118,8 +119,10 @@ func TestOverviewFiltersAndSortsThroughTheWidgets(t *testing.T) {
 	if o.query.Status != inventory.FilterAll {
 		t.Errorf("status %q", o.query.Status)
 	}
-	// The overview remembers its filter and sort: a new one starts the same.
-	again := newOverview(u, cert.KindServer)
+	// The overview remembers its filter and sort within the session.
+	u.showHome()
+	u.showOverview(cert.KindServer)
+	again := u.overviews[string(cert.KindServer)]
 	if again.filter.Text != word || again.query.Sort != inventory.ColCN || !again.query.Desc || again.query.Status != inventory.FilterAll {
 		t.Errorf("state not kept: %+v %q", again.query, again.filter.Text)
 	}
@@ -127,13 +130,13 @@ func TestOverviewFiltersAndSortsThroughTheWidgets(t *testing.T) {
 
 func TestOrderButtonsAreDisabledWithAReason(t *testing.T) {
 	u := newTestUI(t, i18n.NL)
-	o := newOverview(u, cert.KindPersonal)
-	content := o.build()
+	o := newOverview(u, string(cert.KindPersonal))
+	content := o.content
 	var found []string
 	var walk func(obj any)
 	walk = func(obj any) {
 		switch w := obj.(type) {
-		case *widget.Button:
+		case *button:
 			if strings.HasPrefix(w.Text, "Nieuw") {
 				found = append(found, w.Text)
 				if !w.Disabled() {
@@ -335,19 +338,19 @@ func TestPullingTheCardReturnsToLoginAndKeepsTheDraft(t *testing.T) {
 
 func TestImportFromTheOverview(t *testing.T) {
 	u := newTestUI(t, i18n.NL)
-	o := newOverview(u, cert.KindServer)
-	u.shell("x", o.build())
+	u.showOverview(cert.KindServer)
+	o := u.overviews[string(cert.KindServer)]
 	o.status.SetSelected("Verlopen")
 	before := len(o.view.Rows)
 	data := fixture.ReadPKIo(t, "RvIG_lap.gbav.idm.diginetwerk.net.crt")
-	rep := o.importInput(inventory.Input{Name: "rvig.crt", Data: data}, "")
+	rep := o.importInputs([]inventory.Input{{Name: "rvig.crt", Data: data}})
 	if len(rep.Added) != 1 || len(o.view.Rows) != before+1 {
 		t.Fatalf("import: %+v, rows %d -> %d", rep, before, len(o.view.Rows))
 	}
 	if txt := u.importReport(rep); !strings.Contains(txt, "1 toegevoegd") || !strings.Contains(txt, "lap.gbav.idm.diginetwerk.net") {
 		t.Errorf("report %q", txt)
 	}
-	bad := o.importInput(inventory.Input{Name: "kapot.pem", Data: []byte("=1+1")}, "")
+	bad := o.importInputs([]inventory.Input{{Name: "kapot.pem", Data: []byte("=1+1")}})
 	if txt := u.importReport(bad); len(bad.Rejected) != 1 || !strings.Contains(txt, "kapot.pem: geen certificaat") {
 		t.Errorf("bad file report %q", txt)
 	}

@@ -5,9 +5,11 @@ set -euo pipefail
 
 build=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
   libxi-dev libxxf86vm-dev libpcsclite-dev)
-runtime=(pcscd softhsm2 opensc libgl1 libglx-mesa0 libgl1-mesa-dri)
+# zenity gives the system's own file dialog (GTK) on Linux; without it
+# pkiodesk falls back to Fyne's.
+runtime=(pcscd softhsm2 opensc libgl1 libglx-mesa0 libgl1-mesa-dri zenity)
 testing=(libgl1 libglx-mesa0 libgl1-mesa-dri pcscd vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome
-  softhsm2 opensc poppler-utils qpdf libnss3-tools xvfb xdotool imagemagick procps)
+  softhsm2 opensc poppler-utils qpdf libnss3-tools xvfb xdotool imagemagick procps zenity)
 
 case "${1:-test}" in
   build) want=("${build[@]}") ;;
