@@ -167,6 +167,7 @@ func seedPeople(t *testing.T, a *App) {
 		}
 	}
 }
+
 // Removal and assignment are journalled with the certificate, in the same
 // transaction as the change; a refusal by the matrix or by the rules is
 // journalled with its reason.
