@@ -116,7 +116,6 @@ func (u *ui) resetNavigation() {
 // with the current section marked.
 func (u *ui) shell(title string, current section, content fyne.CanvasObject) {
 	o, _ := u.core.Organisation(context.Background())
-	u.setTitle(title + " — " + o.Name)
 	who := widget.NewLabel(fmt.Sprintf("%s %s · %s · %s", u.tr("Abonnee", "Subscriber"), o.SubscriberNumber, o.Name, u.person.Name))
 	logout := u.newButton(u.tr("Uitloggen", "Log out"), u.logout)
 	brand := widget.NewLabelWithStyle("pkiodesk", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -154,4 +153,7 @@ func (u *ui) shell(title string, current section, content fyne.CanvasObject) {
 	}
 	u.onCardState = nil
 	u.win.SetContent(container.NewBorder(top, u.loginWarningBar(), container.NewPadded(nav), nil, container.NewPadded(content)))
+	// The title last: whoever waits for it (a test, a screen reader) finds
+	// the screen it names.
+	u.setTitle(title + " — " + o.Name)
 }
