@@ -284,8 +284,10 @@ func (s *loginScreen) doLogin() {
 			s.problem.Importance = widget.DangerImportance
 			if err != nil {
 				_ = u.core.LoginRefused(context.Background(), nil, err)
+				// Re-read the token first (the counter may have changed),
+				// then answer: the answer is the last thing the screen does.
+				s.refresh()
 				s.problem.SetText(i18n.Localize(u.lang, err))
-				s.refresh() // the counter may have changed
 				return
 			}
 			u.afterLogin(sess, s.problem)
