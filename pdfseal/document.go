@@ -63,6 +63,8 @@ type Document struct {
 	// Signatories are the people who sign a BVForm by hand, e.g. the current
 	// and the new Bevoegd Vertegenwoordiger.
 	Signatories []string
+	// Attachments are embedded in the PDF and listed on it (attach.go).
+	Attachments []Attachment
 }
 
 type words struct {
@@ -72,6 +74,7 @@ type words struct {
 	login, subject, issuer      string
 	serial, fingerprint, page   string
 	signature, name, place      string
+	attachments                 string
 }
 
 var dutch = words{
@@ -90,6 +93,7 @@ var dutch = words{
 	number: "Nummer", date: "Datum en tijd", org: "Organisatie", sub: "Abonneenummer", oin: "OIN",
 	login: "Ingelogd met certificaat", subject: "Onderwerp", issuer: "Uitgever", serial: "Serienummer",
 	fingerprint: "SHA-256", page: "Pagina %d van {nb}", signature: "Handtekening", name: "Naam", place: "Plaats en datum",
+	attachments: "Bijlagen in deze PDF",
 }
 
 var english = words{
@@ -108,6 +112,7 @@ var english = words{
 	number: "Number", date: "Date and time", org: "Organisation", sub: "Subscriber number", oin: "OIN",
 	login: "Logged in with certificate", subject: "Subject", issuer: "Issuer", serial: "Serial number",
 	fingerprint: "SHA-256", page: "Page %d of {nb}", signature: "Signature", name: "Name", place: "Place and date",
+	attachments: "Files attached to this PDF",
 }
 
 // Draw renders the document as an A4 PDF.
@@ -168,6 +173,7 @@ func Draw(d Document) ([]byte, error) {
 	section(pdf, w.login, []Field{
 		{w.subject, d.Login.Subject}, {w.issuer, d.Login.Issuer}, {w.serial, d.Login.Serial}, {w.fingerprint, d.Login.SHA256},
 	})
+	attach(pdf, w, d.Attachments)
 	if d.Kind == BVForm {
 		for _, who := range d.Signatories {
 			signatureBlock(pdf, w, who)

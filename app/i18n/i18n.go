@@ -58,7 +58,7 @@ func T(l Lang, key string, args ...any) string {
 	if len(args) == 0 {
 		return tmpl
 	}
-	return fmt.Sprintf(tmpl, args...)
+	return fmt.Sprintf(tmpl, localizeArgs(l, args)...)
 }
 
 // Error is an error a user will read. Key selects the text, Args fill it,

@@ -80,17 +80,39 @@ const (
 	// Certificaatbeheerder; 7.3's form for certificate managers is open to
 	// every contact, whatever their rights.
 	AssignCertificatePeople Permission = "assign-certificate-people"
+	// Orders (seed 3-6): new, renew and revoke certificates, register a new
+	// Certificaatbeheerder in a server or group order (seed 7.3), activate
+	// an eSeal cloud certificate (seed 6.1; only the requester, see app/order).
+	RenewCertificates   Permission = "renew-certificates"
+	RevokeCertificates  Permission = "revoke-certificates"
+	RegisterCertManager Permission = "register-certificate-manager"
+	ActivateESeal       Permission = "activate-eseal"
 )
 
 // matrix is section 7.2 and 7.3 of the manual: who may do what.
 var matrix = map[Role]map[Permission]bool{
-	BevoegdVertegenwoordiger: {ChangeOrganisation: true, ChangeBV: true, CancelSubscription: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true, RemoveCertificate: true, AssignCertificatePeople: true},
-	ContactpersoonAlle:       {ChangeOrganisation: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true, RemoveCertificate: true, AssignCertificatePeople: true},
-	ContactpersoonBasis:      {ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, RequestPersonalReports: true, AssignCertificatePeople: true},
+	BevoegdVertegenwoordiger: {ChangeOrganisation: true, ChangeBV: true, CancelSubscription: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true, RemoveCertificate: true, AssignCertificatePeople: true,
+		RenewCertificates: true, RevokeCertificates: true, RegisterCertManager: true, ActivateESeal: true},
+	ContactpersoonAlle: {ChangeOrganisation: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true, RemoveCertificate: true, AssignCertificatePeople: true,
+		RenewCertificates: true, RevokeCertificates: true, RegisterCertManager: true, ActivateESeal: true},
+	ContactpersoonBasis: {ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, RequestPersonalReports: true, AssignCertificatePeople: true,
+		RenewCertificates: true, RevokeCertificates: true, RegisterCertManager: true, ActivateESeal: true},
 }
 
 // Allowed reports whether a role may do something.
 func Allowed(r Role, p Permission) bool { return matrix[r][p] }
+
+// Check says whether a person may do something, and if not, why, in the
+// user's words: the screens show it beside the disabled button.
+func Check(p Person, perm Permission) error {
+	if !p.Active {
+		return i18n.E("org.denied_inactive", nil, p.Name)
+	}
+	if !Allowed(p.Role, perm) {
+		return i18n.E("org.denied."+string(perm), nil)
+	}
+	return nil
+}
 
 // Identify finds the registered person a login certificate belongs to: by
 // the certificate's fingerprint, or by its subject serialNumber together

@@ -43,7 +43,16 @@ func encodeRecord(c *cert.Certificate) []byte {
 	for _, t := range []time.Time{c.NotBefore, c.NotAfter, c.RevokedAt, c.ImportedAt} {
 		b = appendTime(b, t)
 	}
+	// The order links are a tail that records written before orders
+	// existed lack; they decode as empty.
+	for _, s := range orderLinks(c) {
+		b = appendString(b, *s)
+	}
 	return b
+}
+
+func orderLinks(c *cert.Certificate) []*string {
+	return []*string{&c.RequesterID, &c.ManagerID, &c.OrderID, &c.Renews, &c.RevocationOrderID}
 }
 
 func appendString(b []byte, s string) []byte {
@@ -170,6 +179,11 @@ func decodeRecord(v []byte) (cert.Certificate, error) {
 	c.Revoked = flags&2 != 0
 	for _, p := range []*time.Time{&c.NotBefore, &c.NotAfter, &c.RevokedAt, &c.ImportedAt} {
 		*p = r.time()
+	}
+	if r.err == nil && r.pos < len(r.s) {
+		for _, p := range orderLinks(&c) {
+			*p = r.string()
+		}
 	}
 	if r.err != nil {
 		return cert.Certificate{}, r.err

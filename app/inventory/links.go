@@ -1,0 +1,17 @@
+package inventory
+
+import "pkiodesk/app/cert"
+
+// Replace puts a record changed elsewhere in the store (by an order: its
+// requester, manager or a pending revocation) in place of the row with the
+// same SHA-256. The store was written first; this only follows it.
+func (s *Service) Replace(c cert.Certificate) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, r := range s.rows {
+		if r.cert.SHA256 == c.SHA256 {
+			s.rows[i] = newRow(&c)
+		}
+	}
+	s.orders = nil
+}

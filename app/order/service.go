@@ -1,0 +1,211 @@
+package order
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/inventory"
+	"pkiodesk/app/org"
+	"pkiodesk/app/store"
+)
+
+// Store is what the order desk needs from storage; store.Bolt provides it.
+type Store interface {
+	CreateOrder(ctx context.Context, rec store.OrderRecord) error
+	Order(ctx context.Context, id string) (store.OrderRecord, error)
+	Orders(ctx context.Context) ([]store.OrderRecord, []error, error)
+	ChangeOrder(ctx context.Context, id string, ch store.OrderChange) (store.OrderResult, error)
+	DeleteOrder(ctx context.Context, id string) error
+	Organisation(ctx context.Context) (org.Organisation, bool, error)
+	People(ctx context.Context) ([]org.Person, error)
+}
+
+// Record is an order with its lifecycle as read from the store, its
+// content hash checked.
+type Record struct {
+	Order Order
+	Life  Lifecycle
+	// Hash is the hex SHA-256 of the order's JSON (printed on its PDF).
+	Hash string
+	// Document is the signed PDF: the order as the CA receives it.
+	Document []byte
+}
+
+// State is the order's current state.
+func (r *Record) State() State { return r.Life.State }
+
+// Service is the order desk. Every state change goes through move.
+type Service struct {
+	store Store
+	inv   *inventory.Service
+	now   func() time.Time
+}
+
+// NewService opens the order desk on a store and the inventory.
+func NewService(st Store, inv *inventory.Service, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{store: st, inv: inv, now: now}
+}
+
+// Now is the desk's clock.
+func (s *Service) Now() time.Time { return s.now() }
+
+// Inventory is the inventory the desk links certificates in.
+func (s *Service) Inventory() *inventory.Service { return s.inv }
+
+func encodeRecord(r *Record, placed bool) (store.OrderRecord, error) {
+	content, err := json.Marshal(r.Order)
+	if err != nil {
+		return store.OrderRecord{}, err
+	}
+	life, err := json.Marshal(r.Life)
+	if err != nil {
+		return store.OrderRecord{}, err
+	}
+	return store.OrderRecord{ID: r.Order.ID, Content: content, Hash: store.ContentHash(content), Placed: placed, Document: r.Document, Lifecycle: life}, nil
+}
+
+// decode reads a stored order. The store checked the hash already; the
+// content must also name the record it is stored under.
+func decode(sr store.OrderRecord) (Record, error) {
+	var r Record
+	if err := json.Unmarshal(sr.Content, &r.Order); err != nil {
+		return Record{}, i18n.E("order.damaged", err, cert.Printable(sr.ID))
+	}
+	if err := json.Unmarshal(sr.Lifecycle, &r.Life); err != nil {
+		return Record{}, i18n.E("order.damaged", err, cert.Printable(sr.ID))
+	}
+	if r.Order.ID != sr.ID || !r.Life.State.Valid() || sr.Placed != (r.Life.State != StateDraft && !(r.Life.State == StateCancelled && len(sr.Document) == 0)) {
+		return Record{}, i18n.E("order.damaged", fmt.Errorf("state %q, placed %v", r.Life.State, sr.Placed), cert.Printable(sr.ID))
+	}
+	if store.ContentHash(sr.Content) != sr.Hash {
+		return Record{}, i18n.E("order.hash_mismatch", nil, cert.Printable(sr.ID))
+	}
+	r.Hash, r.Document = sr.Hash, sr.Document
+	return r, nil
+}
+
+// Get reads one order.
+func (s *Service) Get(ctx context.Context, id string) (Record, error) {
+	sr, err := s.store.Order(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	return decode(sr)
+}
+
+// List returns the orders, newest first, and the damaged ones by name.
+func (s *Service) List(ctx context.Context) ([]Record, []error, error) {
+	srs, damaged, err := s.store.Orders(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]Record, 0, len(srs))
+	for _, sr := range srs {
+		r, err := decode(sr)
+		if err != nil {
+			damaged = append(damaged, err)
+			continue
+		}
+		out = append(out, r)
+	}
+	slices.SortStableFunc(out, func(a, b Record) int { return b.Order.Created.Compare(a.Order.Created) })
+	return out, damaged, nil
+}
+
+// newID makes an order number: product family, date and a random part,
+// safe as a file name.
+func newID(p Product, now time.Time) string {
+	b := make([]byte, 4)
+	rand.Read(b)
+	prefix := "PKIO"
+	switch p.CertKind() {
+	case cert.KindPersonal:
+		prefix = "PERS"
+	case cert.KindGroup:
+		prefix = "GRP"
+	case cert.KindESeal:
+		prefix = "SEAL"
+	}
+	if p == ProductCertSIGNOV {
+		prefix = "CSGN"
+	}
+	return fmt.Sprintf("%s-%s-%s", prefix, now.UTC().Format("20060102"), strings.ToUpper(hex.EncodeToString(b)))
+}
+
+// step is one state change and what goes with it.
+type step struct {
+	to   State // empty: the state stays, the lifecycle changes (and is logged)
+	by   string
+	note string
+	// edit changes the record before it is written (the content only while
+	// it is a draft: the store refuses it after placing).
+	edit func(*Record) error
+	// placing marks the record placed (with its signed document).
+	placing bool
+	// cert and certChange change a certificate record in the same
+	// transaction; people registers people in it.
+	cert       string
+	certChange func(*cert.Certificate) error
+	people     []org.Person
+}
+
+// move is the one function through which an order changes state: it
+// checks the state machine, records the event and writes the order, and
+// whatever belongs to the step, in one transaction. (The audit journal's
+// entry belongs here.)
+func (s *Service) move(ctx context.Context, id string, st step) (Record, error) {
+	at := s.now().UTC()
+	var out Record
+	res, err := s.store.ChangeOrder(ctx, id, store.OrderChange{
+		Order: func(sr *store.OrderRecord) error {
+			r, err := decode(*sr)
+			if err != nil {
+				return err
+			}
+			to := st.to
+			if to == "" {
+				to = r.Life.State // a change within the state (activation)
+			} else if !CanMove(r.Life.State, to) {
+				return i18n.E("order.transition", nil, cert.Printable(id), stateWord(r.Life.State), stateWord(to))
+			}
+			if st.edit != nil {
+				if err := st.edit(&r); err != nil {
+					return err
+				}
+			}
+			r.Life.State = to
+			r.Life.History = append(r.Life.History, Event{At: at, State: to, By: st.by, Note: st.note})
+			enc, err := encodeRecord(&r, sr.Placed || st.placing)
+			if err != nil {
+				return err
+			}
+			*sr = enc
+			out = r
+			out.Hash = enc.Hash
+			return nil
+		},
+		Certificate: st.cert, ChangeCertificate: st.certChange, People: st.people,
+	})
+	if err != nil {
+		return Record{}, err
+	}
+	if res.Certificate != nil && s.inv != nil {
+		s.inv.Replace(*res.Certificate)
+	}
+	return out, nil
+}
+
+// stateWord is a state as the messages name it (the key, rendered by i18n
+// in the reader's language).
+func stateWord(st State) i18n.Word { return i18n.Word("order.state." + string(st)) }

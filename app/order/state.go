@@ -1,0 +1,87 @@
+package order
+
+import (
+	"time"
+
+	"pkiodesk/app/i18n"
+)
+
+// State is where an order is in its lifecycle (ARCHITECTURE.md).
+type State string
+
+const (
+	StateDraft     State = "draft"     // editable, saved as it is typed
+	StatePlaced    State = "placed"    // signed; immutable from here on
+	StateSubmitted State = "submitted" // handed to the submitter (outbox)
+	StateIssued    State = "issued"    // certificate imported and matched; for a revocation: confirmed
+	StateRejected  State = "rejected"  // the CA refused it
+	StateCancelled State = "cancelled" // withdrawn before the CA acted
+)
+
+// States lists every state in lifecycle order.
+var States = []State{StateDraft, StatePlaced, StateSubmitted, StateIssued, StateRejected, StateCancelled}
+
+// transitions is the state machine: from each state, where an order may go.
+var transitions = map[State][]State{
+	StateDraft:     {StatePlaced, StateCancelled},
+	StatePlaced:    {StateSubmitted, StateCancelled},
+	StateSubmitted: {StateIssued, StateRejected},
+}
+
+// CanMove reports whether the state machine allows from → to.
+func CanMove(from, to State) bool {
+	for _, s := range transitions[from] {
+		if s == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Final reports whether nothing more happens to an order in state s.
+func (s State) Final() bool { return len(transitions[s]) == 0 }
+
+// Valid reports whether s is a known state.
+func (s State) Valid() bool {
+	for _, k := range States {
+		if k == s {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseState reads a state as a user types it, Dutch or English.
+func ParseState(s string) (State, error) {
+	for _, k := range States {
+		if s == string(k) || s == i18n.T(i18n.NL, "order.state."+string(k)) {
+			return k, nil
+		}
+	}
+	return "", i18n.E("order.state_unknown", nil, s)
+}
+
+// Event is one step in an order's history.
+type Event struct {
+	At    time.Time `json:"at"`
+	State State     `json:"state"`
+	By    string    `json:"by,omitempty"` // person ID, empty for the system
+	Note  string    `json:"note,omitempty"`
+}
+
+// Lifecycle is what changes about an order after it is made. It is stored
+// beside the order's content, never inside it: the content is what was
+// signed.
+type Lifecycle struct {
+	State   State   `json:"state"`
+	History []Event `json:"history"`
+	// Step is the wizard step a draft was left at.
+	Step int `json:"step,omitempty"`
+	// SubmittedTo says where the submitter put the order (outbox path).
+	SubmittedTo string `json:"submitted_to,omitempty"`
+	// IssuedCertificate is the SHA-256 of the certificate matched to the
+	// order (for a revocation: the certificate confirmed revoked).
+	IssuedCertificate string `json:"issued_certificate,omitempty"`
+	// Activation follows an eSeal cloud certificate's activation (seed 6.1).
+	Activation *Activation `json:"activation,omitempty"`
+}
