@@ -10,6 +10,7 @@ require (
 	github.com/miekg/pkcs11 v1.0.3-0.20190429190417-a667d056470f
 	github.com/ncruces/zenity v0.10.14
 	github.com/smallstep/pkcs7 v0.2.3
+	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78
 	github.com/zalando/go-keyring v0.2.8
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/crypto v0.33.0

@@ -291,7 +291,7 @@ func Lint(csr *x509.CertificateRequest, in LintInput) []Finding {
 	if len(csr.EmailAddresses) > 0 || len(csr.URIs) > 0 {
 		errf("csr.other_sans")
 	}
-	if cn := strings.ToLower(s.CommonName); cn != "" && !slices.Contains(dns, cn) {
+	if cn := strings.ToLower(s.CommonName); cn != "" && len(dns) > 0 && !slices.Contains(dns, cn) {
 		errf("csr.cn_not_san", cert.Printable(s.CommonName))
 	}
 	if in.FQDNs == nil {
