@@ -13,6 +13,7 @@ import (
 	"pkiodesk/app/audit"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
+	"pkiodesk/app/order"
 	"pkiodesk/app/store"
 	"pkiodesk/app/trust"
 )
@@ -41,6 +42,7 @@ type App struct {
 	Journal *audit.Journal
 	Trust   *trust.Service
 	sess    session
+	Orders  *order.Service
 }
 
 // Open opens the database and loads the services.
@@ -60,6 +62,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{Store: st, Inventory: inv, Journal: audit.New(st, audit.HeadPath(cfg.DBPath), cfg.Now), Trust: tr}
+	a.Orders = order.NewService(st, inv, cfg.Now)
 	inv.SetStatusText(a.statusText)
 	return a, nil
 }

@@ -83,7 +83,7 @@ func commands() []command {
 		brpCommand(),
 		auditCommand(),
 		revocationCommand(), trustCommand(),
-		csrCommand(),
+		csrCommand(), orderCommand(),
 	}
 }
 

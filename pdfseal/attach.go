@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"unicode/utf16"
 
 	"github.com/digitorus/pdf"
@@ -40,7 +41,8 @@ func attach(pdf *gofpdf.Fpdf, w words, list []Attachment) {
 	for i, a := range list {
 		as[i] = gofpdf.Attachment{Content: a.Data, Filename: a.Name, Description: a.Description}
 		sum := sha256.Sum256(a.Data)
-		fields[i] = Field{a.Name, fmt.Sprintf("%s\nSHA-256 %s", a.Description, hex.EncodeToString(sum[:]))}
+		h := hex.EncodeToString(sum[:])
+		fields[i] = Field{a.Name, fmt.Sprintf("%s\nSHA-256 %s\n%s", a.Description, h[:32], h[32:])}
 	}
 	pdf.SetAttachments(as)
 	section(pdf, w.attachments, fields)
@@ -140,4 +142,19 @@ func textOf(v pdf.Value) string {
 		rs[i] = rune(raw[i])
 	}
 	return string(rs)
+}
+
+// keepTogether starts a new page when a field would not fit on this one,
+// so that a label and its value are never split over two pages.
+func keepTogether(pdf *gofpdf.Fpdf, f Field) {
+	pdf.SetFont("dejavu", "", 9)
+	lines := 0
+	for _, l := range strings.Split(f.Value, "\n") {
+		lines += max(1, len(pdf.SplitText(l, 120)))
+	}
+	_, pageHeight := pdf.GetPageSize()
+	_, _, _, bottom := pdf.GetMargins()
+	if need := float64(lines) * 5; need < pageHeight/2 && pdf.GetY()+need > pageHeight-bottom {
+		pdf.AddPage()
+	}
 }

@@ -195,14 +195,15 @@ func section(pdf *gofpdf.Fpdf, heading string, fields []Field) {
 		pdf.Ln(1)
 	}
 	for _, f := range fields {
+		keepTogether(pdf, f)
 		pdf.SetFont("dejavu", "B", 9)
-		y := pdf.GetY()
+		y, page := pdf.GetY(), pdf.PageNo()
 		pdf.MultiCell(50, 5, f.Label, "", "L", false)
 		after := pdf.GetY()
 		pdf.SetXY(70, y)
 		pdf.SetFont("dejavu", "", 9)
 		pdf.MultiCell(0, 5, f.Value, "", "L", false)
-		if pdf.GetY() < after {
+		if pdf.PageNo() == page && pdf.GetY() < after {
 			pdf.SetY(after)
 		}
 	}

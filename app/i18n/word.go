@@ -5,16 +5,29 @@ package i18n
 // "bestelling ABC is geplaatst" in Dutch.
 type Word string
 
-// localizeArgs renders the Word arguments in language l.
+// Localizer is a message argument that renders itself in a language (an
+// *Error, a list of problems).
+type Localizer interface {
+	Localize(l Lang) string
+}
+
+// localizeArgs renders the Word and Localizer arguments in language l.
 func localizeArgs(l Lang, args []any) []any {
 	var out []any
 	for i, a := range args {
-		if w, ok := a.(Word); ok {
-			if out == nil {
-				out = append([]any(nil), args...)
-			}
-			out[i] = T(l, string(w))
+		var s string
+		switch w := a.(type) {
+		case Word:
+			s = T(l, string(w))
+		case Localizer:
+			s = w.Localize(l)
+		default:
+			continue
 		}
+		if out == nil {
+			out = append([]any(nil), args...)
+		}
+		out[i] = s
 	}
 	if out == nil {
 		return args

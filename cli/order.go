@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/inventory"
+	"pkiodesk/app/order"
+	"pkiodesk/app/store"
+)
+
+func orderCommand() command {
+	return command{
+		name:    "order",
+		summary: [2]string{"bestellingen tonen: order list [--state S], order show ID|FILE.pdf", "show orders: order list [--state S], order show ID|FILE.pdf"},
+		usage:   "list [--state S] | show ID|FILE.pdf [--roots ROOTS.pem]",
+		setup: func(c *call) func(context.Context) int {
+			state := c.fs.String("state", "", t(c.lang, "alleen bestellingen met deze status (concept, geplaatst, ingediend, uitgegeven, afgewezen, geannuleerd)", "only orders in this state (draft, placed, submitted, issued, rejected, cancelled)"))
+			rootsFile := c.fs.String("roots", "", t(c.lang, "vertrouwde rootcertificaten voor de handtekening (PEM)", "trusted root certificates for the signature (PEM)"))
+			return func(ctx context.Context) int {
+				switch {
+				case len(c.args) == 1 && c.args[0] == "list":
+					return c.orderList(ctx, *state)
+				case len(c.args) == 2 && c.args[0] == "show":
+					return c.orderShow(ctx, c.args[1], *rootsFile)
+				}
+				return c.fail(fmt.Errorf("%s", t(c.lang, "gebruik: pkiodesk order list [--state S] | order show ID|FILE.pdf", "usage: pkiodesk order list [--state S] | order show ID|FILE.pdf")))
+			}
+		},
+	}
+}
+
+func (c *call) orderList(ctx context.Context, state string) int {
+	var want order.State
+	if state != "" {
+		s, err := order.ParseState(strings.ToLower(state))
+		if err != nil {
+			return c.fail(err)
+		}
+		want = s
+	}
+	a, err := c.openApp(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer a.Close()
+	records, damaged, err := a.Orders.List(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	w := tabwriter.NewWriter(c.env.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t(c.lang, "Nummer", "Number"), t(c.lang, "Status", "State"), t(c.lang, "Soort", "Kind"),
+		t(c.lang, "Product", "Product"), t(c.lang, "Aangemaakt", "Created"), t(c.lang, "Aanvrager", "Requester"), t(c.lang, "Betreft", "Concerns"))
+	n := 0
+	for _, r := range records {
+		if want != "" && r.State() != want {
+			continue
+		}
+		n++
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", cert.Printable(r.Order.ID), i18n.T(c.lang, "order.state."+string(r.State())),
+			i18n.T(c.lang, "order.kind."+string(r.Order.Kind)), i18n.T(c.lang, "order.product."+string(r.Order.Product)),
+			r.Order.Created.Local().Format("2006-01-02 15:04"), cert.Printable(r.Order.Requester.Name), cert.Printable(order.Subject(&r.Order)))
+	}
+	w.Flush()
+	c.out("%s\n", fmt.Sprintf(t(c.lang, "%d bestellingen", "%d orders"), n))
+	for _, d := range damaged {
+		fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, d))
+	}
+	if len(damaged) > 0 {
+		return 1
+	}
+	return 0
+}
+
+// orderShow prints an order from the database, or from its signed PDF
+// after verifying it. A PDF that does not verify prints nothing of its
+// content and exits 1.
+func (c *call) orderShow(ctx context.Context, arg, rootsFile string) int {
+	if strings.HasSuffix(strings.ToLower(arg), ".pdf") || fileExists(arg) {
+		return c.orderShowPDF(ctx, arg, rootsFile)
+	}
+	a, err := c.openApp(ctx)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer a.Close()
+	r, err := a.Orders.Get(ctx, arg)
+	if err != nil {
+		return c.fail(err)
+	}
+	c.printOrder(&r.Order, r.Hash)
+	c.out("\n%s: %s\n", t(c.lang, "Status", "State"), i18n.T(c.lang, "order.state."+string(r.State())))
+	for _, e := range r.Life.History {
+		line := e.At.Local().Format("2006-01-02 15:04:05") + "  " + i18n.T(c.lang, "order.state."+string(e.State))
+		if e.Note != "" {
+			line += " (" + cert.Printable(e.Note) + ")"
+		}
+		c.out("  %s\n", line)
+	}
+	if r.Life.SubmittedTo != "" {
+		c.out("%s: %s\n", t(c.lang, "Ingediend in", "Submitted to"), cert.Printable(r.Life.SubmittedTo))
+	}
+	if r.Life.IssuedCertificate != "" {
+		c.out("%s: %s\n", t(c.lang, "Certificaat", "Certificate"), r.Life.IssuedCertificate)
+	}
+	return 0
+}
+
+func (c *call) orderShowPDF(ctx context.Context, path, rootsFile string) int {
+	data, err := inventory.ReadFile(path, 64<<20)
+	if err != nil {
+		return c.fail(err)
+	}
+	var roots *x509.CertPool
+	if rootsFile != "" {
+		certs, err := readCerts(rootsFile)
+		if err != nil {
+			return c.fail(err)
+		}
+		roots = x509.NewCertPool()
+		for _, r := range certs {
+			roots.AddCert(r)
+		}
+	}
+	signed, err := order.ReadSigned(data, roots)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "pkiodesk: %s: %s\n", cert.Printable(path), i18n.Localize(c.lang, err))
+		return 1
+	}
+	c.out("%s: %s (%s)\n", t(c.lang, "Handtekening in orde, ondertekend door", "Signature valid, signed by"),
+		cert.Printable(signed.Signer.Subject.CommonName), signed.SignedAt.Local().Format("2006-01-02 15:04:05"))
+	c.printOrder(&signed.Order, signed.Hash)
+	// When this database holds the order too, they must be the same.
+	if dbPath, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil && fileExists(dbPath) {
+		a, err := c.openApp(ctx)
+		if err != nil {
+			return c.fail(err)
+		}
+		defer a.Close()
+		if stored, err := a.Orders.Get(ctx, signed.Order.ID); err == nil {
+			if stored.Hash != signed.Hash {
+				fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.T(c.lang, "order.show_stored_differs", cert.Printable(signed.Order.ID)))
+				return 1
+			}
+			c.out("%s: %s\n", t(c.lang, "Opgeslagen bestelling, status", "Stored order, state"), i18n.T(c.lang, "order.state."+string(stored.State())))
+		}
+	}
+	return 0
+}
+
+// printOrder prints what the order's PDF shows, section by section.
+func (c *call) printOrder(o *order.Order, hash string) {
+	d := order.Document(o, hash, nil, c.lang)
+	c.out("%s %s\n", t(c.lang, "Bestelling", "Order"), cert.Printable(o.ID))
+	for _, s := range d.Sections {
+		c.out("[%s]\n", s.Heading)
+		for _, f := range s.Fields {
+			c.out("  %s: %s\n", f.Label, cert.PrintableMax(order.OneLine(f.Value), 2000))
+		}
+	}
+}
+
+func fileExists(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
+	"encoding/pem"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"pkiodesk/app"
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/order"
+	"pkiodesk/app/org"
+	"pkiodesk/app/signeddoc"
+	"pkiodesk/internal/testpki"
+)
+
+// placedOrder makes a database with one placed server order and returns
+// the database, the order's PDF file and its number.
+func placedOrder(t *testing.T) (db, pdfPath, id string) {
+	t.Helper()
+	ctx := context.Background()
+	db = filepath.Join(t.TempDir(), "p.db")
+	a, err := app.Open(ctx, app.Config{DBPath: db, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	pki, _ := testpki.New(time.Now())
+	who := testpki.Person{GivenName: "Anouk", Surname: "Visser", Email: "a.visser@voorbeeldstad.nl", Organization: "Gemeente Voorbeeldstad", Number: "PN-100245"}
+	authKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	signKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	login, _ := pki.Personal(authKey.Public(), who, false)
+	sign, _ := pki.Personal(signKey.Public(), who, true)
+	bv, err := a.SetUp(ctx, org.Organisation{Name: "Gemeente Voorbeeldstad", SubscriberNumber: "100234", OIN: "00000001002220647000", KvK: "12345678"}, "Anouk Visser", "a.visser@voorbeeldstad.nl", login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgr := org.Person{ID: "m1", Name: "Zoë Brouwer", Email: "z.brouwer@voorbeeldstad.nl", Phone: "0301234567", Role: org.Certificaatbeheerder, Active: true}
+	a.Store.PutPerson(ctx, mgr)
+	r, err := a.Orders.NewDraft(ctx, order.ProductPKIoPrivate, bv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := r.Order
+	ref := order.Ref(mgr)
+	o.Manager = &ref
+	o.Server.ServiceName, o.Server.FQDNs = "Zaaksysteem", []string{"zaken.voorbeeldstad.nl"}
+	csrKey := rsaKey(t)
+	der, _ := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{
+		Country: []string{"NL"}, Organization: []string{"Gemeente Voorbeeldstad"}, SerialNumber: "00000001002220647000", CommonName: "zaken.voorbeeldstad.nl",
+		ExtraNames: []pkix.AttributeTypeAndValue{{Type: asn1.ObjectIdentifier{2, 5, 4, 97}, Value: "NTRNL-12345678"}},
+	}, DNSNames: []string{"zaken.voorbeeldstad.nl"}}, csrKey)
+	o.Server.CSR = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der}))
+	if _, err := a.Orders.SaveDraft(ctx, o, 4, bv); err != nil {
+		t.Fatal(err)
+	}
+	placed, err := a.Orders.Place(ctx, o.ID, bv, order.Signing{Signer: signeddoc.Signer{Key: signKey, Chain: pki.Chain(sign)}, Login: login, Lang: i18n.NL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdfPath = filepath.Join(t.TempDir(), o.ID+".pdf")
+	os.WriteFile(pdfPath, placed.Document, 0o600)
+	return db, pdfPath, o.ID
+}
+
+func TestOrderShowAndList(t *testing.T) {
+	db, pdfPath, id := placedOrder(t)
+	r := run(t, "nl_NL.UTF-8", "order", "show", pdfPath, "--db", db)
+	for _, want := range []string{"Handtekening in orde, ondertekend door: Anouk Visser", "Bestelling " + id, "Naam van de service: Zaaksysteem",
+		"FQDN's: zaken.voorbeeldstad.nl", "Opgeslagen bestelling, status: geplaatst", "Certificaatbeheerder", "Zoë Brouwer"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("show PDF lacks %q\n%s", want, r.stdout)
+		}
+	}
+	if r.code != 0 {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "en_GB.UTF-8", "order", "show", id, "--db", db)
+	if r.code != 0 || !strings.Contains(r.stdout, "Service name: Zaaksysteem") || !strings.Contains(r.stdout, "State: placed") {
+		t.Errorf("show ID: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "geplaatst")
+	if r.code != 0 || !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "1 bestellingen") || !strings.Contains(r.stdout, "Zaaksysteem (zaken.voorbeeldstad.nl)") {
+		t.Errorf("list: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "ingediend")
+	if r.code != 0 || strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "0 bestellingen") {
+		t.Errorf("list submitted: %d\n%s", r.code, r.stdout)
+	}
+	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "verzonden")
+	if r.code != 2 || !strings.Contains(r.stderr, `onbekende status "verzonden"`) {
+		t.Errorf("bad state: %d %s", r.code, r.stderr)
+	}
+}
+
+// A PDF changed after signing is refused, and none of its content printed.
+func TestOrderShowRefusesATamperedPDF(t *testing.T) {
+	_, pdfPath, _ := placedOrder(t)
+	data, _ := os.ReadFile(pdfPath)
+	i := bytes.Index(data, []byte("/Type /EmbeddedFile"))
+	data[i+150] ^= 0x04
+	bad := filepath.Join(t.TempDir(), "gewijzigd.pdf")
+	os.WriteFile(bad, data, 0o600)
+	r := run(t, "nl_NL.UTF-8", "order", "show", bad, "--db", filepath.Join(t.TempDir(), "leeg.db"))
+	if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "gewijzigd.pdf") {
+		t.Errorf("tampered: exit %d\nstdout %q\nstderr %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func rsaKey(t *testing.T) *rsa.PrivateKey {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
