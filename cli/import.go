@@ -75,6 +75,9 @@ func importCommand() command {
 					}
 				}
 				c.printReport(rep)
+				if err := c.linkImported(ctx, a, rep); err != nil {
+					return c.fail(err)
+				}
 				if len(rep.Rejected) > 0 {
 					return 1
 				}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
@@ -169,4 +170,29 @@ func (c *call) printOrder(o *order.Order, hash string) {
 func fileExists(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular()
+}
+
+// linkImported links what an import added to its orders and says so.
+func (c *call) linkImported(ctx context.Context, a *app.App, rep inventory.Report) error {
+	matches, err := a.LinkImported(ctx, rep)
+	for _, m := range matches {
+		c.out("%s\n", m.Text(c.lang))
+	}
+	return err
+}
+
+func (c *call) setOutbox(ctx context.Context, a *app.App, dir string) error {
+	switch dir {
+	case "":
+		return nil
+	case "standaard", "default":
+		dir = ""
+	}
+	return a.SetOutboxDir(ctx, dir)
+}
+
+func (c *call) printOutbox(ctx context.Context, a *app.App) {
+	if b, err := a.Outbox(ctx); err == nil {
+		c.out("%s: %s\n", t(c.lang, "Uitgaande map", "Outbox folder"), b.Dir)
+	}
 }

@@ -65,20 +65,26 @@ func placedOrder(t *testing.T) (db, pdfPath, id string) {
 	if _, err := a.Orders.SaveDraft(ctx, o, 4, bv); err != nil {
 		t.Fatal(err)
 	}
-	placed, err := a.Orders.Place(ctx, o.ID, bv, order.Signing{Signer: signeddoc.Signer{Key: signKey, Chain: pki.Chain(sign)}, Login: login, Lang: i18n.NL})
+	outbox, err := a.Outbox(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdfPath = filepath.Join(t.TempDir(), o.ID+".pdf")
-	os.WriteFile(pdfPath, placed.Document, 0o600)
-	return db, pdfPath, o.ID
+	submitted, err := a.Orders.PlaceAndSubmit(ctx, o.ID, bv, order.Signing{Signer: signeddoc.Signer{Key: signKey, Chain: pki.Chain(sign)}, Login: login, Lang: i18n.NL}, outbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The default outbox is "uitgaand" beside the database.
+	if want := filepath.Join(filepath.Dir(db), "uitgaand", o.ID+".pdf"); submitted.Life.SubmittedTo != want {
+		t.Fatalf("submitted to %s, want %s", submitted.Life.SubmittedTo, want)
+	}
+	return db, submitted.Life.SubmittedTo, o.ID
 }
 
 func TestOrderShowAndList(t *testing.T) {
 	db, pdfPath, id := placedOrder(t)
 	r := run(t, "nl_NL.UTF-8", "order", "show", pdfPath, "--db", db)
 	for _, want := range []string{"Handtekening in orde, ondertekend door: Anouk Visser", "Bestelling " + id, "Naam van de service: Zaaksysteem",
-		"FQDN's: zaken.voorbeeldstad.nl", "Opgeslagen bestelling, status: geplaatst", "Certificaatbeheerder", "Zoë Brouwer"} {
+		"FQDN's: zaken.voorbeeldstad.nl", "Opgeslagen bestelling, status: ingediend", "Certificaatbeheerder", "Zoë Brouwer"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("show PDF lacks %q\n%s", want, r.stdout)
 		}
@@ -87,16 +93,16 @@ func TestOrderShowAndList(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = run(t, "en_GB.UTF-8", "order", "show", id, "--db", db)
-	if r.code != 0 || !strings.Contains(r.stdout, "Service name: Zaaksysteem") || !strings.Contains(r.stdout, "State: placed") {
+	if r.code != 0 || !strings.Contains(r.stdout, "Service name: Zaaksysteem") || !strings.Contains(r.stdout, "State: submitted") {
 		t.Errorf("show ID: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "geplaatst")
+	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "ingediend")
 	if r.code != 0 || !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "1 bestellingen") || !strings.Contains(r.stdout, "Zaaksysteem (zaken.voorbeeldstad.nl)") {
 		t.Errorf("list: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "ingediend")
+	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "geplaatst")
 	if r.code != 0 || strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "0 bestellingen") {
-		t.Errorf("list submitted: %d\n%s", r.code, r.stdout)
+		t.Errorf("list placed: %d\n%s", r.code, r.stdout)
 	}
 	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "verzonden")
 	if r.code != 2 || !strings.Contains(r.stderr, `onbekende status "verzonden"`) {
@@ -104,7 +110,8 @@ func TestOrderShowAndList(t *testing.T) {
 	}
 }
 
-// A PDF changed after signing is refused, and none of its content printed.
+// An outbox PDF changed after signing is refused, and none of its content
+// printed.
 func TestOrderShowRefusesATamperedPDF(t *testing.T) {
 	_, pdfPath, _ := placedOrder(t)
 	data, _ := os.ReadFile(pdfPath)
@@ -124,4 +131,21 @@ func rsaKey(t *testing.T) *rsa.PrivateKey {
 		t.Fatal(err)
 	}
 	return k
+}
+
+func TestSettingsOutbox(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	r := run(t, "nl_NL.UTF-8", "settings", "--db", db, "--outbox", "relatief/pad")
+	if r.code != 2 || !strings.Contains(r.stderr, "geef het volledige pad van de uitgaande map") {
+		t.Errorf("relative: %d %s", r.code, r.stderr)
+	}
+	dir := filepath.Join(t.TempDir(), "naar-kpn")
+	r = run(t, "nl_NL.UTF-8", "settings", "--db", db, "--outbox", dir)
+	if r.code != 0 || !strings.Contains(r.stdout, "Uitgaande map: "+dir) {
+		t.Errorf("set: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "nl_NL.UTF-8", "settings", "--db", db, "--outbox", "standaard")
+	if r.code != 0 || !strings.Contains(r.stdout, "Uitgaande map: "+filepath.Join(filepath.Dir(db), "uitgaand")) {
+		t.Errorf("default: %d %s", r.code, r.stdout)
+	}
 }

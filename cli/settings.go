@@ -8,12 +8,13 @@ import (
 func settingsCommand() command {
 	return command{
 		name:    "settings",
-		summary: [2]string{"toon of wijzig de instellingen (eigen PKCS#11-modules, taal)", "show or change the settings (own PKCS#11 modules, language)"},
-		usage:   "[--add-module PAD] [--remove-module PAD] [--lang nl|en|auto]",
+		summary: [2]string{"toon of wijzig de instellingen (eigen PKCS#11-modules, taal, uitgaande map)", "show or change the settings (own PKCS#11 modules, language, outbox folder)"},
+		usage:   "[--add-module PAD] [--remove-module PAD] [--lang nl|en|auto] [--outbox MAP]",
 		setup: func(c *call) func(context.Context) int {
 			add := c.fs.String("add-module", "", t(c.lang, "onthoud deze PKCS#11-module", "remember this PKCS#11 module"))
 			remove := c.fs.String("remove-module", "", t(c.lang, "vergeet deze PKCS#11-module", "forget this PKCS#11 module"))
 			lang := c.fs.String("lang", "", t(c.lang, "taal van pkiodesk: nl, en of auto (volgt de locale)", "pkiodesk's language: nl, en or auto (follows the locale)"))
+			outbox := c.fs.String("outbox", "", t(c.lang, "uitgaande map voor geplaatste bestellingen (volledig pad; 'standaard' voor de map naast de database)", "outbox folder for placed orders (full path; 'default' for the folder beside the database)"))
 			return func(ctx context.Context) int {
 				a, err := c.openApp(ctx)
 				if err != nil {
@@ -39,6 +40,9 @@ func settingsCommand() command {
 						return c.fail(err)
 					}
 				}
+				if err := c.setOutbox(ctx, a, *outbox); err != nil {
+					return c.fail(err)
+				}
 				s, err := a.Settings(ctx)
 				if err != nil {
 					return c.fail(err)
@@ -52,6 +56,7 @@ func settingsCommand() command {
 				for _, m := range s.ModulePaths {
 					c.out("  %s\n", m)
 				}
+				c.printOutbox(ctx, a)
 				return 0
 			}
 		},

@@ -57,6 +57,7 @@ func (o *overview) importInputs(in []inventory.Input) inventory.Report {
 		u.showError(err)
 		return rep
 	}
+	o.note = strings.TrimSpace(o.note + u.matchReport(u.linkImported(rep)))
 	o.refresh(true)
 	var locked []inventory.Input
 	var lockedRejections, rest []inventory.Rejection
@@ -85,6 +86,7 @@ func (o *overview) importInputs(in []inventory.Input) inventory.Report {
 			u.showError(err)
 			return
 		}
+		o.note = strings.TrimSpace(o.note + u.matchReport(u.linkImported(again)))
 		o.refresh(true)
 		o.showImportReport(mergeReports(first, again))
 	}, func() {

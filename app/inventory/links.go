@@ -1,6 +1,10 @@
 package inventory
 
-import "pkiodesk/app/cert"
+import (
+	"context"
+
+	"pkiodesk/app/cert"
+)
 
 // Replace puts a record changed elsewhere in the store (by an order: its
 // requester, manager or a pending revocation) in place of the row with the
@@ -14,4 +18,9 @@ func (s *Service) Replace(c cert.Certificate) {
 		}
 	}
 	s.orders = nil
+}
+
+// Issuers returns the stored CA certificates (for chains and revocation).
+func (s *Service) Issuers(ctx context.Context) ([]cert.Certificate, error) {
+	return s.store.Issuers(ctx)
 }

@@ -16,6 +16,9 @@ type Settings struct {
 	ModulePaths []string `json:"module_paths,omitempty"`
 	// Language is "nl" or "en"; empty follows the locale.
 	Language string `json:"language,omitempty"`
+	// OutboxDir is where placed orders are put (app/order's Outbox);
+	// empty means "uitgaand" beside the database.
+	OutboxDir string `json:"outbox_dir,omitempty"`
 }
 
 var (
