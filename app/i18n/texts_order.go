@@ -190,6 +190,11 @@ var orderTexts = map[string]text{
 	"match.issued":  {"certificaat %s hoort bij bestelling %s", "certificate %s belongs to order %s"},
 	"match.revoked": {"intrekking van %s bevestigd (bestelling %s)", "revocation of %s confirmed (order %s)"},
 
+	// Revocation information (until app/trust provides it: CRLs at hand).
+	"revocation.no_issuer": {"de uitgever van %s is niet opgeslagen; importeer het CA-certificaat", "the issuer of %s is not stored; import the CA certificate"},
+	"revocation.no_crl":    {"geen geldige CRL van %s", "no valid CRL from %s"},
+	"revocation.requested": {"intrekking aangevraagd", "revocation requested"},
+
 	// eSeal cloud activation (seed 6.1).
 	"activation.not_cloud":              {"alleen een eSeal cloud certificaat wordt geactiveerd", "only an eSeal cloud certificate is activated"},
 	"activation.only_requester":         {"alleen de aanvrager (%s) kan dit eSeal cloud certificaat activeren", "only the requester (%s) can activate this eSeal cloud certificate"},

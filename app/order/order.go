@@ -223,8 +223,26 @@ func (r Reason) Name() string {
 		return "cessationOfOperation"
 	case ReasonPrivilegeWithdrawn:
 		return "privilegeWithdrawn"
+	case 2:
+		return "cACompromise"
+	case 6:
+		return "certificateHold"
+	case 8:
+		return "removeFromCRL"
+	case 10:
+		return "aACompromise"
 	}
 	return ""
+}
+
+// Allowed reports whether the organisation may give this reason.
+func (r Reason) Allowed() bool {
+	for _, x := range Reasons {
+		if x == r {
+			return true
+		}
+	}
+	return false
 }
 
 // CertKind is the overview the ordered (or revoked) certificate is in.

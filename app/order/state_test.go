@@ -136,7 +136,7 @@ func TestSaveDraftKeepsFixedFields(t *testing.T) {
 
 // Every text key the order desk uses exists in Dutch and English.
 func TestEveryOrderTextExists(t *testing.T) {
-	key := regexp.MustCompile(`"((?:order|csr|doc|outbox|match|activation|keygen|org\.denied)\.[a-zA-Z0-9_.-]+)"`)
+	key := regexp.MustCompile(`"((?:order|csr|doc|outbox|match|activation|keygen|revocation|org\.denied)\.[a-zA-Z0-9_.-]+)"`)
 	var files []string
 	for _, pattern := range []string{"*.go", "../signeddoc/*.go", "../store/orders.go"} {
 		m, _ := filepath.Glob(pattern)

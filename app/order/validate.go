@@ -221,7 +221,7 @@ func Problems(o *Order) []Problem {
 			add(FieldReason, i18n.E("order.revoke_no_certificate", nil))
 			return out
 		}
-		if o.Revoke.Reason.Name() == "" {
+		if !o.Revoke.Reason.Allowed() {
 			add(FieldReason, i18n.E("order.field.reason", nil))
 		}
 		add(FieldExplanation, ValidateField(FieldExplanation, o.Revoke.Explanation, o.Product))
