@@ -87,7 +87,9 @@ func fitsOrder(o *Order, c *cert.Certificate, spki []byte) bool {
 	if c.NotBefore.Before(o.PlacedAt.Add(-24 * time.Hour)) {
 		return false
 	}
-	same := func(a, b string) bool { return a != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) }
+	same := func(a, b string) bool {
+		return a != "" && strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+	}
 	hasEmail := func(e string) bool {
 		for _, x := range c.Emails {
 			if same(x, e) {
