@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"math/big"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,6 +30,13 @@ func TestAuthorisationMatrix(t *testing.T) {
 		// Keeping the inventory clean (issue 17).
 		RemoveCertificate:       {true, true, false, false},
 		AssignCertificatePeople: {true, true, true, false},
+		// Orders (issue 9): Contactpersonen of both kinds and the BV order,
+		// renew and revoke, register a new Certificaatbeheerder in an order
+		// and activate an eSeal cloud certificate.
+		RenewCertificates:   {true, true, true, false},
+		RevokeCertificates:  {true, true, true, false},
+		RegisterCertManager: {true, true, true, false},
+		ActivateESeal:       {true, true, true, false},
 	}
 	for perm, cells := range want {
 		for i, role := range Roles {
@@ -107,6 +115,29 @@ func TestValidateOrganisation(t *testing.T) {
 	} {
 		if err := o.Validate(); !i18n.Is(err, key) {
 			t.Errorf("%s: %v", key, err)
+		}
+	}
+}
+
+// Check gives the reason in the user's words, for the disabled button.
+func TestCheckSaysWhy(t *testing.T) {
+	if err := Check(Person{Name: "A", Role: ContactpersoonBasis, Active: true}, RevokeCertificates); err != nil {
+		t.Errorf("basic contact person may revoke: %v", err)
+	}
+	err := Check(Person{Name: "Zoë", Role: Certificaatbeheerder, Active: true}, OrderCertificates)
+	if !i18n.Is(err, "org.denied.order-certificates") || !strings.Contains(i18n.Localize(i18n.NL, err), "bestellen certificaten") {
+		t.Errorf("certificate manager orders: %v", err)
+	}
+	err = Check(Person{Name: "Kees", Role: BevoegdVertegenwoordiger, Active: false}, OrderCertificates)
+	if !i18n.Is(err, "org.denied_inactive") || !strings.Contains(i18n.Localize(i18n.NL, err), "Kees is niet (meer) actief") {
+		t.Errorf("inactive: %v", err)
+	}
+	for _, role := range Roles {
+		for _, perm := range []Permission{ChangeOrganisation, ChangeBV, CancelSubscription, ChangeCertManagers, OrderCertificates, ViewOrganisation,
+			OpenChangeForm, RequestPersonalReports, RenewCertificates, RevokeCertificates, RegisterCertManager, ActivateESeal} {
+			if err := Check(Person{Role: role, Active: true}, perm); err != nil && i18n.Localize(i18n.EN, err) == "org.denied."+string(perm) {
+				t.Errorf("no reason text for %s", perm)
+			}
 		}
 	}
 }

@@ -1,0 +1,70 @@
+package order
+
+import (
+	"context"
+	"testing"
+
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/org"
+)
+
+// Contactpersonen of both kinds and the Bevoegd Vertegenwoordiger order,
+// renew and revoke; an inactive person or a Certificaatbeheerder does not,
+// and the service refuses them whatever a screen shows.
+func TestWhoMayOrder(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	c := cert.Certificate{SHA256: "aa", Kind: cert.KindServer, CommonName: "www.voorbeeldstad.nl", DNSNames: []string{"www.voorbeeldstad.nl"}}
+	may := []org.Person{d.bv, d.cpAll, d.cpBas}
+	mayNot := map[string]org.Person{"org.denied_inactive": d.gone, "org.denied.order-certificates": d.mgr}
+	for _, p := range may {
+		if err := NewBlocked(p); err != nil {
+			t.Errorf("%s may not order: %v", p.Role, err)
+		}
+		if err := RenewBlockedFor(p, &c); err != nil {
+			t.Errorf("%s may not renew: %v", p.Role, err)
+		}
+		if err := RevokeBlockedFor(p, &c); err != nil {
+			t.Errorf("%s may not revoke: %v", p.Role, err)
+		}
+		if _, err := d.NewDraft(ctx, ProductGroup, p); err != nil {
+			t.Errorf("%s: draft: %v", p.Role, err)
+		}
+	}
+	for key, p := range mayNot {
+		if err := NewBlocked(p); !i18n.Is(err, key) {
+			t.Errorf("%s orders: %v", p.Name, err)
+		}
+		if _, err := d.NewDraft(ctx, ProductGroup, p); !i18n.Is(err, key) {
+			t.Errorf("%s: draft: %v", p.Name, err)
+		}
+		if err := RenewBlockedFor(p, &c); err == nil {
+			t.Errorf("%s renews", p.Name)
+		}
+		if err := RevokeBlockedFor(p, &c); err == nil {
+			t.Errorf("%s revokes", p.Name)
+		}
+	}
+	// The certificate's own state.
+	revoked := c
+	revoked.Revoked = true
+	if err := RenewBlockedFor(d.bv, &revoked); !i18n.Is(err, "order.renew_revoked") {
+		t.Errorf("renew revoked: %v", err)
+	}
+	if err := RevokeBlockedFor(d.bv, &revoked); !i18n.Is(err, "err.already_revoked") {
+		t.Errorf("revoke revoked: %v", err)
+	}
+	pending := c
+	pending.RevocationOrderID = "PKIO-1"
+	if err := RevokeBlockedFor(d.cpBas, &pending); !i18n.Is(err, "order.revocation_pending") {
+		t.Errorf("revoke pending: %v", err)
+	}
+	// A person made inactive after starting a draft cannot place it.
+	r := serverDraft(t, d, d.cpAll)
+	gone := d.cpAll
+	gone.Active = false
+	if _, err := d.Place(ctx, r.Order.ID, gone, newCard(t, d.cpAll).signing()); !i18n.Is(err, "org.denied_inactive") {
+		t.Errorf("inactive places: %v", err)
+	}
+}
