@@ -39,7 +39,7 @@ func (u *ui) showDetail(c cert.Certificate) {
 	rows := [][2]string{
 		{i18n.T(u.lang, "col.kind"), i18n.T(u.lang, "kind."+string(c.Kind))},
 		{i18n.T(u.lang, "col.profile"), i18n.T(u.lang, "profile."+string(c.Profile()))},
-		{i18n.T(u.lang, "col.status"), u.core.StatusText(&c, u.lang)},
+		{i18n.T(u.lang, "col.status"), u.core.StatusText(&c, u.lang) + revocationRequested(u, &c)},
 		{u.tr("Intrekking", "Revocation"), revocation.Detail(u.lang)},
 		{u.tr("Vertrouwen", "Trust"), u.chainVerdict(chain, chainErr)},
 		{u.tr("Keten", "Chain"), chainLines(chain)},
@@ -59,6 +59,7 @@ func (u *ui) showDetail(c cert.Certificate) {
 		{u.tr("Sleutelgebruik", "Key usage"), strings.Join(append(append([]string{}, c.KeyUsage...), c.ExtKeyUsage...), ", ")},
 		{u.tr("Beleid (policy OID's)", "Policies (OIDs)"), strings.Join(c.Policies, ", ")},
 		{"SHA-256", c.SHA256},
+		{u.tr("Bestelling", "Order"), orderLinks(u, &c)},
 		{"CA", yes(c.IsCA)},
 	}
 	form := widget.NewForm()
@@ -72,17 +73,13 @@ func (u *ui) showDetail(c cert.Certificate) {
 		form.AppendItem(item)
 	}
 	download := u.newButton(u.tr("Downloaden", "Download"), func() { u.download(c) })
-	revoke := u.newButton(u.tr("Intrekken", "Revoke"), nil)
-	renew := u.newButton(u.tr("Verlengen", "Renew"), nil)
-	revoke.Disable()
-	renew.Disable()
-	why := widget.NewLabel(u.tr("Intrekken en Verlengen worden bestellingen; die zijn in deze versie nog niet beschikbaar.", "Revoke and Renew become orders, which are not available in this version yet."))
-	why.TextStyle = fyne.TextStyle{Italic: true}
+	renew, revoke, why := u.detailOrderButtons(c)
 	back := u.newButton("← "+i18n.T(u.lang, "window.back_to", u.backTitle()), u.back)
 	title := widget.NewLabelWithStyle(orDash(cert.Printable(c.CommonName)), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	remove, closed := u.removeButton(c)
 	if closed != "" {
-		why.SetText(why.Text + " " + closed)
+		why.SetText(strings.TrimSpace(why.Text + "\n" + closed))
+		why.Show()
 	}
 	why.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(title, container.NewHBox(back, download, renew, revoke, remove), why)

@@ -547,16 +547,9 @@ func (o *overview) build() fyne.CanvasObject {
 	export := u.newButton(u.tr("Exporteer lijst als .csv", "Export list as .csv"), o.exportCSV)
 	importButton := u.newButton(u.tr("Importeren…", "Import…"), o.chooseImport)
 	actions := container.NewHBox(export, o.manage, importButton)
-	for _, b := range newButtons[o.kind] {
-		nb := u.newButton(u.tr(b[0], b[1]), nil)
-		nb.Disable()
-		actions.Add(nb)
-	}
 	var notes []fyne.CanvasObject
-	if len(newButtons[o.kind]) > 0 {
-		why := widget.NewLabel(u.tr("Nieuwe bestellingen zijn in deze versie nog niet beschikbaar.", "New orders are not available in this version yet."))
-		why.TextStyle = fyne.TextStyle{Italic: true}
-		notes = append(notes, why)
+	if o.kind != "" {
+		notes = append(notes, u.orderButtons(o.kind, actions))
 	}
 	notes = append(notes, o.hint)
 	title := widget.NewLabelWithStyle(o.title(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

@@ -63,6 +63,11 @@ type ui struct {
 	rev *revocationRefresh
 
 	drafts map[string]map[string]string
+	// wizard is the open order wizard, if any (its draft is in the database);
+	// confirmation and activation the last such screens shown.
+	wizard       *wizard
+	confirmation *confirmation
+	activation   *activation
 
 	// Navigation, reset at logout: where the user is, the way back, and
 	// the overviews with their filter, sort, scroll position and the
@@ -227,9 +232,7 @@ func (u *ui) followCard(ctx context.Context) {
 		case s := <-states:
 			fyne.Do(func() {
 				if s == smartcard.LoggedOut && u.session != nil {
-					_ = u.core.CardRemoved(context.Background())
-					u.endSession()
-					u.showLogin(i18n.T(u.lang, u.cs.EndReason()))
+					u.cardPulled()
 					return
 				}
 				if u.onCardState != nil {
@@ -238,6 +241,17 @@ func (u *ui) followCard(ctx context.Context) {
 			})
 		}
 	}
+}
+
+// cardPulled ends the session when the card is removed; an open order
+// wizard saves its draft first.
+func (u *ui) cardPulled() {
+	if u.wizard != nil {
+		u.wizard.saveNow()
+	}
+	_ = u.core.CardRemoved(context.Background())
+	u.endSession()
+	u.showLogin(i18n.T(u.lang, u.cs.EndReason()))
 }
 
 // endSession closes the token session and forgets what the session saw

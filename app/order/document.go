@@ -171,6 +171,11 @@ func isHex(s string) bool {
 func Subject(o *Order) string {
 	switch {
 	case o.Revoke != nil:
+		for _, p := range cert.DNParts(o.Revoke.Subject) {
+			if cn, ok := strings.CutPrefix(p, "CN="); ok {
+				return cn
+			}
+		}
 		return o.Revoke.Subject
 	case o.Server != nil:
 		s := o.Server.ServiceName

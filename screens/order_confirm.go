@@ -1,0 +1,181 @@
+package screens
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/order"
+)
+
+// confirmation is the page after placing (seed 3.2's bevestigingspagina):
+// the signed PDF with Openen, Opslaan and Afdrukken.
+type confirmation struct {
+	u       *ui
+	rec     order.Record
+	open    *widget.Button
+	save    *widget.Button
+	print   *widget.Button
+	status  *widget.Label
+	opened  string // the file last handed to the system viewer (tests)
+	printed string
+}
+
+// showConfirmation shows a placed order. submitErr is set when the outbox
+// could not take it: the order is placed, and can be submitted again.
+func (u *ui) showConfirmation(rec order.Record, submitErr error) *confirmation {
+	c := &confirmation{u: u, rec: rec}
+	o := &rec.Order
+	title := u.tr("Uw bestelling is geplaatst", "Your order has been placed")
+	switch o.Kind {
+	case order.KindRenew:
+		title = u.tr("Uw verlenging is geplaatst", "Your renewal has been placed")
+	case order.KindRevoke:
+		title = u.tr("Uw intrekking is aangevraagd", "Your revocation has been requested")
+	}
+	c.status = note("")
+	done := note(u.tr(
+		"U hoeft verder geen vervolgactie te ondernemen. De aanvraag is direct en volledig elektronisch ondertekend en in de uitgaande map gezet, vanwaar zij naar de CA gaat.",
+		"You need not do anything else. The request was signed electronically at once and in full and put in the outbox folder, from where it goes to the CA."))
+	if submitErr != nil {
+		done.SetText(sentence(i18n.Localize(u.lang, submitErr)) + " " + u.tr("De bestelling is wel geplaatst en ondertekend; dien haar opnieuw in.", "The order is placed and signed; submit it again."))
+		done.Importance = widget.DangerImportance
+	}
+	signer := ""
+	if signed, err := order.ReadSigned(rec.Document, nil); err == nil {
+		signer = cert.Printable(signed.Signer.Subject.CommonName) + " · " + signed.SignedAt.Local().Format("02-01-2006 15:04:05")
+	}
+	form := widget.NewForm(
+		widget.NewFormItem(u.tr("Nummer", "Number"), widget.NewLabel(o.ID)),
+		widget.NewFormItem(u.tr("Status", "State"), widget.NewLabel(i18n.T(u.lang, "order.state."+string(rec.State())))),
+		widget.NewFormItem(u.tr("Betreft", "Concerns"), widget.NewLabel(cert.Printable(order.Subject(o)))),
+		widget.NewFormItem(u.tr("Ondertekend door", "Signed by"), widget.NewLabel(signer)),
+		widget.NewFormItem(u.tr("Inhoudshash (SHA-256)", "Content hash (SHA-256)"), widget.NewLabel(rec.Hash)),
+	)
+	if rec.Life.SubmittedTo != "" {
+		form.Append(u.tr("PDF in de uitgaande map", "PDF in the outbox folder"), note(rec.Life.SubmittedTo))
+	}
+	sealed := note(u.tr("De PDF is elektronisch verzegeld en bevat de gegevens van het certificaat waarmee u bent ingelogd, en de aanvraag zelf (bestelling.json en de CSR) als bijlagen. Elke PDF-lezer kan de handtekening controleren; pkiodesk ook: pkiodesk order show BESTAND.pdf.",
+		"The PDF is sealed electronically and holds the data of the certificate you logged in with, and the request itself (bestelling.json and the CSR) as attachments. Any PDF reader can check the signature; so can pkiodesk: pkiodesk order show FILE.pdf."))
+	c.open = widget.NewButton(u.tr("Openen", "Open"), c.openPDF)
+	c.save = widget.NewButton(u.tr("Opslaan", "Save"), c.savePDF)
+	c.print = widget.NewButton(u.tr("Afdrukken", "Print"), c.printPDF)
+	c.open.Importance = widget.HighImportance
+	buttons := container.NewHBox(c.open, c.save, c.print)
+	if submitErr != nil {
+		buttons.Add(widget.NewButton(u.tr("Opnieuw indienen", "Submit again"), c.resubmit))
+	}
+	back := widget.NewButton(u.tr("Terug naar het overzicht", "Back to the overview"), func() { u.showOverview(o.CertKind()) })
+	content := container.NewVBox(heading(title), done, form, sealed, buttons, c.status, container.NewHBox(back))
+	u.shell(u.tr("Bevestiging", "Confirmation")+" "+o.ID, container.NewVScroll(content))
+	u.win.Content().Refresh() // wrapped lines know their width only now
+	u.confirmation = c
+	return c
+}
+
+// pdfFile is a file holding the signed PDF: the outbox copy, or a private
+// temporary copy when there is none.
+func (c *confirmation) pdfFile() (string, error) {
+	if p := c.rec.Life.SubmittedTo; p != "" {
+		if data, err := os.ReadFile(p); err == nil && string(data) == string(c.rec.Document) {
+			return p, nil
+		}
+	}
+	dir, err := os.MkdirTemp("", "pkiodesk-")
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, c.rec.Order.ID+".pdf")
+	return p, os.WriteFile(p, c.rec.Document, 0o600)
+}
+
+func (c *confirmation) fail(err error) {
+	c.status.Importance = widget.DangerImportance
+	c.status.SetText(sentence(i18n.Localize(c.u.lang, err)))
+}
+
+// openPDF shows the PDF in the system's PDF reader.
+func (c *confirmation) openPDF() {
+	p, err := c.pdfFile()
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	c.opened = p
+	if err := c.u.fa.OpenURL(&url.URL{Scheme: "file", Path: filepath.ToSlash(p)}); err != nil {
+		c.fail(err)
+	}
+}
+
+// savePDF saves a copy where the user wants it.
+func (c *confirmation) savePDF() {
+	u := c.u
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if _, err := w.Write(c.rec.Document); err != nil {
+			c.fail(err)
+			return
+		}
+		c.status.Importance = widget.SuccessImportance
+		c.status.SetText(u.tr("Opgeslagen: ", "Saved: ") + w.URI().Name())
+	}, u.win)
+	d.SetFileName(c.rec.Order.ID + ".pdf")
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
+	d.Show()
+}
+
+// printPDF sends the PDF to the default printer where the system has a
+// print command (lp); elsewhere it opens the PDF reader to print from.
+func (c *confirmation) printPDF() {
+	u := c.u
+	p, err := c.pdfFile()
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	if lp, err := exec.LookPath("lp"); err == nil && runtime.GOOS != "windows" {
+		out, err := exec.CommandContext(context.Background(), lp, "--", p).CombinedOutput()
+		if err != nil {
+			c.fail(errors.New(u.tr("afdrukken mislukt: ", "printing failed: ") + string(out)))
+			return
+		}
+		c.printed = p
+		c.status.Importance = widget.SuccessImportance
+		c.status.SetText(u.tr("Naar de standaardprinter gestuurd.", "Sent to the default printer."))
+		return
+	}
+	c.openPDF()
+	c.status.Importance = widget.MediumImportance
+	c.status.SetText(u.tr("De PDF is geopend; kies daar Afdrukken.", "The PDF is open; choose Print there."))
+}
+
+// resubmit tries the outbox again for an order that is placed.
+func (c *confirmation) resubmit() {
+	u := c.u
+	box, err := u.core.Outbox(context.Background())
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	rec, err := u.core.Orders.Submit(context.Background(), c.rec.Order.ID, u.person, box)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	u.showConfirmation(rec, nil)
+}
