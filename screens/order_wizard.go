@@ -698,14 +698,18 @@ func sameFamily(a, b order.Product) bool {
 // startRenewal opens the renewal wizard for a certificate.
 func (u *ui) startRenewal(c cert.Certificate) {
 	u.resumeOrStart(func(r order.Record) bool { return r.Order.Kind == order.KindRenew && r.Order.Renews == c.SHA256 },
-		func(ctx context.Context) (order.Record, error) { return u.core.Orders.NewRenewal(ctx, c.SHA256, u.person) })
+		func(ctx context.Context) (order.Record, error) {
+			return u.core.Orders.NewRenewal(ctx, c.SHA256, u.person)
+		})
 }
 
 // startRevocation opens the revocation wizard for a certificate.
 func (u *ui) startRevocation(c cert.Certificate) {
 	u.resumeOrStart(func(r order.Record) bool {
 		return r.Order.Kind == order.KindRevoke && r.Order.Revoke != nil && r.Order.Revoke.Certificate == c.SHA256
-	}, func(ctx context.Context) (order.Record, error) { return u.core.Orders.NewRevocation(ctx, c.SHA256, u.person) })
+	}, func(ctx context.Context) (order.Record, error) {
+		return u.core.Orders.NewRevocation(ctx, c.SHA256, u.person)
+	})
 }
 
 func (u *ui) resumeOrStart(match func(order.Record) bool, start func(context.Context) (order.Record, error)) {
