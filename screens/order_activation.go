@@ -91,6 +91,11 @@ func (a *activation) refresh() {
 			status.Importance = widget.WarningImportance
 		}
 		a.buttons[id], a.codes[id], a.status[id] = button, code, status
+		code.OnChanged = func(string) {
+			if !button.Disabled() {
+				status.SetText("")
+			}
+		}
 		form := widget.NewForm(
 			widget.NewFormItem(u.tr("Bestelling", "Order"), widget.NewLabel(id)),
 			widget.NewFormItem(u.tr("Organisatienaam", "Organisation name"), widget.NewLabel(cert.Printable(order.Subject(&r.Order)))),

@@ -163,7 +163,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	if !hasLabel(u.win.Content(), "00000099123456789000") || !hasLabel(u.win.Content(), "Organisatiegegevens") {
 		t.Errorf("subscriber step: %v", labels(u.win.Content()))
 	}
-	shot(t, u, "11-bestelling-abonneegegevens")
+	shot(t, u, "30-bestelling-abonneegegevens")
 
 	test.Tap(w.next)
 	if w.stepKey() != "beheerder" {
@@ -187,7 +187,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 		t.Error("the phone's message is not under the field")
 	}
 	u.win.Content().Refresh()
-	shot(t, u, "12-bestelling-certificaatbeheerder")
+	shot(t, u, "31-bestelling-certificaatbeheerder")
 	chooseManager(t, w)
 	test.Tap(w.next)
 	if w.stepKey() != "certificaat" {
@@ -211,7 +211,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	if !hasLabel(u.win.Content(), `Fout: organisatienaam (O) in de CSR is "Gemeente Elders"`) || !hasLabel(u.win.Content(), "Fout: FQDN api.voorbeeldstad.nl is aangevraagd maar staat niet in de CSR") {
 		t.Errorf("findings: %v", labels(u.win.Content()))
 	}
-	shot(t, u, "13-bestelling-csr-bevindingen")
+	shot(t, u, "32-bestelling-csr-bevindingen")
 	test.Tap(w.next)
 	if w.stepKey() != "certificaat" || !strings.Contains(w.problem.Text, "De CSR heeft fouten") {
 		t.Errorf("went on with CSR errors: %q", w.problem.Text)
@@ -224,7 +224,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	if !hasLabel(u.win.Content(), "Geen bevindingen") {
 		t.Errorf("good CSR: %v", labels(u.win.Content()))
 	}
-	shot(t, u, "14-bestelling-servercertificaat")
+	shot(t, u, "33-bestelling-servercertificaat")
 	test.Tap(w.next)
 	if w.stepKey() != "overzicht" {
 		t.Fatalf("step %s: %s", w.stepKey(), w.problem.Text)
@@ -232,12 +232,12 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	if !hasLabel(u.win.Content(), "Zaaksysteem") || !hasLabel(u.win.Content(), "Alles is ingevuld") {
 		t.Errorf("overview: %v", labels(u.win.Content()))
 	}
-	shot(t, u, "15-bestelling-overzicht")
+	shot(t, u, "34-bestelling-overzicht")
 	test.Tap(w.next)
 	if w.stepKey() != "ondertekenen" || w.placeButton == nil || w.placeButton.Disabled() {
 		t.Fatalf("sign step: %s", w.stepKey())
 	}
-	shot(t, u, "16-bestelling-ondertekenen")
+	shot(t, u, "35-bestelling-ondertekenen")
 	test.Tap(w.placeButton)
 	waitUntil(t, func() bool { return u.confirmation != nil }, func() string { return strings.Join(labels(u.win.Content()), " | ") })
 	c := u.confirmation
@@ -252,7 +252,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	if c.open.Text != "Openen" || c.save.Text != "Opslaan" || c.print.Text != "Afdrukken" {
 		t.Errorf("buttons %q %q %q", c.open.Text, c.save.Text, c.print.Text)
 	}
-	shot(t, u, "17-bevestiging")
+	shot(t, u, "36-bevestiging")
 	test.Tap(c.open)
 	data, err := os.ReadFile(c.opened)
 	if err != nil || c.opened != c.rec.Life.SubmittedTo {
@@ -287,7 +287,7 @@ func TestWizardDraftSurvivesPulledCardAndRestart(t *testing.T) {
 		t.Errorf("mailbox validated where typed: %v", err)
 	}
 	test.Type(w.inputs[order.FieldMailbox], ".nl")
-	shot(t, u, "18-bestelling-groepscertificaat")
+	shot(t, u, "37-bestelling-groepscertificaat")
 	// The card is pulled before the autosave delay has passed: the draft
 	// is saved at once.
 	u.cardPulled()
@@ -335,7 +335,7 @@ func TestPersonalESealAndRevokeWizards(t *testing.T) {
 	test.Type(w.inputs[order.FieldEmail], "s.devries@voorbeeldstad.nl")
 	test.Type(w.inputs[order.FieldPhone], "06-12345678")
 	findRadio(u.win.Content(), "USB-token").SetSelected("USB-token")
-	shot(t, u, "19-bestelling-persoonlijk")
+	shot(t, u, "38-bestelling-persoonlijk")
 	test.Tap(w.next)
 	if w.stepKey() != "overzicht" {
 		t.Errorf("personal: %s %q", w.stepKey(), w.problem.Text)
@@ -348,7 +348,7 @@ func TestPersonalESealAndRevokeWizards(t *testing.T) {
 	if w.rec.Order.Product != order.ProductESealCloud {
 		t.Errorf("eSeal product %s", w.rec.Order.Product)
 	}
-	shot(t, u, "20-bestelling-eseal")
+	shot(t, u, "39-bestelling-eseal")
 
 	// Intrekken from the detail screen of a valid server certificate.
 	view := u.core.Inventory.Query(inventory.Query{Kind: cert.KindServer, Status: inventory.FilterValid})
@@ -369,7 +369,7 @@ func TestPersonalESealAndRevokeWizards(t *testing.T) {
 		t.Fatalf("revoke: step %s", w.stepKey())
 	}
 	findRadio(u.win.Content(), "vervangen door").SetSelected(i18n.T(i18n.NL, "order.reason.superseded"))
-	shot(t, u, "21-intrekken")
+	shot(t, u, "40-intrekken")
 	test.Tap(w.next)
 	test.Tap(w.next)
 	test.Tap(w.placeButton)
@@ -385,7 +385,7 @@ func TestPersonalESealAndRevokeWizards(t *testing.T) {
 	if b := findButton(u.win.Content(), "Intrekken"); b == nil || !b.Disabled() || !hasLabel(u.win.Content(), "Intrekken: intrekking is al aangevraagd") {
 		t.Error("Intrekken not disabled with its reason")
 	}
-	shot(t, u, "22-detail-intrekking-aangevraagd")
+	shot(t, u, "41-detail-intrekking-aangevraagd")
 }
 
 // eSeal cloud activation: only the requester, only with the invitation
@@ -424,7 +424,7 @@ func TestESealCloudActivation(t *testing.T) {
 		t.Errorf("no code: %q", a.status[r.Order.ID].Text)
 	}
 	test.Type(a.codes[r.Order.ID], "KPN-7F3A-91C2")
-	shot(t, u, "23-activatie-eseal-cloud")
+	shot(t, u, "42-activatie-eseal-cloud")
 	test.Tap(a.buttons[r.Order.ID])
 	waitUntil(t, func() bool {
 		rec, _ := u.core.Orders.Get(ctx, r.Order.ID)

@@ -194,9 +194,9 @@ func checkSignedOrder(t *testing.T, pdfPath string, r order.Record) {
 	}
 	csr, err := os.ReadFile(filepath.Join(dir, order.AttachmentCSR))
 	switch {
-	case r.Order.Kind == order.KindRevoke:
+	case r.Order.Kind == order.KindRevoke || r.Order.Server == nil:
 		if err == nil {
-			t.Errorf("%s: a revocation carries a CSR", r.Order.ID)
+			t.Errorf("%s: an order without a CSR carries one", r.Order.ID)
 		}
 	case err != nil || string(csr) != r.Order.Server.CSR:
 		t.Errorf("%s: attached CSR differs: %v", r.Order.ID, err)
@@ -410,4 +410,122 @@ func sameKeyCSR(t *testing.T, req order.KeyRequest, id []byte) string {
 		t.Fatal(err)
 	}
 	return string(csr)
+}
+
+// Every product's order, signed with the card, passes pdfsig, qpdf and
+// pdfdetach, and its attachments are the stored order (and CSR).
+func TestEveryProductSignedAndChecked(t *testing.T) {
+	f := startFlow(t)
+	ctx := context.Background()
+	for _, p := range order.Products {
+		r, err := f.a.Orders.NewDraft(ctx, p, f.bv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := r.Order
+		if p.NeedsManager() {
+			ref := order.Ref(f.mgr)
+			o.Manager = &ref
+		}
+		switch {
+		case o.Server != nil:
+			o.Server.ServiceName, o.Server.FQDNs = "Portaal", []string{"portaal.voorbeeldstad.nl"}
+			bits := 2048
+			if p == order.ProductPKIoTrial {
+				bits = 3072 // the trial's smallest
+			}
+			req := order.KeyRequest{Profile: order.ProfileFor(p), Bits: bits, Org: o.Organisation, FQDNs: o.Server.FQDNs}
+			_, csr, err := order.SoftwareKey(req, []byte("een lang wachtwoord"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			o.Server.CSR = string(csr)
+		case o.Personal != nil:
+			o.Personal.Name, o.Personal.Email, o.Personal.Phone = "Sanne de Vries", "s.devries@voorbeeldstad.nl", "0612345678"
+			if p == order.ProductPersonalCard {
+				o.Personal.Carrier = order.CarrierUSBToken
+			}
+		case o.Group != nil:
+			o.Group.GroupName, o.Group.Mailbox = "Burgerzaken", "burgerzaken@voorbeeldstad.nl"
+		}
+		if _, err := f.a.Orders.SaveDraft(ctx, o, 4, f.bv); err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		s, err := f.a.Orders.PlaceAndSubmit(ctx, o.ID, f.bv, f.sign, f.outbox)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		checkSignedOrder(t, s.Life.SubmittedTo, s)
+	}
+}
+
+// A signature key that asks for the PIN before every signature
+// (CKA_ALWAYS_AUTHENTICATE, as a qualified key on a PKIo card): placing
+// asks once; without the PIN nothing is placed.
+func TestPlacingWithAPINPerSignature(t *testing.T) {
+	needTokens(t)
+	ctx := context.Background()
+	tok, err := softhsm.InitToken(ctx, tokens.card.ConfPath, "kaart met PIN per handtekening", "so-aa-pin", "975310")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tok.Delete(context.Background()) })
+	pki := tokens.card.PKI
+	who := testpki.Person{GivenName: "Anouk", Surname: "Visser", Email: "a.visser@voorbeeldstad.nl", Organization: "Gemeente Voorbeeldstad", Number: "PN-100245"}
+	if _, err := tok.AddKey([]byte{1}, "Authenticatie", softhsm.RSA2048, func(pub crypto.PublicKey) (*x509.Certificate, error) { return pki.Personal(pub, who, false) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tok.AddAlwaysAuthKey([]byte{2}, "Onweerlegbaarheid", func(pub crypto.PublicKey) (*x509.Certificate, error) { return pki.Personal(pub, who, true) }); err != nil {
+		t.Fatal(err)
+	}
+	f := startFlow(t)
+	m := smartcard.NewManager()
+	info, err := m.Token(tok.Module, tok.Label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := m.LoginToken(ctx, info, []byte("975310"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	auth, _ := s.Pick(smartcard.UsageAuthentication)
+	signCert, _ := s.Pick(smartcard.UsageSignature)
+	if !s.NeedsPINPerSignature(signCert) {
+		t.Fatal("the key does not ask for the PIN per signature")
+	}
+	prompts := 0
+	answer := []byte(nil)
+	signer := s.Signer(signCert, pki.Issuer, pki.Root).WithPINPrompt(func() ([]byte, error) {
+		prompts++
+		if answer == nil {
+			return nil, i18n.E("card.pin_empty", nil)
+		}
+		return append([]byte(nil), answer...), nil
+	})
+	signing := order.Signing{Signer: signeddoc.Signer{Key: signer, Chain: signer.Chain}, Login: auth.Cert, Lang: i18n.EN}
+	r, err := f.a.Orders.NewDraft(ctx, order.ProductGroup, f.bv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := r.Order
+	ref := order.Ref(f.mgr)
+	o.Manager, o.Group.GroupName, o.Group.Mailbox = &ref, "Burgerzaken", "burgerzaken@voorbeeldstad.nl"
+	f.a.Orders.SaveDraft(ctx, o, 3, f.bv)
+	if _, err := f.a.Orders.Place(ctx, o.ID, f.bv, signing); !i18n.Is(err, "card.pin_empty") {
+		t.Errorf("without a PIN: %v", err)
+	}
+	if got, _ := f.a.Orders.Get(ctx, o.ID); got.State() != order.StateDraft {
+		t.Errorf("placed without a PIN: %s", got.State())
+	}
+	answer = []byte("975310")
+	prompts = 0
+	placed, err := f.a.Orders.PlaceAndSubmit(ctx, o.ID, f.bv, signing, f.outbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if prompts != 1 {
+		t.Errorf("PIN asked %d times for one signature", prompts)
+	}
+	checkSignedOrder(t, placed.Life.SubmittedTo, placed)
 }
