@@ -303,7 +303,7 @@ func (w *wizard) keyInFile(passphrase []byte, target *widget.Entry) {
 		if err != nil || dir == nil {
 			return
 		}
-		path := filepath.Join(dir.Path(), safeFileName(w.rec.Order.Server.ServiceName)+".key")
+		path := filepath.Join(dir.Path(), keyFileBase(w.rec.Order.Server.ServiceName)+".key")
 		if err := order.WriteNewFile(path, keyPEM); err != nil {
 			dialog.ShowError(errors.New(sentence(i18n.Localize(u.lang, err))), u.win)
 			return
@@ -324,10 +324,7 @@ func (w *wizard) commandsDialog() {
 		return
 	}
 	req := w.keyRequest()
-	base := safeFileName(w.rec.Order.Server.ServiceName)
-	if base == "" {
-		base = "server"
-	}
+	base := keyFileBase(w.rec.Order.Server.ServiceName)
 	cmd := order.OpenSSLCommand(req, base+".key", base+".csr")
 	inf := order.CertreqINF(req)
 	text := func(s string) *widget.Entry {
@@ -362,4 +359,12 @@ func (w *wizard) commandsDialog() {
 	d := dialog.NewCustom(u.tr("Sleutel en CSR op de server maken", "Make key and CSR on the server"), u.tr("Sluiten", "Close"), container.NewVScroll(content), u.win)
 	d.Resize(fyne.NewSize(900, 620))
 	d.Show()
+}
+
+// keyFileBase names key, CSR and INF files after the service.
+func keyFileBase(service string) string {
+	if b := safeFileName(service); strings.Trim(b, "_.") != "" {
+		return b
+	}
+	return "server"
 }

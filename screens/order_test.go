@@ -445,3 +445,61 @@ func hasText(obj fyne.CanvasObject, part string) bool {
 	}
 	return hasLabel(obj, part)
 }
+
+// Renewal (seed 3.2): the first screen warns when a colleague already
+// placed a renewal of the certificate; everything is pre-filled and the
+// Naam van de service cannot be changed.
+func TestRenewalWizardWarnsAndKeepsTheServiceName(t *testing.T) {
+	u := newTestUI(t, i18n.NL)
+	loginDemo(t, u)
+	ctx := context.Background()
+	view := u.core.Inventory.Query(inventory.Query{Kind: cert.KindServer, Status: inventory.FilterValid})
+	c := *view.Rows[0]
+	people, _ := u.core.Store.People(ctx)
+	var daan org.Person
+	for _, p := range people {
+		if p.Name == "Daan Meijer" {
+			daan = p
+		}
+	}
+	r, err := u.core.Orders.NewRenewal(ctx, c.SHA256, daan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := r.Order
+	_, csr, err := order.SoftwareKey(order.KeyRequest{Profile: order.ProfileFor(o.Product), Bits: 2048, Org: o.Organisation, FQDNs: o.Server.FQDNs}, []byte("wachtwoord voor de test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Server.CSR = string(csr)
+	managers, _ := u.core.Orders.Managers(ctx)
+	ref := order.Ref(managers[0])
+	o.Manager = &ref
+	if _, err := u.core.Orders.SaveDraft(ctx, o, 4, daan); err != nil {
+		t.Fatal(err)
+	}
+	signing, _ := u.cardSigning()
+	if _, err := u.core.Orders.Place(ctx, o.ID, daan, signing.Signing); err != nil {
+		t.Fatal(err)
+	}
+
+	u.showDetail(c)
+	test.Tap(findButton(u.win.Content(), "Verlengen"))
+	w := u.wizard
+	if w == nil || w.rec.Order.Kind != order.KindRenew || w.rec.Order.ID == o.ID {
+		t.Fatal("no renewal wizard of my own")
+	}
+	if !hasLabel(u.win.Content(), "Let op: Daan Meijer heeft op") {
+		t.Errorf("no colleague warning: %v", labels(u.win.Content()))
+	}
+	test.Tap(w.next)
+	chooseManager(t, w)
+	test.Tap(w.next)
+	if w.stepKey() != "certificaat" {
+		t.Fatalf("step %s: %s", w.stepKey(), w.problem.Text)
+	}
+	service := w.inputs[order.FieldServiceName]
+	if !service.Disabled() || service.Text != c.CommonName || w.inputs[order.FieldFQDNs].Text != strings.Join(c.DNSNames, "\n") {
+		t.Errorf("service %q (disabled %v), FQDNs %q", service.Text, service.Disabled(), w.inputs[order.FieldFQDNs].Text)
+	}
+}

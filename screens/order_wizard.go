@@ -546,7 +546,8 @@ func (w *wizard) signPage() fyne.CanvasObject {
 		widget.NewFormItem(u.tr("Ingelogd met", "Logged in with"), widget.NewLabel(loginName(u.loginCert))),
 	)
 	if box, err := u.core.Outbox(context.Background()); err == nil {
-		form.Append(u.tr("Uitgaande map", "Outbox folder"), widget.NewLabel(box.Dir))
+		change := widget.NewButton(u.tr("Wijzigen…", "Change…"), func() { u.chooseOutbox(func() { w.render() }) })
+		form.Append(u.tr("Uitgaande map", "Outbox folder"), container.NewBorder(nil, nil, nil, change, note(box.Dir)))
 	}
 	items = append(items, form)
 	if err == nil && u.session != nil && u.session.NeedsPINPerSignature(signing.tc) {
@@ -737,4 +738,21 @@ func hinted(label string, w fyne.CanvasObject, hint string) *widget.FormItem {
 	item := widget.NewFormItem(label, w)
 	item.HintText = hint
 	return item
+}
+
+// chooseOutbox lets the user pick the outbox folder (a setting, kept in
+// the database), then runs done.
+func (u *ui) chooseOutbox(done func()) {
+	d := dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+		if err != nil || dir == nil {
+			return
+		}
+		if err := u.core.SetOutboxDir(context.Background(), dir.Path()); err != nil {
+			dialog.ShowError(errors.New(sentence(i18n.Localize(u.lang, err))), u.win)
+			return
+		}
+		done()
+	}, u.win)
+	d.SetConfirmText(u.tr("Deze map gebruiken", "Use this folder"))
+	d.Show()
 }
