@@ -56,6 +56,7 @@ var orderTexts = map[string]text{
 	"order.renew_revocation_requested": {"voor dit certificaat is intrekking aangevraagd; het kan niet meer worden verlengd", "revocation was requested for this certificate; it can no longer be renewed"},
 	"order.revocation_pending":         {"intrekking is al aangevraagd (bestelling %s)", "revocation was already requested (order %s)"},
 	"order.revoke_no_certificate":      {"kies het certificaat dat moet worden ingetrokken", "choose the certificate to revoke"},
+	"order.manager_inactive":           {"%s is geen actieve, geregistreerde Certificaatbeheerder; kies een andere of meld een nieuwe aan", "%s is not an active registered certificate manager; choose another or register a new one"},
 	"order.has_problems":               {"de bestelling is nog niet compleet: %s", "the order is not complete yet: %s"},
 	"order.csr_errors":                 {"de CSR heeft fouten; de bestelling kan niet worden geplaatst", "the CSR has errors; the order cannot be placed"},
 	"order.not_signature_key":          {"het certificaat %q is geen handtekeningcertificaat; onderteken met de handtekeningsleutel van uw kaart", "certificate %q is not a signature certificate; sign with your card's signature key"},

@@ -7,6 +7,7 @@ import (
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
+	"pkiodesk/app/store"
 )
 
 // Contactpersonen of both kinds and the Bevoegd Vertegenwoordiger order,
@@ -66,5 +67,48 @@ func TestWhoMayOrder(t *testing.T) {
 	gone.Active = false
 	if _, err := d.Place(ctx, r.Order.ID, gone, newCard(t, d.cpAll).signing()); !i18n.Is(err, "org.denied_inactive") {
 		t.Errorf("inactive places: %v", err)
+	}
+}
+
+// A draft naming an inactive (or unknown) Certificaatbeheerder, or a
+// revocation whose certificate was swapped, is refused.
+func TestDraftsCannotSmuggle(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	card := newCard(t, d.bv)
+	r := serverDraft(t, d, d.bv)
+	o := r.Order
+	for _, m := range []PersonRef{Ref(d.oldM), {ID: "verzonnen", Name: "Niemand"}} {
+		m := m
+		o.Manager = &m
+		if _, err := d.SaveDraft(ctx, o, 4, d.bv); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Place(ctx, o.ID, d.bv, card.signing()); !i18n.Is(err, "order.manager_inactive") {
+			t.Errorf("manager %s: %v", m.Name, err)
+		}
+	}
+	c := cert.Certificate{SHA256: "ab", Kind: cert.KindServer, CommonName: "x.voorbeeldstad.nl", Subject: "CN=x.voorbeeldstad.nl"}
+	if _, _, err := d.st.AddCertificates(ctx, []store.Entry{{Cert: c, DER: []byte{1}}}); err != nil {
+		t.Fatal(err)
+	}
+	d.restart(t)
+	rev, err := d.NewRevocation(ctx, "ab", d.bv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ro := rev.Order
+	swapped := *ro.Revoke
+	swapped.Subject = "CN=iets.anders.nl"
+	ro.Revoke = &swapped
+	if _, err := d.SaveDraft(ctx, ro, 1, d.bv); !i18n.Is(err, "order.fixed_fields") {
+		t.Errorf("revocation target changed: %v", err)
+	}
+	ro = rev.Order
+	reason := *ro.Revoke
+	reason.Reason, reason.Explanation = ReasonKeyCompromise, "laptop gestolen"
+	ro.Revoke = &reason
+	if _, err := d.SaveDraft(ctx, ro, 1, d.bv); err != nil {
+		t.Errorf("reason: %v", err)
 	}
 }

@@ -329,7 +329,7 @@ func (s *Service) SaveDraft(ctx context.Context, o Order, step int, who org.Pers
 		if o.Kind != old.Kind || o.Renews != old.Renews || o.Created != old.Created || o.Requester != old.Requester ||
 			o.Organisation != old.Organisation || !o.PlacedAt.IsZero() || o.Login != nil ||
 			(o.Kind != KindNew && o.Product != old.Product) || (o.Revoke == nil) != (old.Revoke == nil) ||
-			(o.Revoke != nil && (o.Revoke.Certificate != old.Revoke.Certificate || o.Revoke.Serial != old.Revoke.Serial)) ||
+			(o.Revoke != nil && !sameTarget(o.Revoke, old.Revoke)) ||
 			(o.Kind == KindNew && o.Product.CertKind() != old.Product.CertKind()) {
 			return i18n.E("order.fixed_fields", nil)
 		}
@@ -373,4 +373,12 @@ func (s *Service) Cancel(ctx context.Context, id string, who org.Person) (Record
 		return Record{}, i18n.E("order.not_yours", nil, cert.Printable(id))
 	}
 	return s.move(ctx, id, step{to: StateCancelled, by: who.ID})
+}
+
+// sameTarget: a revocation's certificate is fixed; only the reason and the
+// explanation are the user's to fill in.
+func sameTarget(a, b *RevokeDetails) bool {
+	x, y := *a, *b
+	x.Reason, x.Explanation, y.Reason, y.Explanation = 0, "", 0, ""
+	return x == y
 }

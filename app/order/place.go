@@ -37,6 +37,11 @@ func (s *Service) Check(ctx context.Context, o *Order) ([]Finding, error) {
 	if ps := Problems(o); len(ps) > 0 {
 		return nil, i18n.E("order.has_problems", nil, ProblemList(ps))
 	}
+	if o.Manager != nil && !o.Manager.New {
+		if _, ok := s.activeManager(ctx, o.Manager.ID); !ok {
+			return nil, i18n.E("order.manager_inactive", nil, cert.Printable(o.Manager.Name))
+		}
+	}
 	var findings []Finding
 	switch o.Kind {
 	case KindRenew, KindRevoke:
@@ -140,6 +145,13 @@ func (s *Service) Place(ctx context.Context, id string, who org.Person, sig Sign
 		return Record{}, i18n.E("order.not_signature_key", nil, cert.Printable(signCert.Subject.CommonName))
 	}
 	var people []org.Person
+	if o.Manager != nil && !o.Manager.New {
+		// The registered data as it is now, not as the draft remembered it.
+		if m, ok := s.activeManager(ctx, o.Manager.ID); ok {
+			ref := Ref(m)
+			o.Manager = &ref
+		}
+	}
 	if o.Manager != nil && o.Manager.New {
 		if err := org.Check(who, org.RegisterCertManager); err != nil {
 			return Record{}, err
