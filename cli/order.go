@@ -129,7 +129,7 @@ func (c *call) orderShowPDF(ctx context.Context, path, rootsFile string) int {
 			roots.AddCert(r)
 		}
 	}
-	signed, err := order.ReadSigned(data, roots)
+	signed, err := order.ReadSigned(ctx, data, roots)
 	if err != nil {
 		fmt.Fprintf(c.env.Stderr, "pkiodesk: %s: %s\n", cert.Printable(path), i18n.Localize(c.lang, err))
 		return 1

@@ -1,16 +1,16 @@
 package pdfseal
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
-	"unicode/utf16"
 
-	"github.com/digitorus/pdf"
 	"github.com/jung-kurt/gofpdf"
+
+	"pkiodesk/pdfseal/internal/cos"
 )
 
 // Attachment is a file embedded in a document (the PDF's EmbeddedFiles):
@@ -54,28 +54,36 @@ var ErrNoAttachments = errors.New("pdfseal: the PDF has no attachments")
 // Attachments reads the embedded files of a PDF (the EmbeddedFiles name
 // tree of its newest revision). Verify the document before trusting them:
 // only a seal covering the whole file says they are the signed ones.
-func Attachments(data []byte) (out []Attachment, err error) {
-	r, err := openPDF(data)
+func Attachments(ctx context.Context, data []byte) ([]Attachment, error) {
+	f, err := openPDF(ctx, data, "pdf.err.encrypted_verify")
 	if err != nil {
 		return nil, err
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			out, err = nil, fmt.Errorf("pdfseal: PDF structure: %v", p)
-		}
-	}()
-	tree := r.Trailer().Key("Root").Key("Names").Key("EmbeddedFiles")
-	if tree.IsNull() {
+	t := f.Table(len(f.Revisions) - 1)
+	root, _, err := catalog(t)
+	if err != nil {
+		return nil, damaged(ctx, err)
+	}
+	names, err := dictAt(t, root["Names"])
+	if err != nil {
+		return nil, damaged(ctx, err)
+	}
+	tree, err := dictAt(t, names["EmbeddedFiles"])
+	if err != nil {
+		return nil, damaged(ctx, err)
+	}
+	if tree == nil {
 		return nil, ErrNoAttachments
 	}
-	var specs []pdf.Value
-	if err := collectNames(tree, &specs, 0); err != nil {
-		return nil, err
+	var specs []cos.Dict
+	if err := collectNames(t, tree, &specs, 0); err != nil {
+		return nil, damaged(ctx, err)
 	}
+	var out []Attachment
 	for _, fs := range specs {
-		a, err := readFileSpec(fs)
+		a, err := readFileSpec(t, fs)
 		if err != nil {
-			return nil, err
+			return nil, damaged(ctx, err)
 		}
 		out = append(out, a)
 	}
@@ -86,62 +94,76 @@ func Attachments(data []byte) (out []Attachment, err error) {
 }
 
 // collectNames walks a name tree (Names pairs, Kids nodes).
-func collectNames(node pdf.Value, out *[]pdf.Value, depth int) error {
+func collectNames(t *cos.Table, node cos.Dict, out *[]cos.Dict, depth int) error {
 	if depth > 16 {
-		return errors.New("pdfseal: attachment name tree too deep")
+		return errors.New("attachment name tree too deep")
 	}
-	names := node.Key("Names")
-	for i := 1; i < names.Len(); i += 2 {
+	names, err := arrayAt(t, node["Names"])
+	if err != nil {
+		return err
+	}
+	for i := 1; i < len(names); i += 2 {
 		if len(*out) >= maxAttachments {
-			return fmt.Errorf("pdfseal: more than %d attachments", maxAttachments)
+			return fmt.Errorf("more than %d attachments", maxAttachments)
 		}
-		*out = append(*out, names.Index(i))
-	}
-	kids := node.Key("Kids")
-	for i := 0; i < kids.Len(); i++ {
-		if err := collectNames(kids.Index(i), out, depth+1); err != nil {
+		spec, err := dictAt(t, names[i])
+		if err != nil {
 			return err
+		}
+		if spec != nil {
+			*out = append(*out, spec)
+		}
+	}
+	kids, err := arrayAt(t, node["Kids"])
+	if err != nil {
+		return err
+	}
+	for _, k := range kids {
+		kid, err := dictAt(t, k)
+		if err != nil {
+			return err
+		}
+		if kid != nil {
+			if err := collectNames(t, kid, out, depth+1); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-func readFileSpec(fs pdf.Value) (Attachment, error) {
-	name := textOf(fs.Key("UF"))
+func readFileSpec(t *cos.Table, fs cos.Dict) (Attachment, error) {
+	name := stringAt(t, fs["UF"])
 	if name == "" {
-		name = textOf(fs.Key("F"))
+		name = stringAt(t, fs["F"])
 	}
-	stream := fs.Key("EF").Key("F")
-	if stream.Kind() != pdf.Stream {
-		return Attachment{}, fmt.Errorf("pdfseal: attachment %q has no embedded file", name)
-	}
-	data, err := io.ReadAll(io.LimitReader(stream.Reader(), maxAttachmentSize+1))
+	ef, err := dictAt(t, fs["EF"])
 	if err != nil {
-		return Attachment{}, fmt.Errorf("pdfseal: attachment %q: %w", name, err)
+		return Attachment{}, err
 	}
-	if len(data) > maxAttachmentSize {
-		return Attachment{}, fmt.Errorf("pdfseal: attachment %q is larger than %d MiB", name, maxAttachmentSize>>20)
+	v, err := t.Deref(ef["F"])
+	if err != nil {
+		return Attachment{}, err
 	}
-	return Attachment{Name: name, Description: textOf(fs.Key("Desc")), Data: data}, nil
+	st, ok := v.(*cos.Stream)
+	if !ok {
+		return Attachment{}, fmt.Errorf("attachment %q has no embedded file", printable(name))
+	}
+	data, err := cos.Decode(st, maxAttachmentSize)
+	if err != nil {
+		return Attachment{}, fmt.Errorf("attachment %q: %w", printable(name), err)
+	}
+	return Attachment{Name: name, Description: stringAt(t, fs["Desc"]), Data: data}, nil
 }
 
-// textOf decodes a PDF text string: UTF-16BE with a byte order mark, or
-// PDFDocEncoding (read as Latin-1, which it equals for letters).
-func textOf(v pdf.Value) string {
-	raw := v.RawString()
-	if len(raw) >= 2 && raw[0] == 0xFE && raw[1] == 0xFF {
-		b := []byte(raw[2:])
-		u := make([]uint16, len(b)/2)
-		for i := range u {
-			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-		}
-		return string(utf16.Decode(u))
+// stringAt reads a text string value ("" for anything else).
+func stringAt(t *cos.Table, v cos.Object) string {
+	x, err := t.Deref(v)
+	if err != nil {
+		return ""
 	}
-	rs := make([]rune, len(raw))
-	for i := 0; i < len(raw); i++ {
-		rs[i] = rune(raw[i])
-	}
-	return string(rs)
+	s, _ := x.(cos.String)
+	return textString(s.Value)
 }
 
 // keepTogether starts a new page when a field would not fit on this one,

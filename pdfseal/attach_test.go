@@ -2,6 +2,7 @@ package pdfseal
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -22,7 +23,7 @@ func attachedDocument(t testing.TB) []byte {
 
 // Attachments come back as drawn, names and all, in order.
 func TestAttachmentsRoundTrip(t *testing.T) {
-	as, err := Attachments(attachedDocument(t))
+	as, err := Attachments(context.Background(), attachedDocument(t))
 	if err != nil || len(as) != 2 {
 		t.Fatalf("%v %d", err, len(as))
 	}
@@ -31,7 +32,7 @@ func TestAttachmentsRoundTrip(t *testing.T) {
 		t.Errorf("%+v", as)
 	}
 	plain, _ := Draw(Document{Kind: OrderNew, Number: "X", Created: time.Now()})
-	if _, err := Attachments(plain); !errors.Is(err, ErrNoAttachments) {
+	if _, err := Attachments(context.Background(), plain); !errors.Is(err, ErrNoAttachments) {
 		t.Errorf("no attachments: %v", err)
 	}
 }
@@ -43,7 +44,7 @@ func FuzzAttachments(f *testing.F) {
 	f.Add([]byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Names << /EmbeddedFiles << /Kids [1 0 R] >> >> >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"))
 	f.Add([]byte("%PDF-1.7\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		as, err := Attachments(data)
+		as, err := Attachments(context.Background(), data)
 		if err != nil {
 			return
 		}

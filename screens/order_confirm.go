@@ -54,7 +54,7 @@ func (u *ui) showConfirmation(rec order.Record, submitErr error) *confirmation {
 		done.Importance = widget.DangerImportance
 	}
 	signer := ""
-	if signed, err := order.ReadSigned(rec.Document, nil); err == nil {
+	if signed, err := order.ReadSigned(context.Background(), rec.Document, nil); err == nil {
 		signer = cert.Printable(signed.Signer.Subject.CommonName) + " · " + signed.SignedAt.Local().Format("02-01-2006 15:04:05")
 	}
 	form := widget.NewForm(

@@ -258,7 +258,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	if err != nil || c.opened != c.rec.Life.SubmittedTo {
 		t.Fatalf("opened %q: %v", c.opened, err)
 	}
-	signed, err := order.ReadSigned(data, nil)
+	signed, err := order.ReadSigned(context.Background(), data, nil)
 	if err != nil || signed.Hash != c.rec.Hash || signed.Order.Server.ServiceName != "Zaaksysteem" || signed.Order.Requester.ID != u.person.ID {
 		t.Errorf("outbox PDF: %v", err)
 	}
@@ -430,10 +430,16 @@ func TestESealCloudActivation(t *testing.T) {
 		rec, _ := u.core.Orders.Get(ctx, r.Order.ID)
 		return rec.Life.Activation != nil && rec.Life.Activation.Status == order.ActivationConfirmed
 	}, func() string { return a.status[r.Order.ID].Text })
-	waitUntil(t, func() bool { b := u.activation.buttons[r.Order.ID]; return b != nil && b.Disabled() }, func() string { return "button enabled" })
-	if !hasLabel(u.win.Content(), "bevestigd, wacht op uitgifte") {
-		t.Errorf("status: %v", labels(u.win.Content()))
-	}
+	// The screen redraws after the confirmation: the new status, the button
+	// disabled.
+	waitUntil(t, func() bool {
+		var ok bool
+		fyne.DoAndWait(func() {
+			b := u.activation.buttons[r.Order.ID]
+			ok = b != nil && b.Disabled() && hasLabel(u.win.Content(), "bevestigd, wacht op uitgifte")
+		})
+		return ok
+	}, func() string { return strings.Join(labels(u.win.Content()), " | ") })
 }
 
 // hasText finds a text on screen, also a form's hint or error line.

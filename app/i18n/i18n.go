@@ -97,6 +97,10 @@ func Localize(l Lang, err error) string {
 	if errors.As(err, &ue) {
 		return ue.Localize(l)
 	}
+	var lz Localizer // an error that renders itself (word.go)
+	if errors.As(err, &lz) {
+		return lz.Localize(l)
+	}
 	return err.Error()
 }
 

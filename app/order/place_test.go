@@ -88,7 +88,7 @@ func TestPlaceSignsAndFreezes(t *testing.T) {
 	if placed.State() != StatePlaced || len(placed.Document) == 0 || placed.Order.PlacedAt.IsZero() || placed.Order.Login.SHA256 == "" {
 		t.Fatalf("placed: %+v", placed.Life)
 	}
-	signed, err := ReadSigned(placed.Document, card.pki.RootPool())
+	signed, err := ReadSigned(context.Background(), placed.Document, card.pki.RootPool())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestReadSignedRefusesTampering(t *testing.T) {
 	}
 	tampered := bytes.Clone(pdf)
 	tampered[i] ^= 0x20
-	if _, err := ReadSigned(tampered, nil); err == nil {
+	if _, err := ReadSigned(context.Background(), tampered, nil); err == nil {
 		t.Error("a changed PDF was read as an order")
 	}
 	// Signed by someone else than the person who logged in.
@@ -236,22 +236,22 @@ func TestReadSignedRefusesTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadSigned(forged, nil); !i18n.Is(err, "order.signer_not_requester") {
+	if _, err := ReadSigned(context.Background(), forged, nil); !i18n.Is(err, "order.signer_not_requester") {
 		t.Errorf("forged: %v", err)
 	}
 	// A PDF that is signed but carries no order.
 	plain, _ := signeddoc.Sign(ctx, signeddoc.Request{Document: Document(&o, "", content, i18n.NL), Signer: card.signer})
-	if _, err := ReadSigned(plain, nil); err != nil {
+	if _, err := ReadSigned(context.Background(), plain, nil); err != nil {
 		t.Errorf("own document: %v", err)
 	}
 	doc.Attachments = doc.Attachments[:1] // the CSR left out
 	noCSR, _ := signeddoc.Sign(ctx, signeddoc.Request{Document: doc, Signer: card.signer})
-	if _, err := ReadSigned(noCSR, nil); !i18n.Is(err, "order.show_csr_differs") {
+	if _, err := ReadSigned(context.Background(), noCSR, nil); !i18n.Is(err, "order.show_csr_differs") {
 		t.Errorf("without CSR: %v", err)
 	}
 	doc.Attachments = nil
 	noOrder, _ := signeddoc.Sign(ctx, signeddoc.Request{Document: doc, Signer: card.signer})
-	if _, err := ReadSigned(noOrder, nil); !i18n.Is(err, "order.show_no_order") {
+	if _, err := ReadSigned(context.Background(), noOrder, nil); !i18n.Is(err, "order.show_no_order") {
 		t.Errorf("without order: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package order
 
 import (
 	"bytes"
+	"context"
 	"crypto/x509"
 	"encoding/json"
 	"errors"
@@ -27,8 +28,8 @@ type Signed struct {
 // order must be attached, its CSR attachment must be the CSR it names, and
 // the signer must be the person who logged in to place it. roots may be nil
 // (integrity only).
-func ReadSigned(pdf []byte, roots *x509.CertPool) (Signed, error) {
-	opened, err := signeddoc.Open(pdf, roots)
+func ReadSigned(ctx context.Context, pdf []byte, roots *x509.CertPool) (Signed, error) {
+	opened, err := signeddoc.Open(ctx, pdf, roots)
 	if err != nil {
 		return Signed{}, err
 	}

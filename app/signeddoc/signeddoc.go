@@ -12,6 +12,7 @@ import (
 	"crypto"
 	"crypto/x509"
 	"errors"
+	"strings"
 	"time"
 
 	"pkiodesk/app/i18n"
@@ -55,7 +56,7 @@ func Sign(ctx context.Context, req Request) ([]byte, error) {
 	if err != nil {
 		return nil, i18n.E("doc.draw_failed", err)
 	}
-	sealed, err := pdfseal.Seal(drawn, pdfseal.SealOptions{
+	sealed, err := pdfseal.Seal(ctx, drawn, pdfseal.SealOptions{
 		Signer: req.Signer.Key, Chain: req.Signer.Chain, Time: req.Time, Reason: req.Reason, RSAPSS: req.RSAPSS, Visible: true,
 	})
 	if err != nil {
@@ -65,7 +66,7 @@ func Sign(ctx context.Context, req Request) ([]byte, error) {
 		}
 		return nil, i18n.E("doc.seal_failed", err)
 	}
-	opened, err := Open(sealed, nil)
+	opened, err := Open(ctx, sealed, nil)
 	if err != nil {
 		return nil, i18n.E("doc.verify_after_sign", err)
 	}
@@ -107,8 +108,8 @@ func (o *Opened) Attachment(name string) ([]byte, bool) {
 // attachments. A document that is not sealed, whose seal is broken, that
 // was changed after sealing, or (with roots) whose signer is not trusted is
 // refused; nothing of its content is handed out then.
-func Open(data []byte, roots *x509.CertPool) (*Opened, error) {
-	rep, err := pdfseal.Verify(data, roots)
+func Open(ctx context.Context, data []byte, roots *x509.CertPool) (*Opened, error) {
+	rep, err := pdfseal.Verify(ctx, data, pdfseal.VerifyOptions{Roots: roots})
 	if errors.Is(err, pdfseal.ErrNoSignatures) {
 		return nil, i18n.E("doc.not_signed", nil)
 	}
@@ -116,7 +117,7 @@ func Open(data []byte, roots *x509.CertPool) (*Opened, error) {
 		return nil, i18n.E("doc.unreadable", err)
 	}
 	if !rep.OK() {
-		return nil, i18n.E("doc.not_intact", errors.New(problems(rep)))
+		return nil, i18n.E("doc.not_intact", problems(rep))
 	}
 	// pkiodesk's documents carry one seal. A second one, even intact, could
 	// cover content added after the first: refuse rather than guess whose
@@ -125,39 +126,39 @@ func Open(data []byte, roots *x509.CertPool) (*Opened, error) {
 		return nil, i18n.E("doc.several_signatures", nil, len(rep.Signatures))
 	}
 	newest := rep.Signatures[0]
-	as, err := pdfseal.Attachments(data)
+	as, err := pdfseal.Attachments(ctx, data)
 	if err != nil && !errors.Is(err, pdfseal.ErrNoAttachments) {
 		return nil, i18n.E("doc.unreadable", err)
 	}
-	return &Opened{Signer: newest.Signer, SignedAt: newest.Time, Report: rep, Attachments: as}, nil
+	return &Opened{Signer: newest.Signer, SignedAt: newest.ClaimedTime, Report: rep, Attachments: as}, nil
 }
 
-func problems(rep pdfseal.Report) string {
+// reportProblems is why a document did not verify, in the reader's
+// language.
+type reportProblems []pdfseal.Problem
+
+func (p reportProblems) Error() string { return p.Localize(i18n.EN) }
+
+// Localize joins the problems, each once.
+func (p reportProblems) Localize(l i18n.Lang) string {
+	seen := map[string]bool{}
 	var out []string
+	for _, x := range p {
+		if t := x.Text(l); !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+func problems(rep pdfseal.Report) error {
+	out := append(reportProblems(nil), rep.Problems...)
 	for _, s := range rep.Signatures {
 		out = append(out, s.Problems...)
 	}
-	if n := len(rep.Signatures); n > 0 && !rep.Signatures[n-1].CoversWholeDocument {
-		out = append(out, "changed after signing")
-	}
 	if len(out) == 0 {
-		return "not intact"
+		return errors.New("changed after signing")
 	}
-	return joinUnique(out)
-}
-
-func joinUnique(v []string) string {
-	seen := map[string]bool{}
-	var b bytes.Buffer
-	for _, s := range v {
-		if seen[s] {
-			continue
-		}
-		seen[s] = true
-		if b.Len() > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(s)
-	}
-	return b.String()
+	return out
 }

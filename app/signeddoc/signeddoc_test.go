@@ -51,7 +51,7 @@ func TestSignAndOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err := Open(pdf, nil)
+	o, err := Open(context.Background(), pdf, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,36 +84,36 @@ func TestOpenRefusesWhatIsNotIntact(t *testing.T) {
 		t.Fatal(err)
 	}
 	unsigned, _ := pdfseal.Draw(document())
-	if _, err := Open(unsigned, nil); !i18n.Is(err, "doc.not_signed") {
+	if _, err := Open(context.Background(), unsigned, nil); !i18n.Is(err, "doc.not_signed") {
 		t.Errorf("unsigned: %v", err)
 	}
 	// One byte of the signed content changed.
 	tampered := bytes.Clone(pdf)
 	i := bytes.Index(tampered, []byte("/Type /EmbeddedFile"))
 	tampered[i+200] ^= 0x01
-	if _, err := Open(tampered, nil); !i18n.Is(err, "doc.not_intact") && !i18n.Is(err, "doc.unreadable") {
+	if _, err := Open(context.Background(), tampered, nil); !i18n.Is(err, "doc.not_intact") && !i18n.Is(err, "doc.unreadable") {
 		t.Errorf("tampered: %v", err)
 	}
 	// Something appended after the seal.
 	appended := append(bytes.Clone(pdf), []byte("\n1 0 obj\n<< >>\nendobj\n")...)
-	if _, err := Open(appended, nil); !i18n.Is(err, "doc.not_intact") {
+	if _, err := Open(context.Background(), appended, nil); !i18n.Is(err, "doc.not_intact") {
 		t.Errorf("appended: %v", err)
 	}
 	// A second, intact seal over a later revision.
-	twice, err := pdfseal.Seal(pdf, pdfseal.SealOptions{Signer: s.Key, Chain: s.Chain, Time: time.Now()})
+	twice, err := pdfseal.Seal(context.Background(), pdf, pdfseal.SealOptions{Signer: s.Key, Chain: s.Chain, Time: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(twice, nil); !i18n.Is(err, "doc.several_signatures") {
+	if _, err := Open(context.Background(), twice, nil); !i18n.Is(err, "doc.several_signatures") {
 		t.Errorf("two seals: %v", err)
 	}
 	// With roots: trusted by its own PKI, not by another.
 	roots := pki.RootPool()
-	if _, err := Open(pdf, roots); err != nil {
+	if _, err := Open(context.Background(), pdf, roots); err != nil {
 		t.Errorf("own root: %v", err)
 	}
 	otherPKI, _ := testpki.New(time.Now())
-	if _, err := Open(pdf, otherPKI.RootPool()); !i18n.Is(err, "doc.not_intact") {
+	if _, err := Open(context.Background(), pdf, otherPKI.RootPool()); !i18n.Is(err, "doc.not_intact") {
 		t.Errorf("other root: %v", err)
 	}
 	if got := i18n.Localize(i18n.NL, mustOpenErr(tampered)); !strings.HasPrefix(got, "de handtekening van deze PDF is niet in orde") && !strings.HasPrefix(got, "deze PDF kan niet worden gelezen") {
@@ -122,7 +122,7 @@ func TestOpenRefusesWhatIsNotIntact(t *testing.T) {
 }
 
 func mustOpenErr(pdf []byte) error {
-	_, err := Open(pdf, nil)
+	_, err := Open(context.Background(), pdf, nil)
 	return err
 }
 
