@@ -134,7 +134,7 @@ func (a *activation) start(id string) {
 	}
 	key := signing.Signer.Key
 	if u.session.NeedsPINPerSignature(signing.tc) {
-		key = u.session.Signer(signing.tc).WithPINPrompt(u.askPIN)
+		key = u.session.Signer(signing.tc).WithPINPrompt(context.Background(), u.askPIN)
 	}
 	confirmer := order.CardConfirmer{Key: key, Cert: signing.Signer.Chain[0]}
 	button.Disable()

@@ -274,7 +274,7 @@ func (w *wizard) keyOnToken(tok smartcard.TokenInfo, pin []byte, target *widget.
 	label := smartcard.KeyLabel(w.rec.Order.Server.ServiceName)
 	go func() {
 		var csr []byte
-		_, err := u.cards.GenerateRSAKey(context.Background(), tok, pin, order.DefaultBits, label, func(k crypto.Signer) error {
+		_, err := u.cards.GenerateRSAKey(context.Background(), tok, smartcard.GivenPIN(pin), order.DefaultBits, label, func(k crypto.Signer) error {
 			var err error
 			csr, err = order.CSRFor(req, k)
 			return err

@@ -38,7 +38,7 @@ func loginDemo(t *testing.T, u *ui) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := u.cards.LoginToken(ctx, tok, []byte(demoCard.tok.PIN))
+	s, err := u.cards.LoginToken(ctx, tok, smartcard.GivenPIN([]byte(demoCard.tok.PIN)))
 	if err != nil {
 		t.Fatal(err)
 	}

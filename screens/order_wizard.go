@@ -65,7 +65,7 @@ type wizard struct {
 	// placeButton is the last step's button (for tests).
 	placeButton *widget.Button
 	// pinPrompt answers a per-signature PIN request (tests set it).
-	pinPrompt func() ([]byte, error)
+	pinPrompt smartcard.PINPrompt
 }
 
 // autosaveDelay is how long after the last keystroke a draft is saved.
@@ -624,7 +624,7 @@ func (w *wizard) place(status *widget.Label) {
 		if prompt == nil {
 			prompt = u.askPIN
 		}
-		s := u.session.Signer(signing.tc).WithPINPrompt(prompt)
+		s := u.session.Signer(signing.tc).WithPINPrompt(context.Background(), prompt)
 		s.Chain = signing.Signer.Chain
 		signing.Signer.Key = s
 	}
@@ -654,13 +654,20 @@ func (w *wizard) place(status *widget.Label) {
 }
 
 // askPIN asks for the PIN for one signature (CKA_ALWAYS_AUTHENTICATE) and
-// waits for the answer; it is called off the UI thread.
-func (u *ui) askPIN() ([]byte, error) {
+// waits for the answer; the card's PIN guard calls it off the UI thread,
+// with the token's state to show first. On a PIN-pad reader the PIN is
+// typed there.
+func (u *ui) askPIN(ctx context.Context, req smartcard.PINRequest) ([]byte, error) {
+	if req.Token.PIN.PINPad {
+		return nil, nil
+	}
 	answer := make(chan []byte, 1)
 	fyne.Do(func() {
 		pin := widget.NewPasswordEntry()
+		state := widget.NewLabel(req.Token.PIN.Text(u.lang))
+		state.Wrapping = fyne.TextWrapWord
 		dialog.ShowForm(u.tr("PIN voor uw handtekening", "PIN for your signature"), u.tr("Ondertekenen", "Sign"), u.tr("Annuleren", "Cancel"),
-			[]*widget.FormItem{widget.NewFormItem("PIN", pin)}, func(ok bool) {
+			[]*widget.FormItem{widget.NewFormItem("", state), widget.NewFormItem("PIN", pin)}, func(ok bool) {
 				if !ok {
 					answer <- nil
 					return
@@ -669,11 +676,15 @@ func (u *ui) askPIN() ([]byte, error) {
 				pin.SetText("")
 			}, u.win)
 	})
-	pin := <-answer
-	if pin == nil {
-		return nil, i18n.E("card.pin_empty", nil)
+	select {
+	case pin := <-answer:
+		if pin == nil {
+			return nil, i18n.E("card.pin_cancelled", smartcard.ErrPINCancelled)
+		}
+		return pin, nil
+	case <-ctx.Done():
+		return nil, i18n.E("card.pin_cancelled", ctx.Err())
 	}
-	return pin, nil
 }
 
 // --- Starting a wizard. ---

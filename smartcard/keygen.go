@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"crypto/rand"
 	"fmt"
+	"io"
 
 	"github.com/ThalesIgnite/crypto11"
 
@@ -17,51 +18,65 @@ import (
 // a crypto.Signer for the new key while the token is logged in (to sign the
 // CSR); afterwards the token is logged out. It returns the key's CKA_ID.
 //
-// The login takes the same guard as LoginToken: the PIN state is read
-// first, a locked token gets no PIN, a wrong PIN is not retried, and pin is
-// wiped whatever happens. A token for server keys (an HSM) holds no
-// certificate yet, so this does not ask for one.
-func (m *Manager) GenerateRSAKey(ctx context.Context, tok TokenInfo, pin []byte, bits int, label string, use func(crypto.Signer) error) ([]byte, error) {
-	defer wipe(pin)
+// The login is the one every login takes (askPIN, stillSafe, login): a
+// locked token is never asked or sent a PIN, the PIN is wiped after
+// C_Login. A token for server keys (an HSM) holds no certificate yet, so
+// this does not ask for one.
+func (m *Manager) GenerateRSAKey(ctx context.Context, tok TokenInfo, prompt PINPrompt, bits int, label string, use func(crypto.Signer) error) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, i18n.E("card.pin_cancelled", err)
 	}
-	now, err := m.tokenAt(tok)
+	shown, err := m.tokenAt(tok)
 	if err != nil {
 		return nil, err
 	}
-	if now.PIN.Locked {
-		return nil, i18n.E("card.pin_locked", nil)
-	}
-	if len(pin) == 0 && !now.PIN.PINPad {
-		return nil, i18n.E("card.pin_empty", nil)
-	}
-	slot := int(now.Slot)
-	c, err := crypto11.Configure(&crypto11.Config{Path: now.Module, SlotNumber: &slot, Pin: string(pin)})
+	pin, err := askPIN(ctx, shown, false, prompt)
+	defer wipe(pin)
 	if err != nil {
-		return nil, m.loginError(now, err)
+		return nil, err
 	}
-	m.mu.Lock()
-	m.loaded[now.Module]++
-	m.mu.Unlock()
-	defer func() {
-		c.Close()
-		m.mu.Lock()
-		m.loaded[now.Module]--
-		m.mu.Unlock()
-	}()
+	s, err := m.open(shown)
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	if err := s.login(shown, pin); err != nil {
+		return nil, err
+	}
 	id := make([]byte, 16)
 	if _, err := rand.Read(id); err != nil {
 		return nil, err
 	}
-	key, err := c.GenerateRSAKeyPairWithLabel(id, []byte(label), bits)
-	if err != nil {
+	var key crypto11.Signer
+	if err := s.use(func() error {
+		var err error
+		key, err = s.c11.GenerateRSAKeyPairWithLabel(id, []byte(label), bits)
+		return err
+	}); err != nil {
 		return nil, i18n.E("keygen.token_failed", err)
 	}
-	if err := use(key); err != nil {
+	if err := use(sessionKey{s: s, key: key}); err != nil {
 		return nil, err
 	}
 	return id, nil
+}
+
+// sessionKey signs with a key of a session while the module is held open.
+type sessionKey struct {
+	s   *Session
+	key crypto11.Signer
+}
+
+func (k sessionKey) Public() crypto.PublicKey { return k.key.Public() }
+
+func (k sessionKey) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]byte, error) {
+	var sig []byte
+	err := k.s.use(func() error {
+		var err error
+		sig, err = k.key.Sign(r, digest, opts)
+		return err
+	})
+	return sig, err
 }
 
 // KeyLabel is the label pkiodesk gives a key it makes for a service.

@@ -13,6 +13,7 @@ import (
 	"github.com/miekg/pkcs11"
 
 	"pkiodesk/app/i18n"
+	"pkiodesk/internal/fixture"
 )
 
 // A server key made on a token: the CSR is signed on the token, and the
@@ -26,7 +27,7 @@ func TestGenerateRSAKeyOnTheToken(t *testing.T) {
 	}
 	var csrDER []byte
 	p := pin(testPIN)
-	id, err := m.GenerateRSAKey(context.Background(), tok, p, 2048, KeyLabel("Zaaksysteem"), func(key crypto.Signer) error {
+	id, err := m.GenerateRSAKey(context.Background(), tok, GivenPIN(p), 2048, KeyLabel("Zaaksysteem"), func(key crypto.Signer) error {
 		var err error
 		csrDER, err = x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{
 			Subject: pkix.Name{CommonName: "zaken.voorbeeldstad.nl", Organization: []string{"Gemeente Voorbeeldstad"}}, DNSNames: []string{"zaken.voorbeeldstad.nl"},
@@ -76,22 +77,34 @@ func TestGenerateRSAKeyOnTheToken(t *testing.T) {
 func TestGenerateRSAKeyPINGuard(t *testing.T) {
 	c := needCard(t)
 	never := func(crypto.Signer) error { t.Error("key made without a good login"); return nil }
-	locked := NewManager().WithTokenInfo(func(real TokenInfoSource) TokenInfoSource {
-		return FakeTokenInfo{Real: real, State: PINState{Locked: true}}
-	})
-	tok, err := locked.Token(c.Module, "PKIo kaart")
+	m := NewManager()
+	tok, err := m.Token(c.Module, "PKIo kaart")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := locked.GenerateRSAKey(context.Background(), tok, pin(testPIN), 2048, "x", never); !i18n.Is(err, "card.pin_locked") {
+	// The real token reports a locked PIN (its token file says so).
+	unlock := func() {
+		fixture.SetSoftHSMFlags(t, c.ConfPath, tok.Serial, 0, fixture.FlagUserPINLocked|fixture.FlagUserPINCountLow)
+	}
+	t.Cleanup(unlock)
+	fixture.SetSoftHSMFlags(t, c.ConfPath, tok.Serial, fixture.FlagUserPINLocked, 0)
+	locked, err := m.Token(c.Module, "PKIo kaart")
+	if err != nil || !locked.PIN.Locked {
+		t.Fatalf("token not locked: %v %+v", err, locked.PIN)
+	}
+	notAsked := func(context.Context, PINRequest) ([]byte, error) {
+		t.Error("a locked token's PIN asked")
+		return pin(testPIN), nil
+	}
+	if _, err := m.GenerateRSAKey(context.Background(), locked, notAsked, 2048, "x", never); !i18n.Is(err, "card.pin_locked") {
 		t.Errorf("locked: %v", err)
 	}
-	m := NewManager()
+	unlock()
 	tok, _ = m.Token(c.Module, "PKIo kaart")
-	if _, err := m.GenerateRSAKey(context.Background(), tok, nil, 2048, "x", never); !i18n.Is(err, "card.pin_empty") {
+	if _, err := m.GenerateRSAKey(context.Background(), tok, GivenPIN(nil), 2048, "x", never); !i18n.Is(err, "card.pin_empty") {
 		t.Errorf("empty PIN: %v", err)
 	}
-	if _, err := m.GenerateRSAKey(context.Background(), tok, pin("000000"), 2048, "x", never); !i18n.Is(err, "card.pin_wrong") && !i18n.Is(err, "card.pin_count_low") {
+	if _, err := m.GenerateRSAKey(context.Background(), tok, GivenPIN(pin("000000")), 2048, "x", never); !i18n.Is(err, "card.pin_wrong") && !i18n.Is(err, "card.pin_count_low") {
 		t.Errorf("wrong PIN: %v", err)
 	}
 	// A good login afterwards resets SoftHSM's counter for the other tests.

@@ -90,7 +90,7 @@ func startFlow(t *testing.T) *flow {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := m.LoginToken(ctx, tok, []byte(cardPIN))
+	s, err := m.LoginToken(ctx, tok, smartcard.GivenPIN([]byte(cardPIN)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func (f *flow) tokenCSR(t *testing.T, req order.KeyRequest) (string, []byte) {
 		t.Fatal(err)
 	}
 	var csr []byte
-	id, err := f.m.GenerateRSAKey(context.Background(), tok, []byte("135791"), req.Bits, smartcard.KeyLabel("Zaaksysteem"), func(k crypto.Signer) error {
+	id, err := f.m.GenerateRSAKey(context.Background(), tok, smartcard.GivenPIN([]byte("135791")), req.Bits, smartcard.KeyLabel("Zaaksysteem"), func(k crypto.Signer) error {
 		var err error
 		csr, err = order.CSRFor(req, k)
 		return err
@@ -484,7 +484,7 @@ func TestPlacingWithAPINPerSignature(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := m.LoginToken(ctx, info, []byte("975310"))
+	s, err := m.LoginToken(ctx, info, smartcard.GivenPIN([]byte("975310")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -496,7 +496,7 @@ func TestPlacingWithAPINPerSignature(t *testing.T) {
 	}
 	prompts := 0
 	answer := []byte(nil)
-	signer := s.Signer(signCert, pki.Issuer, pki.Root).WithPINPrompt(func() ([]byte, error) {
+	signer := s.Signer(signCert, pki.Issuer, pki.Root).WithPINPrompt(ctx, func(context.Context, smartcard.PINRequest) ([]byte, error) {
 		prompts++
 		if answer == nil {
 			return nil, i18n.E("card.pin_empty", nil)
