@@ -8,6 +8,7 @@ import (
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/order"
+	"pkiodesk/app/store"
 )
 
 // Outbox is the default submitter, in the folder set in Instellingen or
@@ -39,12 +40,11 @@ func (a *App) SetOutboxDir(ctx context.Context, dir string) error {
 			return i18n.E("outbox.dir_missing", nil, dir)
 		}
 	}
-	s, err := a.Store.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	s.OutboxDir = dir
-	return a.Store.SaveSettings(ctx, s)
+	return a.changeSetting(ctx, "outbox", func(s *store.Settings) bool {
+		changed := s.OutboxDir != dir
+		s.OutboxDir = dir
+		return changed
+	})
 }
 
 // LinkImported links the certificates an import added to the orders they

@@ -142,7 +142,7 @@ var (
 )
 
 // settingNames are the settings an entry may name.
-var settingNames = map[string]bool{"language": true, "module-paths": true}
+var settingNames = map[string]bool{"language": true, "module-paths": true, "outbox": true}
 
 // errInvalid is the cause of every refused entry; the message names the field.
 var errInvalid = errors.New("audit entry field refused")

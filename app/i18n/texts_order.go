@@ -226,5 +226,6 @@ var orderTexts = map[string]text{
 	"org.denied.renew-certificates":           {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen verlengen certificaten", "only the authorised representative and contact persons renew certificates"},
 	"org.denied.revoke-certificates":          {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen trekken certificaten in", "only the authorised representative and contact persons revoke certificates"},
 	"org.denied.register-certificate-manager": {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen melden een Certificaatbeheerder aan", "only the authorised representative and contact persons register a certificate manager"},
+	"org.denied.view-journal":                 {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen met alle autorisaties zien het logboek", "only the authorised representative and contact persons with full rights see the journal"},
 	"org.denied.activate-eseal":               {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen activeren een eSeal cloud certificaat", "only the authorised representative and contact persons activate an eSeal cloud certificate"},
 }

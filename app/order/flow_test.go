@@ -19,6 +19,7 @@ import (
 	"github.com/ThalesIgnite/crypto11"
 
 	"pkiodesk/app"
+	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
@@ -366,6 +367,31 @@ func TestOrderFlowNewRenewRevoke(t *testing.T) {
 	all, damaged, err := orders.List(ctx2)
 	if err != nil || len(damaged) != 0 || len(all) != 3 {
 		t.Errorf("orders: %d, damaged %v, %v", len(all), damaged, err)
+	}
+	// Every state change is in the audit journal, written with the change,
+	// and the journal verifies.
+	entries, err := f.a.Journal.List(ctx2, audit.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, e := range entries {
+		if e.Object.Kind == audit.OrderObject {
+			got[e.Object.ID] = append(got[e.Object.ID], string(e.Action)+"/"+string(e.Outcome))
+		}
+	}
+	want := map[string]string{
+		o.ID:  "order-placed/ok order-submitted/ok order-issued/ok",
+		ro.ID: "order-placed/ok order-submitted/ok order-issued/ok",
+		rv.ID: "order-placed/ok order-submitted/ok revoked/ok",
+	}
+	for id, w := range want {
+		if g := strings.Join(got[id], " "); g != w {
+			t.Errorf("journal for %s: %q, want %q", id, g, w)
+		}
+	}
+	if rep, err := f.a.Journal.Verify(ctx2); err != nil || !rep.OK() {
+		t.Errorf("journal does not verify: %v %+v", err, rep)
 	}
 }
 

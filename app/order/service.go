@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
@@ -44,9 +45,42 @@ func (r *Record) State() State { return r.Life.State }
 
 // Service is the order desk. Every state change goes through move.
 type Service struct {
-	store Store
-	inv   *inventory.Service
-	now   func() time.Time
+	store   Store
+	inv     *inventory.Service
+	now     func() time.Time
+	journal Journal
+	actor   func() audit.Actor
+}
+
+// Journal records an order's state changes in the audit journal, in the
+// transaction of the change itself (app/audit provides it).
+type Journal interface {
+	Change(ctx context.Context, e audit.Entry, change func(context.Context) error) error
+}
+
+// WithJournal has every state change recorded, naming the actor.
+func (s *Service) WithJournal(j Journal, actor func() audit.Actor) *Service {
+	s.journal, s.actor = j, actor
+	return s
+}
+
+// journalAction is the audit action of a step; "" records nothing (a draft
+// cancelled, an activation's progress).
+func journalAction(to State, k Kind) audit.Action {
+	switch to {
+	case StatePlaced:
+		return audit.OrderPlaced
+	case StateSubmitted:
+		return audit.OrderSubmitted
+	case StateIssued:
+		if k == KindRevoke {
+			return audit.Revoked
+		}
+		return audit.OrderIssued
+	case StateRejected:
+		return audit.OrderRejected
+	}
+	return ""
 }
 
 // NewService opens the order desk on a store and the inventory.
@@ -167,7 +201,38 @@ type step struct {
 func (s *Service) move(ctx context.Context, id string, st step) (Record, error) {
 	at := s.now().UTC()
 	var out Record
-	res, err := s.store.ChangeOrder(ctx, id, store.OrderChange{
+	change := func(ctx context.Context) (store.OrderResult, error) {
+		return s.store.ChangeOrder(ctx, id, s.orderChange(id, st, at, &out))
+	}
+	var res store.OrderResult
+	var err error
+	var kind Kind
+	if s.journal != nil && st.to != "" {
+		if r, gerr := s.Get(ctx, id); gerr == nil {
+			kind = r.Order.Kind
+		}
+	}
+	if a := journalAction(st.to, kind); s.journal != nil && a != "" {
+		err = s.journal.Change(ctx, audit.Entry{Who: s.actor(), Action: a, Object: audit.Order(id)}, func(ctx context.Context) error {
+			var cerr error
+			res, cerr = change(ctx)
+			return cerr
+		})
+	} else {
+		res, err = change(ctx)
+	}
+	if err != nil {
+		return Record{}, err
+	}
+	if res.Certificate != nil && s.inv != nil {
+		s.inv.Replace(*res.Certificate)
+	}
+	return out, nil
+}
+
+// orderChange is the store change of one step.
+func (s *Service) orderChange(id string, st step, at time.Time, out *Record) store.OrderChange {
+	return store.OrderChange{
 		Order: func(sr *store.OrderRecord) error {
 			r, err := decode(*sr)
 			if err != nil {
@@ -191,19 +256,12 @@ func (s *Service) move(ctx context.Context, id string, st step) (Record, error) 
 				return err
 			}
 			*sr = enc
-			out = r
+			*out = r
 			out.Hash = enc.Hash
 			return nil
 		},
 		Certificate: st.cert, ChangeCertificate: st.certChange, People: st.people,
-	})
-	if err != nil {
-		return Record{}, err
 	}
-	if res.Certificate != nil && s.inv != nil {
-		s.inv.Replace(*res.Certificate)
-	}
-	return out, nil
 }
 
 // stateWord is a state as the messages name it (the key, rendered by i18n

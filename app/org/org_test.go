@@ -134,7 +134,7 @@ func TestCheckSaysWhy(t *testing.T) {
 	}
 	for _, role := range Roles {
 		for _, perm := range []Permission{ChangeOrganisation, ChangeBV, CancelSubscription, ChangeCertManagers, OrderCertificates, ViewOrganisation,
-			OpenChangeForm, RequestPersonalReports, RenewCertificates, RevokeCertificates, RegisterCertManager, ActivateESeal} {
+			OpenChangeForm, RequestPersonalReports, ViewJournal, RenewCertificates, RevokeCertificates, RegisterCertManager, ActivateESeal} {
 			if err := Check(Person{Role: role, Active: true}, perm); err != nil && i18n.Localize(i18n.EN, err) == "org.denied."+string(perm) {
 				t.Errorf("no reason text for %s", perm)
 			}

@@ -20,7 +20,9 @@ import (
 // Orders live in a bucket of their own. The store, not only the screens,
 // keeps a placed order as it was signed: every write is compared with what
 // is stored, and a change to a placed order's content or document is refused
-// inside the transaction, so no code path can rewrite a signed order.
+// inside the transaction, so no code path can rewrite a signed order. Every
+// write goes through b.update, so an audit entry carried by the context
+// lands in the same transaction.
 var bucketOrders = []byte("orders")
 
 // OrderRecord is an order as the store keeps it. app/order encodes Content
@@ -78,7 +80,7 @@ func (b *Bolt) CreateOrder(ctx context.Context, rec OrderRecord) error {
 		return err
 	}
 	var userErr error
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.update(ctx, func(tx *bolt.Tx) error {
 		bk, err := tx.CreateBucketIfNotExists(bucketOrders)
 		if err != nil {
 			return err
@@ -165,7 +167,7 @@ func (b *Bolt) ChangeOrder(ctx context.Context, id string, ch OrderChange) (Orde
 	var res OrderResult
 	var userErr error
 	fail := func(err error) error { userErr = err; return err }
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.update(ctx, func(tx *bolt.Tx) error {
 		if err := ctx.Err(); err != nil {
 			return fail(i18n.E("err.context_canceled", err))
 		}
@@ -215,7 +217,7 @@ func (b *Bolt) ChangeOrder(ctx context.Context, id string, ch OrderChange) (Orde
 // DeleteOrder removes a draft. A placed order is never deleted.
 func (b *Bolt) DeleteOrder(ctx context.Context, id string) error {
 	var userErr error
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.update(ctx, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketOrders)
 		var v []byte
 		if bk != nil {
