@@ -2,13 +2,16 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"os"
 	"path/filepath"
 
+	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/order"
 	"pkiodesk/app/store"
+	"pkiodesk/app/trust"
 )
 
 // Outbox is the default submitter, in the folder set in Instellingen or
@@ -51,4 +54,27 @@ func (a *App) SetOutboxDir(ctx context.Context, dir string) error {
 // were issued for (every import, from the window or the command line).
 func (a *App) LinkImported(ctx context.Context, rep inventory.Report) ([]order.Match, error) {
 	return a.Orders.MatchImported(ctx, rep.Added)
+}
+
+// ConfirmRevocations marks the submitted revocation orders done whose
+// certificates the CAs now list as revoked (learnt by the trust store:
+// RefreshRevocation, imported CRLs); their certificates stop showing
+// "intrekking aangevraagd".
+func (a *App) ConfirmRevocations(ctx context.Context) ([]order.Match, error) {
+	return a.Orders.ConfirmRevocations(ctx, learntRevocations{a})
+}
+
+// learntRevocations answers the order desk with what the trust store
+// already learnt from the CAs; it asks no CA itself.
+type learntRevocations struct{ a *App }
+
+func (l learntRevocations) Status(ctx context.Context, c, issuer *x509.Certificate) (order.Revocation, error) {
+	sha := cert.Fingerprint(c.Raw)
+	if rec, ok := l.a.Inventory.Get(sha); ok && rec.Revoked {
+		return order.Revocation{Revoked: true, At: rec.RevokedAt, Reason: rec.RevocationReason}, nil
+	}
+	if st := l.a.Trust.Known(sha); st.State == trust.StateRevoked {
+		return order.Revocation{Revoked: true, At: st.RevokedAt, Reason: st.Reason.String()}, nil
+	}
+	return order.Revocation{}, nil
 }

@@ -122,7 +122,9 @@ func (a *App) markRevoked(ctx context.Context, revoked []trust.RevokedCert) erro
 			return err
 		}
 	}
-	return nil
+	// Revocations ordered here are done once the CA lists them.
+	_, err := a.ConfirmRevocations(ctx)
+	return err
 }
 
 // CertificateTrust validates a stored certificate's chain now and returns

@@ -31,7 +31,8 @@ func placedOrder(t *testing.T) (db, pdfPath, id string) {
 	t.Helper()
 	ctx := context.Background()
 	db = filepath.Join(t.TempDir(), "p.db")
-	a, err := app.Open(ctx, app.Config{DBPath: db, Now: time.Now})
+	// A demo database, so that the test PKI can be trusted for the login.
+	a, err := app.Open(ctx, app.Config{DBPath: db, Now: time.Now, Demo: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +43,14 @@ func placedOrder(t *testing.T) (db, pdfPath, id string) {
 	signKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	login, _ := pki.Personal(authKey.Public(), who, false)
 	sign, _ := pki.Personal(signKey.Public(), who, true)
-	bv, err := a.SetUp(ctx, org.Organisation{Name: "Gemeente Voorbeeldstad", SubscriberNumber: "100234", OIN: "00000001002220647000", KvK: "12345678"}, "Anouk Visser", "a.visser@voorbeeldstad.nl", login)
+	if err := a.Trust.AddDemoAnchors(ctx, pki.Root, pki.Issuer); err != nil {
+		t.Fatal(err)
+	}
+	check, err := a.CheckLogin(ctx, login, authKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bv, err := a.SetUp(ctx, org.Organisation{Name: "Gemeente Voorbeeldstad", SubscriberNumber: "100234", OIN: "00000001002220647000", KvK: "12345678"}, "Anouk Visser", "a.visser@voorbeeldstad.nl", check)
 	if err != nil {
 		t.Fatal(err)
 	}

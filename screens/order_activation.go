@@ -27,7 +27,10 @@ type activation struct {
 	timer   *time.Timer
 }
 
-func (u *ui) showActivation() { u.activationScreen() }
+func (u *ui) showActivation() {
+	u.open(place{id: "activation", section: sectionESeal, title: func() string { return u.tr("Activatie eSeal cloud", "eSeal cloud activation") },
+		show: func() { u.activationScreen() }})
+}
 
 func (u *ui) activationScreen() *activation {
 	a := &activation{u: u, list: container.NewVBox()}
@@ -37,7 +40,7 @@ func (u *ui) activationScreen() *activation {
 		"Once the CA has validated the request for an eSeal cloud certificate, the requester activates it. You can activate only once you have received an invitation by e-mail: enter the code from that e-mail. After a start the button cannot be used for 5 minutes; if the activation fails, you can try again afterwards. After issuance the status becomes ACTIVATED; the next day the certificate leaves this overview."))
 	back := widget.NewButton(u.tr("Terug naar eSeal certificaten", "Back to eSeal certificates"), func() { u.showOverview(cert.KindESeal) })
 	top := container.NewVBox(heading(u.tr("Activatie eSeal cloud certificaat", "eSeal cloud certificate activation")), intro, mobile)
-	u.shell(u.tr("Activatie eSeal cloud", "eSeal cloud activation"), container.NewBorder(top, container.NewHBox(back), nil, nil, container.NewVScroll(a.list)))
+	u.shell(u.tr("Activatie eSeal cloud", "eSeal cloud activation"), sectionESeal, container.NewBorder(top, container.NewHBox(back), nil, nil, container.NewVScroll(a.list)))
 	a.refresh()
 	u.win.Content().Refresh() // wrapped lines know their width only now
 	u.activation = a

@@ -36,6 +36,13 @@ type confirmation struct {
 // showConfirmation shows a placed order. submitErr is set when the outbox
 // could not take it: the order is placed, and can be submitted again.
 func (u *ui) showConfirmation(rec order.Record, submitErr error) *confirmation {
+	u.open(place{id: "confirmation:" + rec.Order.ID, section: sectionOf(rec.Order.CertKind()),
+		title: func() string { return u.tr("Bevestiging", "Confirmation") + " " + rec.Order.ID },
+		show:  func() { u.drawConfirmation(rec, submitErr) }})
+	return u.confirmation
+}
+
+func (u *ui) drawConfirmation(rec order.Record, submitErr error) {
 	c := &confirmation{u: u, rec: rec}
 	o := &rec.Order
 	title := u.tr("Uw bestelling is geplaatst", "Your order has been placed")
@@ -79,10 +86,9 @@ func (u *ui) showConfirmation(rec order.Record, submitErr error) *confirmation {
 	}
 	back := widget.NewButton(u.tr("Terug naar het overzicht", "Back to the overview"), func() { u.showOverview(o.CertKind()) })
 	content := container.NewVBox(heading(title), done, form, sealed, buttons, c.status, container.NewHBox(back))
-	u.shell(u.tr("Bevestiging", "Confirmation")+" "+o.ID, container.NewVScroll(content))
+	u.shell(u.tr("Bevestiging", "Confirmation")+" "+o.ID, sectionOf(o.CertKind()), container.NewVScroll(content))
 	u.win.Content().Refresh() // wrapped lines know their width only now
 	u.confirmation = c
-	return c
 }
 
 // pdfFile is a file holding the signed PDF: the outbox copy, or a private

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
+	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
@@ -363,8 +364,8 @@ func (w *wizard) commandsDialog() {
 
 // keyFileBase names key, CSR and INF files after the service.
 func keyFileBase(service string) string {
-	if b := safeFileName(service); strings.Trim(b, "_.") != "" {
-		return b
+	if strings.TrimSpace(service) == "" {
+		return "server"
 	}
-	return "server"
+	return app.SafeFileName(service)
 }

@@ -44,14 +44,18 @@ func loginDemo(t *testing.T, u *ui) {
 	}
 	t.Cleanup(func() { s.Close() })
 	auth, _ := s.Pick(smartcard.UsageAuthentication)
-	if err := u.core.SeedDemoOrganisation(ctx, auth.Cert); err != nil {
+	if err := u.core.SeedDemoOrganisation(ctx, auth.Cert, demoCard.chain...); err != nil {
 		t.Fatal(err)
 	}
-	p, err := u.core.Identify(ctx, auth.Cert)
+	check, err := u.core.CheckLogin(ctx, auth.Cert, s.Signer(auth))
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.session, u.loginCert, u.person = s, auth.Cert, p
+	p, err := u.core.LogIn(ctx, check)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.session, u.loginCert, u.loginCheck, u.person = s, auth.Cert, check, p
 	u.win.Resize(fyne.NewSize(1180, 760))
 }
 
@@ -77,7 +81,7 @@ func shot(t *testing.T, u *ui, name string) {
 	}
 }
 
-func labels(obj fyne.CanvasObject) []string {
+func screenLabels(obj fyne.CanvasObject) []string {
 	var out []string
 	for _, o := range test.LaidOutObjects(obj) {
 		if l, ok := o.(*widget.Label); ok && l.Visible() && l.Text != "" {
@@ -88,7 +92,7 @@ func labels(obj fyne.CanvasObject) []string {
 }
 
 func hasLabel(obj fyne.CanvasObject, part string) bool {
-	for _, l := range labels(obj) {
+	for _, l := range screenLabels(obj) {
 		if strings.Contains(l, part) {
 			return true
 		}
@@ -111,8 +115,15 @@ func findRadio(obj fyne.CanvasObject, option string) *widget.RadioGroup {
 
 func findButton(obj fyne.CanvasObject, text string) *widget.Button {
 	for _, o := range test.LaidOutObjects(obj) {
-		if b, ok := o.(*widget.Button); ok && b.Text == text {
-			return b
+		switch b := o.(type) {
+		case *widget.Button:
+			if b.Text == text {
+				return b
+			}
+		case *button:
+			if b.Text == text {
+				return &b.Button
+			}
 		}
 	}
 	return nil
@@ -149,8 +160,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	u := newTestUI(t, i18n.NL)
 	u.fa.Settings().SetTheme(theme.DarkTheme())
 	loginDemo(t, u)
-	o := newOverview(u, cert.KindServer)
-	u.shell("x", o.build())
+	u.showOverview(cert.KindServer)
 	button := findButton(u.win.Content(), "Nieuw PKIO servercertificaat")
 	if button == nil || button.Disabled() {
 		t.Fatal("order button missing or disabled")
@@ -161,7 +171,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 		t.Fatal("wizard not opened at its first step")
 	}
 	if !hasLabel(u.win.Content(), "00000099123456789000") || !hasLabel(u.win.Content(), "Organisatiegegevens") {
-		t.Errorf("subscriber step: %v", labels(u.win.Content()))
+		t.Errorf("subscriber step: %v", screenLabels(u.win.Content()))
 	}
 	shot(t, u, "30-bestelling-abonneegegevens")
 
@@ -209,7 +219,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	}
 	w.csrEntry.SetText(string(badCSR))
 	if !hasLabel(u.win.Content(), `Fout: organisatienaam (O) in de CSR is "Gemeente Elders"`) || !hasLabel(u.win.Content(), "Fout: FQDN api.voorbeeldstad.nl is aangevraagd maar staat niet in de CSR") {
-		t.Errorf("findings: %v", labels(u.win.Content()))
+		t.Errorf("findings: %v", screenLabels(u.win.Content()))
 	}
 	shot(t, u, "32-bestelling-csr-bevindingen")
 	test.Tap(w.next)
@@ -222,7 +232,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	}
 	w.csrEntry.SetText(string(goodCSR))
 	if !hasLabel(u.win.Content(), "Geen bevindingen") {
-		t.Errorf("good CSR: %v", labels(u.win.Content()))
+		t.Errorf("good CSR: %v", screenLabels(u.win.Content()))
 	}
 	shot(t, u, "33-bestelling-servercertificaat")
 	test.Tap(w.next)
@@ -230,7 +240,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 		t.Fatalf("step %s: %s", w.stepKey(), w.problem.Text)
 	}
 	if !hasLabel(u.win.Content(), "Zaaksysteem") || !hasLabel(u.win.Content(), "Alles is ingevuld") {
-		t.Errorf("overview: %v", labels(u.win.Content()))
+		t.Errorf("overview: %v", screenLabels(u.win.Content()))
 	}
 	shot(t, u, "34-bestelling-overzicht")
 	test.Tap(w.next)
@@ -239,7 +249,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	}
 	shot(t, u, "35-bestelling-ondertekenen")
 	test.Tap(w.placeButton)
-	waitUntil(t, func() bool { return u.confirmation != nil }, func() string { return strings.Join(labels(u.win.Content()), " | ") })
+	waitUntil(t, func() bool { return u.confirmation != nil }, func() string { return strings.Join(screenLabels(u.win.Content()), " | ") })
 	c := u.confirmation
 	if c.rec.State() != order.StateSubmitted || !strings.HasPrefix(u.win.Title(), "pkiodesk — Bevestiging "+c.rec.Order.ID) {
 		t.Errorf("confirmation: %s, %q", c.rec.State(), u.win.Title())
@@ -380,7 +390,7 @@ func TestPersonalESealAndRevokeWizards(t *testing.T) {
 	}
 	u.showDetail(after)
 	if !hasLabel(u.win.Content(), "intrekking aangevraagd") {
-		t.Errorf("detail: %v", labels(u.win.Content()))
+		t.Errorf("detail: %v", screenLabels(u.win.Content()))
 	}
 	if b := findButton(u.win.Content(), "Intrekken"); b == nil || !b.Disabled() || !hasLabel(u.win.Content(), "Intrekken: intrekking is al aangevraagd") {
 		t.Error("Intrekken not disabled with its reason")
@@ -439,7 +449,7 @@ func TestESealCloudActivation(t *testing.T) {
 			ok = b != nil && b.Disabled() && hasLabel(u.win.Content(), "bevestigd, wacht op uitgifte")
 		})
 		return ok
-	}, func() string { return strings.Join(labels(u.win.Content()), " | ") })
+	}, func() string { return strings.Join(screenLabels(u.win.Content()), " | ") })
 }
 
 // hasText finds a text on screen, also a form's hint or error line.
@@ -496,7 +506,7 @@ func TestRenewalWizardWarnsAndKeepsTheServiceName(t *testing.T) {
 		t.Fatal("no renewal wizard of my own")
 	}
 	if !hasLabel(u.win.Content(), "Let op: Daan Meijer heeft op") {
-		t.Errorf("no colleague warning: %v", labels(u.win.Content()))
+		t.Errorf("no colleague warning: %v", screenLabels(u.win.Content()))
 	}
 	test.Tap(w.next)
 	chooseManager(t, w)

@@ -117,8 +117,14 @@ func (w *wizard) title() string {
 	return u.tr("Nieuwe aanvraag", "New request") + ": " + product
 }
 
-// show puts the wizard on screen at its current step.
+// show opens the wizard as a place of its own: the way back returns to it
+// at the step it was left at.
 func (w *wizard) show() {
+	w.u.open(place{id: "order:" + w.rec.Order.ID, section: sectionOf(w.rec.Order.CertKind()), title: w.title, show: w.draw})
+}
+
+// draw puts the wizard on screen at its current step.
+func (w *wizard) draw() {
 	u := w.u
 	w.body = container.NewStack()
 	w.crumbs = container.NewHBox()
@@ -135,7 +141,7 @@ func (w *wizard) show() {
 	number.Importance = widget.LowImportance
 	top := container.NewVBox(title, number, w.crumbs, widget.NewSeparator())
 	bottom := container.NewVBox(w.problem, container.NewHBox(w.prev, w.next, widget.NewSeparator(), keep, cancel))
-	u.shell(w.title(), container.NewBorder(top, bottom, nil, nil, container.NewVScroll(w.body)))
+	u.shell(w.title(), sectionOf(w.rec.Order.CertKind()), container.NewBorder(top, bottom, nil, nil, container.NewVScroll(w.body)))
 	u.wizard = w
 	w.render()
 }
@@ -355,9 +361,10 @@ func (w *wizard) managerPage() fyne.CanvasObject {
 	managers, _ := u.core.Orders.Managers(context.Background())
 	var proposed *org.Person
 	if o.Kind == order.KindRenew {
-		if c, ok := u.core.Inventory.Get(o.Renews); ok {
+		// The current Certificaatbeheerder, proposed while still active.
+		if as, err := u.core.Inventory.Assignment(context.Background(), o.Renews); err == nil {
 			for i := range managers {
-				if managers[i].ID == c.ManagerID {
+				if managers[i].ID == as.ManagerID {
 					proposed = &managers[i]
 				}
 			}

@@ -50,14 +50,14 @@ func (u *ui) orderButtons(kind cert.Kind, actions *fyne.Container) *widget.Label
 	blocked := order.NewBlocked(u.person)
 	for i, b := range newButtons[kind] {
 		p := newProducts[kind][i]
-		nb := widget.NewButton(u.tr(b[0], b[1]), func() { u.startOrder(p) })
+		nb := u.newButton(u.tr(b[0], b[1]), func() { u.startOrder(p) })
 		if blocked != nil {
 			nb.Disable()
 		}
 		actions.Add(nb)
 	}
 	if kind == cert.KindESeal {
-		actions.Add(widget.NewButton(u.tr("Activatie eSeal cloud", "eSeal cloud activation"), u.showActivation))
+		actions.Add(u.newButton(u.tr("Activatie eSeal cloud", "eSeal cloud activation"), u.showActivation))
 	}
 	why := widget.NewLabel("")
 	why.TextStyle = fyne.TextStyle{Italic: true}
@@ -72,9 +72,9 @@ func (u *ui) orderButtons(kind cert.Kind, actions *fyne.Container) *widget.Label
 // detailOrderButtons are the detail screen's Verlengen and Intrekken, each
 // disabled with its reason when the user may not, or the certificate
 // cannot (revoked, revocation pending).
-func (u *ui) detailOrderButtons(c cert.Certificate) (renew, revoke *widget.Button, why *widget.Label) {
-	renew = widget.NewButton(u.tr("Verlengen", "Renew"), func() { u.startRenewal(c) })
-	revoke = widget.NewButton(u.tr("Intrekken", "Revoke"), func() { u.startRevocation(c) })
+func (u *ui) detailOrderButtons(c cert.Certificate) (renew, revoke *button, why *widget.Label) {
+	renew = u.newButton(u.tr("Verlengen", "Renew"), func() { u.startRenewal(c) })
+	revoke = u.newButton(u.tr("Intrekken", "Revoke"), func() { u.startRevocation(c) })
 	var reasons []string
 	if err := order.RenewBlockedFor(u.person, &c); err != nil {
 		renew.Disable()

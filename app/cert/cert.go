@@ -75,14 +75,13 @@ type Certificate struct {
 	ImportedAt time.Time
 	Source     string // file it was first imported from
 
-	// Order links, set by app/order. RequesterID and ManagerID are the
-	// registered people (org.Person IDs) who requested the certificate and
-	// manage it (seed 3.1, 4.1); OrderID is the order it was issued for,
-	// Renews the SHA-256 of the certificate it renews. RevocationOrderID is
-	// a placed revocation not yet confirmed ("intrekking aangevraagd").
-	RequesterID, ManagerID string
-	OrderID, Renews        string
-	RevocationOrderID      string
+	// Order links, set by app/order: OrderID is the order the certificate
+	// was issued for, Renews the SHA-256 of the certificate it renews,
+	// RevocationOrderID a placed revocation not yet confirmed ("intrekking
+	// aangevraagd"). Who requested and who manages it is its
+	// store.Assignment.
+	OrderID, Renews   string
+	RevocationOrderID string
 }
 
 // RevocationRequested reports whether a revocation was placed and is not

@@ -172,9 +172,11 @@ func (s *Service) NewRenewal(ctx context.Context, sha string, who org.Person) (R
 		o.ESeal = &ESealDetails{OrganisationName: name, Carrier: CarrierToken}
 	}
 	if p.NeedsManager() {
-		if m, ok := s.activeManager(ctx, c.ManagerID); ok {
-			ref := Ref(m)
-			o.Manager = &ref
+		if as, err := s.inv.Assignment(ctx, c.SHA256); err == nil {
+			if m, ok := s.activeManager(ctx, as.ManagerID); ok {
+				ref := Ref(m)
+				o.Manager = &ref
+			}
 		}
 	}
 	// Phone numbers are not in certificates: take them from the order the

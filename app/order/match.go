@@ -9,6 +9,7 @@ import (
 
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/store"
 )
 
 // Match is a certificate linked to its order.
@@ -116,7 +117,11 @@ func fitsOrder(o *Order, c *cert.Certificate, spki []byte) bool {
 func (s *Service) link(ctx context.Context, r Record, c cert.Certificate) (Match, error) {
 	o := r.Order
 	now := s.now().UTC()
-	_, err := s.move(ctx, o.ID, step{to: StateIssued, note: "certificate " + c.SHA256[:16], cert: c.SHA256,
+	as := store.Assignment{ContactID: o.Requester.ID}
+	if o.Manager != nil {
+		as.ManagerID = o.Manager.ID
+	}
+	_, err := s.move(ctx, o.ID, step{to: StateIssued, note: "certificate " + c.SHA256[:16], cert: c.SHA256, assignment: &as,
 		edit: func(r *Record) error {
 			r.Life.IssuedCertificate = c.SHA256
 			if a := r.Life.Activation; a != nil && a.Status == ActivationConfirmed {
@@ -128,10 +133,7 @@ func (s *Service) link(ctx context.Context, r Record, c cert.Certificate) (Match
 			if x.OrderID != "" && x.OrderID != o.ID {
 				return i18n.E("order.fixed_fields", nil)
 			}
-			x.OrderID, x.RequesterID, x.Renews = o.ID, o.Requester.ID, o.Renews
-			if o.Manager != nil {
-				x.ManagerID = o.Manager.ID
-			}
+			x.OrderID, x.Renews = o.ID, o.Renews
 			return nil
 		}})
 	if err != nil {

@@ -140,8 +140,9 @@ func TestMatchWithoutCSR(t *testing.T) {
 		t.Errorf("an older certificate matched: %+v", m)
 	}
 	c, m := issueFor(t, d, personal("sanne de vries", "S.deVries@voorbeeldstad.nl"))
-	if len(m) != 1 || m[0].OrderID != r.Order.ID || c.RequesterID != d.cpAll.ID || c.ManagerID != "" {
-		t.Errorf("match: %+v, %+v", m, c)
+	as, _ := d.Inventory().Assignment(context.Background(), c.SHA256)
+	if len(m) != 1 || m[0].OrderID != r.Order.ID || c.OrderID != r.Order.ID || as.ContactID != d.cpAll.ID || as.ManagerID != "" {
+		t.Errorf("match: %+v, %+v, %+v", m, c, as)
 	}
 	// Two open orders for the same person: ambiguous, left alone.
 	submittedPersonal(t, d, "Bram Bos", "b.bos@voorbeeldstad.nl")

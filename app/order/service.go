@@ -191,6 +191,7 @@ type step struct {
 	// transaction; people registers people in it.
 	cert       string
 	certChange func(*cert.Certificate) error
+	assignment *store.Assignment
 	people     []org.Person
 }
 
@@ -260,7 +261,7 @@ func (s *Service) orderChange(id string, st step, at time.Time, out *Record) sto
 			out.Hash = enc.Hash
 			return nil
 		},
-		Certificate: st.cert, ChangeCertificate: st.certChange, People: st.people,
+		Certificate: st.cert, ChangeCertificate: st.certChange, Assignment: st.assignment, People: st.people,
 	}
 }
 

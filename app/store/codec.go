@@ -52,7 +52,7 @@ func encodeRecord(c *cert.Certificate) []byte {
 }
 
 func orderLinks(c *cert.Certificate) []*string {
-	return []*string{&c.RequesterID, &c.ManagerID, &c.OrderID, &c.Renews, &c.RevocationOrderID}
+	return []*string{&c.OrderID, &c.Renews, &c.RevocationOrderID}
 }
 
 func appendString(b []byte, s string) []byte {

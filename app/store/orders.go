@@ -59,6 +59,9 @@ type OrderChange struct {
 	// ChangeCertificate in the same transaction.
 	Certificate       string
 	ChangeCertificate func(*cert.Certificate) error
+	// Assignment, when set, records who requested and who manages
+	// Certificate, in the same transaction.
+	Assignment *Assignment
 	// People are added or replaced in the same transaction.
 	People []org.Person
 }
@@ -196,6 +199,11 @@ func (b *Bolt) ChangeOrder(ctx context.Context, id string, ch OrderChange) (Orde
 				return fail(err)
 			}
 			res.Certificate = &c
+			if ch.Assignment != nil {
+				if err := putAssignment(tx, ch.Certificate, *ch.Assignment); err != nil {
+					return err
+				}
+			}
 		}
 		for _, p := range ch.People {
 			if err := putPerson(tx, p); err != nil {
@@ -317,4 +325,21 @@ func changeCertificate(tx *bolt.Tx, sha string, change func(*cert.Certificate) e
 		return cert.Certificate{}, err
 	}
 	return c, nil
+}
+
+// putAssignment records a certificate's assignment inside tx (the bucket of
+// certadmin.go).
+func putAssignment(tx *bolt.Tx, sha string, a Assignment) error {
+	bk, err := tx.CreateBucketIfNotExists(bucketAssignments)
+	if err != nil {
+		return err
+	}
+	if a == (Assignment{}) {
+		return bk.Delete([]byte(sha))
+	}
+	v, err := json.Marshal(a)
+	if err != nil {
+		return err
+	}
+	return bk.Put([]byte(sha), v)
 }

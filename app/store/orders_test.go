@@ -180,7 +180,8 @@ func TestOrderChangeWithCertificateIsOneTransaction(t *testing.T) {
 	res, err := b.ChangeOrder(ctx, "O-1", OrderChange{
 		Order:             func(r *OrderRecord) error { return nil },
 		Certificate:       "aa",
-		ChangeCertificate: func(c *cert.Certificate) error { c.OrderID, c.ManagerID, c.RequesterID = "O-1", "m1", "r1"; return nil },
+		ChangeCertificate: func(c *cert.Certificate) error { c.OrderID = "O-1"; return nil },
+		Assignment:        &Assignment{ContactID: "r1", ManagerID: "m1"},
 		People:            []org.Person{{ID: "m1", Name: "Nieuwe Beheerder", Role: org.Certificaatbeheerder, Active: true}},
 	})
 	if err != nil || res.Certificate == nil || res.Certificate.OrderID != "O-1" {
@@ -188,22 +189,23 @@ func TestOrderChangeWithCertificateIsOneTransaction(t *testing.T) {
 	}
 	certs, _ := b.Certificates(ctx)
 	people, _ = b.People(ctx)
-	if len(certs) != 1 || certs[0].OrderID != "O-1" || certs[0].ManagerID != "m1" || certs[0].RequesterID != "r1" || len(people) != 1 {
-		t.Errorf("stored %+v, people %v", certs, people)
+	as, _ := b.Assignment(ctx, "aa")
+	if len(certs) != 1 || certs[0].OrderID != "O-1" || as.ManagerID != "m1" || as.ContactID != "r1" || len(people) != 1 {
+		t.Errorf("stored %+v, assignment %+v, people %v", certs, as, people)
 	}
 }
 
 // Records written before orders existed have no order links and still
 // decode; new records keep them.
 func TestCertificateRecordOrderLinks(t *testing.T) {
-	c := cert.Certificate{SHA256: "bb", CommonName: "x", RequesterID: "r", ManagerID: "m", OrderID: "o", Renews: "old", RevocationOrderID: "rev"}
+	c := cert.Certificate{SHA256: "bb", CommonName: "x", OrderID: "o", Renews: "old", RevocationOrderID: "rev"}
 	got, err := decodeRecord(encodeRecord(&c))
-	if err != nil || got.RequesterID != "r" || got.ManagerID != "m" || got.OrderID != "o" || got.Renews != "old" || got.RevocationOrderID != "rev" {
+	if err != nil || got.OrderID != "o" || got.Renews != "old" || got.RevocationOrderID != "rev" {
 		t.Fatalf("%v %+v", err, got)
 	}
 	plain := cert.Certificate{SHA256: "cc", CommonName: "y"}
 	enc := encodeRecord(&plain)
-	old := enc[:len(enc)-5] // the five empty link strings, one byte each
+	old := enc[:len(enc)-3] // the three empty link strings, one byte each
 	got, err = decodeRecord(old)
 	if err != nil || got.CommonName != "y" || got.OrderID != "" {
 		t.Errorf("old record: %v %+v", err, got)

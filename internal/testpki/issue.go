@@ -40,6 +40,10 @@ func (p *PKI) ServerFromCSR(csr *x509.CertificateRequest, validity time.Duration
 		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
 		Policies:    []x509.OID{policy},
+		// A distribution point, as every PKIo certificate has: the trust
+		// store then judges the certificate by this CA's CRL (served or
+		// imported); .invalid never resolves.
+		CRLDistributionPoints: []string{"http://crl.pkiodesk-test.invalid/issuer.crl"},
 	}, p.Issuer, csr.PublicKey, p.issuerKey)
 }
 
