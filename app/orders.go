@@ -78,3 +78,29 @@ func (l learntRevocations) Status(ctx context.Context, c, issuer *x509.Certifica
 	}
 	return order.Revocation{}, nil
 }
+
+// OrderReadOptions are what an order's signed PDF is checked against here:
+// the trust store, and the registered people of this organisation.
+func (a *App) OrderReadOptions(ctx context.Context) (order.ReadOptions, error) {
+	opt := order.ReadOptions{Trust: a.Trust}
+	o, found, err := a.Store.Organisation(ctx)
+	if err != nil || !found {
+		return opt, err
+	}
+	people, err := a.Store.People(ctx)
+	if err != nil {
+		return opt, err
+	}
+	opt.People, opt.OIN = people, o.OIN
+	return opt, nil
+}
+
+// ReadSignedOrder verifies an order's signed PDF against this database's
+// trust store and people (order.ReadSigned).
+func (a *App) ReadSignedOrder(ctx context.Context, pdf []byte) (order.Signed, error) {
+	opt, err := a.OrderReadOptions(ctx)
+	if err != nil {
+		return order.Signed{}, err
+	}
+	return order.ReadSigned(ctx, pdf, opt)
+}

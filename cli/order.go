@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/x509"
 	"fmt"
 	"os"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/order"
 	"pkiodesk/app/store"
+	"pkiodesk/app/trust"
 )
 
 func orderCommand() command {
@@ -95,6 +95,27 @@ func (c *call) orderShow(ctx context.Context, arg, rootsFile string) int {
 	if err != nil {
 		return c.fail(err)
 	}
+	code := 0
+	if len(r.Document) > 0 {
+		// A placed order is shown with its seal checked as `order show
+		// FILE.pdf` checks it.
+		opt, err := c.readOptions(ctx, a, rootsFile)
+		if err != nil {
+			return c.fail(err)
+		}
+		signed, err := order.ReadSigned(ctx, r.Document, opt)
+		switch {
+		case err != nil:
+			fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, err))
+			code = 1
+		case signed.Hash != r.Hash:
+			fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.T(c.lang, "order.show_stored_differs", cert.Printable(r.Order.ID)))
+			return 1
+		default:
+			c.out("%s: %s (%s)\n", t(c.lang, "Handtekening in orde, ondertekend door", "Signature valid, signed by"),
+				cert.Printable(signed.Signer.Subject.CommonName), signed.SignedAt.Local().Format("2006-01-02 15:04:05"))
+		}
+	}
 	c.printOrder(&r.Order, r.Hash)
 	c.out("\n%s: %s\n", t(c.lang, "Status", "State"), i18n.T(c.lang, "order.state."+string(r.State())))
 	for _, e := range r.Life.History {
@@ -110,7 +131,7 @@ func (c *call) orderShow(ctx context.Context, arg, rootsFile string) int {
 	if r.Life.IssuedCertificate != "" {
 		c.out("%s: %s\n", t(c.lang, "Certificaat", "Certificate"), r.Life.IssuedCertificate)
 	}
-	return 0
+	return code
 }
 
 func (c *call) orderShowPDF(ctx context.Context, path, rootsFile string) int {
@@ -118,18 +139,22 @@ func (c *call) orderShowPDF(ctx context.Context, path, rootsFile string) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	var roots *x509.CertPool
-	if rootsFile != "" {
-		certs, err := readCerts(rootsFile)
-		if err != nil {
+	// The trust store decides whose signature counts (the database's, else
+	// the bundled PKIoverheid anchors); --roots overrides it. When this
+	// database holds the organisation, the signer must be its registered
+	// requester, and a stored copy of the order must be the same.
+	var a *app.App
+	if dbPath, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil && fileExists(dbPath) {
+		if a, err = c.openApp(ctx); err != nil {
 			return c.fail(err)
 		}
-		roots = x509.NewCertPool()
-		for _, r := range certs {
-			roots.AddCert(r)
-		}
+		defer a.Close()
 	}
-	signed, err := order.ReadSigned(ctx, data, roots)
+	opt, err := c.readOptions(ctx, a, rootsFile)
+	if err != nil {
+		return c.fail(err)
+	}
+	signed, err := order.ReadSigned(ctx, data, opt)
 	if err != nil {
 		fmt.Fprintf(c.env.Stderr, "pkiodesk: %s: %s\n", cert.Printable(path), i18n.Localize(c.lang, err))
 		return 1
@@ -137,22 +162,46 @@ func (c *call) orderShowPDF(ctx context.Context, path, rootsFile string) int {
 	c.out("%s: %s (%s)\n", t(c.lang, "Handtekening in orde, ondertekend door", "Signature valid, signed by"),
 		cert.Printable(signed.Signer.Subject.CommonName), signed.SignedAt.Local().Format("2006-01-02 15:04:05"))
 	c.printOrder(&signed.Order, signed.Hash)
-	// When this database holds the order too, they must be the same.
-	if dbPath, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil && fileExists(dbPath) {
-		a, err := c.openApp(ctx)
-		if err != nil {
-			return c.fail(err)
-		}
-		defer a.Close()
+	if a != nil {
 		if stored, err := a.Orders.Get(ctx, signed.Order.ID); err == nil {
 			if stored.Hash != signed.Hash {
 				fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.T(c.lang, "order.show_stored_differs", cert.Printable(signed.Order.ID)))
 				return 1
 			}
 			c.out("%s: %s\n", t(c.lang, "Opgeslagen bestelling, status", "Stored order, state"), i18n.T(c.lang, "order.state."+string(stored.State())))
+		} else if !i18n.Is(err, "order.not_found") {
+			fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, err))
+			return 1
 		}
 	}
 	return 0
+}
+
+// readOptions are what an order's PDF is checked against: the trust store
+// of a (or the bundled anchors without a database), or the --roots file;
+// and a's registered people when it holds an organisation.
+func (c *call) readOptions(ctx context.Context, a *app.App, rootsFile string) (order.ReadOptions, error) {
+	var opt order.ReadOptions
+	if a != nil {
+		var err error
+		if opt, err = a.OrderReadOptions(ctx); err != nil {
+			return opt, err
+		}
+	} else {
+		tr, err := trust.Open(ctx, trust.Ephemeral(), trust.Options{Now: c.env.Now})
+		if err != nil {
+			return opt, err
+		}
+		opt.Trust = tr
+	}
+	if rootsFile != "" {
+		roots, err := certPool(rootsFile)
+		if err != nil {
+			return opt, err
+		}
+		opt.Trust = order.PoolTrust{Roots: roots}
+	}
+	return opt, nil
 }
 
 // printOrder prints what the order's PDF shows, section by section.

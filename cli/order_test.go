@@ -10,18 +10,23 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
+	"encoding/json"
 	"encoding/pem"
+	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"pkiodesk/app"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/order"
 	"pkiodesk/app/org"
 	"pkiodesk/app/signeddoc"
+	"pkiodesk/app/store"
 	"pkiodesk/internal/testpki"
 )
 
@@ -43,6 +48,12 @@ func placedOrder(t *testing.T) (db, pdfPath, id string) {
 	signKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	login, _ := pki.Personal(authKey.Public(), who, false)
 	sign, _ := pki.Personal(signKey.Public(), who, true)
+	// The test root is trusted as an administrator trusts a CA (`pkiodesk
+	// trust add`), so that the CLI, which opens the database as a real
+	// one, trusts it too.
+	if _, err := a.Trust.AddAnchor(ctx, pki.Root.Raw); err != nil {
+		t.Fatal(err)
+	}
 	if err := a.Trust.AddDemoAnchors(ctx, pki.Root, pki.Issuer); err != nil {
 		t.Fatal(err)
 	}
@@ -155,5 +166,87 @@ func TestSettingsOutbox(t *testing.T) {
 	r = run(t, "nl_NL.UTF-8", "settings", "--db", db, "--outbox", "standaard")
 	if r.code != 0 || !strings.Contains(r.stdout, "Uitgaande map: "+filepath.Join(filepath.Dir(db), "uitgaand")) {
 		t.Errorf("default: %d %s", r.code, r.stdout)
+	}
+}
+
+// An order PDF signed with a self-signed certificate is intact, but its
+// signer is not trusted by the trust store: no content, exit 1, and the
+// reason in the user's language.
+func TestOrderShowRefusesAnUntrustedSigner(t *testing.T) {
+	db, pdfPath, _ := placedOrder(t)
+	data, _ := os.ReadFile(pdfPath)
+	ctx := context.Background()
+	opened, err := signeddoc.Open(ctx, data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content, _ := opened.Attachment(order.AttachmentOrder)
+	var o order.Order
+	json.Unmarshal(content, &o)
+	o.Server.ServiceName = "VERVALST"
+	k, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Anouk Visser", SerialNumber: o.Login.SubjectSerial},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour), KeyUsage: x509.KeyUsageContentCommitment | x509.KeyUsageDigitalSignature}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, k.Public(), k)
+	self, _ := x509.ParseCertificate(der)
+	o.Login.Issuer = self.Issuer.String()
+	forgedContent, _ := json.Marshal(o)
+	forged, err := signeddoc.Sign(ctx, signeddoc.Request{Document: order.Document(&o, store.ContentHash(forgedContent), forgedContent, i18n.NL),
+		Signer: signeddoc.Signer{Key: k, Chain: []*x509.Certificate{self}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "vervalst.pdf")
+	os.WriteFile(path, forged, 0o600)
+	for _, dbArg := range []string{filepath.Join(t.TempDir(), "leeg.db"), db} {
+		r := run(t, "nl_NL.UTF-8", "order", "show", path, "--db", dbArg)
+		if r.code != 1 || r.stdout != "" || !strings.Contains(r.stderr, "integriteit in orde, ondertekenaar niet vertrouwd") {
+			t.Errorf("%s: exit %d\nstdout %q\nstderr %s", dbArg, r.code, r.stdout, r.stderr)
+		}
+	}
+	r := run(t, "en_GB.UTF-8", "order", "show", path, "--db", db)
+	if r.code != 1 || !strings.Contains(r.stderr, "integrity in order, signer not trusted") {
+		t.Errorf("English: exit %d %s", r.code, r.stderr)
+	}
+	// The real one still reads, against the database's trust store.
+	if r := run(t, "nl_NL.UTF-8", "order", "show", pdfPath, "--db", db); r.code != 0 {
+		t.Errorf("genuine: exit %d %s", r.code, r.stderr)
+	}
+}
+
+// Content rewritten in the database file, with its hash recomputed, no
+// longer matches the signed document: show and list refuse it.
+func TestOrderShowRefusesRewrittenStoredContent(t *testing.T) {
+	db, pdfPath, id := placedOrder(t)
+	bdb, err := bolt.Open(db, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		bk := tx.Bucket([]byte("orders"))
+		var rec store.OrderRecord
+		if err := json.Unmarshal(bk.Get([]byte(id)), &rec); err != nil {
+			return err
+		}
+		rec.Content = bytes.Replace(rec.Content, []byte("Zaaksysteem"), []byte("GEWIJZIGD"), 1)
+		rec.Hash = store.ContentHash(rec.Content)
+		v, _ := json.Marshal(rec)
+		return bk.Put([]byte(id), v)
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, "nl_NL.UTF-8", "order", "show", id, "--db", db)
+	if r.code == 0 || strings.Contains(r.stdout, "GEWIJZIGD") || !strings.Contains(r.stderr, "de inhoud past niet bij de opgeslagen hash") {
+		t.Errorf("show ID: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db)
+	if r.code != 1 || strings.Contains(r.stdout, id) || !strings.Contains(r.stderr, id) {
+		t.Errorf("list: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "nl_NL.UTF-8", "order", "show", pdfPath, "--db", db)
+	if r.code != 1 {
+		t.Errorf("show PDF beside the rewritten record: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -29,6 +29,7 @@ type confirmation struct {
 	save    *widget.Button
 	print   *widget.Button
 	status  *widget.Label
+	signer  *widget.Label
 	opened  string // the file last handed to the system viewer (tests)
 	printed string
 }
@@ -60,15 +61,21 @@ func (u *ui) drawConfirmation(rec order.Record, submitErr error) {
 		done.SetText(sentence(i18n.Localize(u.lang, submitErr)) + " " + u.tr("De bestelling is wel geplaatst en ondertekend; dien haar opnieuw in.", "The order is placed and signed; submit it again."))
 		done.Importance = widget.DangerImportance
 	}
-	signer := ""
-	if signed, err := order.ReadSigned(context.Background(), rec.Document, nil); err == nil {
-		signer = cert.Printable(signed.Signer.Subject.CommonName) + " · " + signed.SignedAt.Local().Format("02-01-2006 15:04:05")
+	// The signed PDF is checked as `order show` checks it: seal, page,
+	// signer against the trust store and the registered requester.
+	signer := note("")
+	if signed, err := u.core.ReadSignedOrder(context.Background(), rec.Document); err != nil {
+		signer.SetText(sentence(i18n.Localize(u.lang, err)))
+		signer.Importance = widget.DangerImportance
+	} else {
+		signer.SetText(cert.Printable(signed.Signer.Subject.CommonName) + " · " + signed.SignedAt.Local().Format("02-01-2006 15:04:05"))
 	}
+	c.signer = signer
 	form := widget.NewForm(
 		widget.NewFormItem(u.tr("Nummer", "Number"), widget.NewLabel(o.ID)),
 		widget.NewFormItem(u.tr("Status", "State"), widget.NewLabel(i18n.T(u.lang, "order.state."+string(rec.State())))),
 		widget.NewFormItem(u.tr("Betreft", "Concerns"), widget.NewLabel(cert.Printable(order.Subject(o)))),
-		widget.NewFormItem(u.tr("Ondertekend door", "Signed by"), widget.NewLabel(signer)),
+		widget.NewFormItem(u.tr("Ondertekend door", "Signed by"), signer),
 		widget.NewFormItem(u.tr("Inhoudshash (SHA-256)", "Content hash (SHA-256)"), widget.NewLabel(rec.Hash)),
 	)
 	if rec.Life.SubmittedTo != "" {

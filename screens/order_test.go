@@ -268,7 +268,7 @@ func TestServerWizardToConfirmation(t *testing.T) {
 	if err != nil || c.opened != c.rec.Life.SubmittedTo {
 		t.Fatalf("opened %q: %v", c.opened, err)
 	}
-	signed, err := order.ReadSigned(context.Background(), data, nil)
+	signed, err := u.core.ReadSignedOrder(context.Background(), data)
 	if err != nil || signed.Hash != c.rec.Hash || signed.Order.Server.ServiceName != "Zaaksysteem" || signed.Order.Requester.ID != u.person.ID {
 		t.Errorf("outbox PDF: %v", err)
 	}

@@ -61,12 +61,36 @@ func TestWhoMayOrder(t *testing.T) {
 	if err := RevokeBlockedFor(d.cpBas, &pending); !i18n.Is(err, "order.revocation_pending") {
 		t.Errorf("revoke pending: %v", err)
 	}
-	// A person made inactive after starting a draft cannot place it.
+	// A person made inactive after starting a draft cannot place it, even
+	// when the caller still holds the record from before (a window logged
+	// in earlier): the desk reads the person again.
 	r := serverDraft(t, d, d.cpAll)
 	gone := d.cpAll
 	gone.Active = false
-	if _, err := d.Place(ctx, r.Order.ID, gone, newCard(t, d.cpAll).signing()); !i18n.Is(err, "org.denied_inactive") {
+	if err := d.st.PutPerson(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Place(ctx, r.Order.ID, d.cpAll, newCard(t, d.cpAll).signing()); !i18n.Is(err, "org.denied_inactive") {
 		t.Errorf("inactive places: %v", err)
+	}
+	if _, err := d.NewDraft(ctx, ProductPKIoPrivate, d.cpAll); !i18n.Is(err, "org.denied_inactive") {
+		t.Errorf("inactive starts a draft: %v", err)
+	}
+	// A person the store does not know starts nothing, whatever role the
+	// caller claims for them.
+	nobody := d.bv
+	nobody.ID = "nobody"
+	if _, err := d.NewDraft(ctx, ProductPKIoPrivate, nobody); !i18n.Is(err, "order.person_unknown") {
+		t.Errorf("unregistered person: %v", err)
+	}
+	// A role lowered in the store counts, not the one the caller holds.
+	lowered := d.bv
+	lowered.Role = org.Certificaatbeheerder
+	if err := d.st.PutPerson(ctx, lowered); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.NewDraft(ctx, ProductPKIoPrivate, d.bv); err == nil {
+		t.Error("a person whose role was lowered orders with the old one")
 	}
 }
 

@@ -27,6 +27,10 @@ func (s *Service) NewDraft(ctx context.Context, p Product, who org.Person) (Reco
 	if !p.Valid() {
 		return Record{}, i18n.E("order.field.product", nil)
 	}
+	who, err := s.registered(ctx, who)
+	if err != nil {
+		return Record{}, err
+	}
 	if err := org.Check(who, org.OrderCertificates); err != nil {
 		return Record{}, err
 	}
@@ -141,6 +145,10 @@ func RevokeBlocked(c *cert.Certificate) error {
 // NewRenewal starts a renewal of a certificate, pre-filled from it
 // (seed 3.2, 4.2). The Certificaatbeheerder is proposed while still active.
 func (s *Service) NewRenewal(ctx context.Context, sha string, who org.Person) (Record, error) {
+	who, err := s.registered(ctx, who)
+	if err != nil {
+		return Record{}, err
+	}
 	if err := org.Check(who, org.RenewCertificates); err != nil {
 		return Record{}, err
 	}
@@ -287,6 +295,10 @@ func (s *Service) ColleagueRenewals(ctx context.Context, sha string, who org.Per
 
 // NewRevocation starts a revocation order for a certificate (Intrekken).
 func (s *Service) NewRevocation(ctx context.Context, sha string, who org.Person) (Record, error) {
+	who, err := s.registered(ctx, who)
+	if err != nil {
+		return Record{}, err
+	}
 	if err := org.Check(who, org.RevokeCertificates); err != nil {
 		return Record{}, err
 	}

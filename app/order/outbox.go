@@ -11,6 +11,7 @@ import (
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
+	"pkiodesk/app/signeddoc"
 )
 
 // Submission is a placed order as it goes to the CA: the signed PDF (the
@@ -111,6 +112,11 @@ func (s *Service) Submit(ctx context.Context, id string, who org.Person, sub Sub
 	}
 	if r.Life.State != StatePlaced || len(r.Document) == 0 {
 		return Record{}, i18n.E("outbox.not_placed", nil, cert.Printable(id))
+	}
+	// The stored document is what goes to the CA: its seal must still be
+	// intact (Get already checked it holds this order).
+	if _, err := signeddoc.Open(ctx, r.Document, nil); err != nil {
+		return Record{}, i18n.E("order.hash_mismatch", err, cert.Printable(id))
 	}
 	var csr []byte
 	if r.Order.Server != nil && r.Order.Kind != KindRevoke {

@@ -120,6 +120,10 @@ func (s *Service) LintOrder(ctx context.Context, o *Order) ([]Finding, error) {
 // in the same transaction (seed 7.3); a revocation marks its certificate
 // "intrekking aangevraagd".
 func (s *Service) Place(ctx context.Context, id string, who org.Person, sig Signing) (Record, error) {
+	who, err := s.registered(ctx, who)
+	if err != nil {
+		return Record{}, err
+	}
 	r, err := s.Get(ctx, id)
 	if err != nil {
 		return Record{}, err
@@ -143,6 +147,11 @@ func (s *Service) Place(ctx context.Context, id string, who org.Person, sig Sign
 	signCert := sig.Signer.Chain[0]
 	if signCert.KeyUsage&x509.KeyUsageContentCommitment == 0 && signCert.KeyUsage != 0 {
 		return Record{}, i18n.E("order.not_signature_key", nil, cert.Printable(signCert.Subject.CommonName))
+	}
+	// The PDF names the login certificate; a reader checks it names the
+	// signer too: the same person (subject serialNumber) at the same CA.
+	if sig.Login.Subject.SerialNumber == "" || signCert.Subject.SerialNumber != sig.Login.Subject.SerialNumber || signCert.Issuer.String() != sig.Login.Issuer.String() {
+		return Record{}, i18n.E("order.login_signer_differ", nil, cert.Printable(signCert.Subject.CommonName), cert.Printable(sig.Login.Subject.CommonName))
 	}
 	var people []org.Person
 	if o.Manager != nil && !o.Manager.New {
@@ -205,6 +214,25 @@ func (s *Service) Place(ctx context.Context, id string, who org.Person, sig Sign
 		return Record{}, i18n.E("order.hash_mismatch", nil, cert.Printable(id))
 	}
 	return placed, nil
+}
+
+// registered is who as the store has them now: an in-memory Person may be
+// stale (deactivated, role changed since login), so every operation that
+// acts for someone reads them again.
+func (s *Service) registered(ctx context.Context, who org.Person) (org.Person, error) {
+	people, err := s.store.People(ctx)
+	if err != nil {
+		return org.Person{}, err
+	}
+	for _, p := range people {
+		if p.ID == who.ID && who.ID != "" {
+			if !p.Active {
+				return org.Person{}, i18n.E("org.denied_inactive", nil, cert.Printable(p.Name))
+			}
+			return p, nil
+		}
+	}
+	return org.Person{}, i18n.E("order.person_unknown", nil, cert.Printable(who.Name))
 }
 
 func randomHex(n int) string {

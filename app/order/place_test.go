@@ -19,6 +19,7 @@ import (
 	"pkiodesk/app/org"
 	"pkiodesk/app/signeddoc"
 	"pkiodesk/app/store"
+	"pkiodesk/app/trust"
 	"pkiodesk/internal/testpki"
 )
 
@@ -37,7 +38,11 @@ func newCard(t *testing.T, p org.Person) cardOf {
 	if err != nil {
 		t.Fatal(err)
 	}
-	who := testpki.Person{GivenName: p.Name, Surname: "", Email: p.Email, Organization: testOrg.Name, Number: p.SubjectSerial}
+	serial := p.SubjectSerial
+	if serial == "" {
+		serial = "PN-" + p.ID
+	}
+	who := testpki.Person{GivenName: p.Name, Surname: "", Email: p.Email, Organization: testOrg.Name, Number: serial}
 	authKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	signKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	login, err := pki.Personal(authKey.Public(), who, false)
@@ -52,6 +57,20 @@ func newCard(t *testing.T, p org.Person) cardOf {
 }
 
 func (c cardOf) signing() Signing { return Signing{Signer: c.signer, Login: c.login, Lang: i18n.NL} }
+
+// trusted is a trust store (app/trust, in memory) that trusts the card's
+// test PKI, as the demo database trusts the demo CA.
+func (c cardOf) trusted(t *testing.T) ReadOptions {
+	t.Helper()
+	ts, err := trust.Open(context.Background(), trust.Ephemeral(), trust.Options{Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.AddDemoAnchors(context.Background(), c.pki.Root, c.pki.Issuer); err != nil {
+		t.Fatal(err)
+	}
+	return ReadOptions{Trust: ts}
+}
 
 // serverDraft is a complete PKIo server order with a CSR that lints clean.
 func serverDraft(t *testing.T, d *desk, who org.Person) Record {
@@ -88,7 +107,7 @@ func TestPlaceSignsAndFreezes(t *testing.T) {
 	if placed.State() != StatePlaced || len(placed.Document) == 0 || placed.Order.PlacedAt.IsZero() || placed.Order.Login.SHA256 == "" {
 		t.Fatalf("placed: %+v", placed.Life)
 	}
-	signed, err := ReadSigned(context.Background(), placed.Document, card.pki.RootPool())
+	signed, err := ReadSigned(context.Background(), placed.Document, card.trusted(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +243,8 @@ func TestReadSignedRefusesTampering(t *testing.T) {
 	}
 	tampered := bytes.Clone(pdf)
 	tampered[i] ^= 0x20
-	if _, err := ReadSigned(context.Background(), tampered, nil); err == nil {
+	trusted := card.trusted(t)
+	if _, err := ReadSigned(context.Background(), tampered, trusted); err == nil {
 		t.Error("a changed PDF was read as an order")
 	}
 	// Signed by someone else than the person who logged in.
@@ -236,22 +256,27 @@ func TestReadSignedRefusesTampering(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ReadSigned(context.Background(), forged, nil); !i18n.Is(err, "order.signer_not_requester") {
+	if _, err := ReadSigned(context.Background(), forged, trusted); !i18n.Is(err, "order.signer_not_requester") {
 		t.Errorf("forged: %v", err)
 	}
-	// A PDF that is signed but carries no order.
-	plain, _ := signeddoc.Sign(ctx, signeddoc.Request{Document: Document(&o, "", content, i18n.NL), Signer: card.signer})
-	if _, err := ReadSigned(context.Background(), plain, nil); err != nil {
+	// The same order signed again by the requester reads back; with no
+	// hash on its page it does not.
+	again, _ := signeddoc.Sign(ctx, signeddoc.Request{Document: doc, Signer: card.signer})
+	if _, err := ReadSigned(context.Background(), again, trusted); err != nil {
 		t.Errorf("own document: %v", err)
+	}
+	plain, _ := signeddoc.Sign(ctx, signeddoc.Request{Document: Document(&o, "", content, i18n.NL), Signer: card.signer})
+	if _, err := ReadSigned(context.Background(), plain, trusted); !i18n.Is(err, "order.page_differs") {
+		t.Errorf("no hash on the page: %v", err)
 	}
 	doc.Attachments = doc.Attachments[:1] // the CSR left out
 	noCSR, _ := signeddoc.Sign(ctx, signeddoc.Request{Document: doc, Signer: card.signer})
-	if _, err := ReadSigned(context.Background(), noCSR, nil); !i18n.Is(err, "order.show_csr_differs") {
+	if _, err := ReadSigned(context.Background(), noCSR, trusted); !i18n.Is(err, "order.show_csr_differs") {
 		t.Errorf("without CSR: %v", err)
 	}
 	doc.Attachments = nil
 	noOrder, _ := signeddoc.Sign(ctx, signeddoc.Request{Document: doc, Signer: card.signer})
-	if _, err := ReadSigned(context.Background(), noOrder, nil); !i18n.Is(err, "order.show_no_order") {
+	if _, err := ReadSigned(context.Background(), noOrder, trusted); !i18n.Is(err, "order.show_no_order") {
 		t.Errorf("without order: %v", err)
 	}
 }

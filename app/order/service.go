@@ -1,10 +1,12 @@
 package order
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/org"
 	"pkiodesk/app/store"
+	"pkiodesk/pdfseal"
 )
 
 // Store is what the order desk needs from storage; store.Bolt provides it.
@@ -125,8 +128,42 @@ func decode(sr store.OrderRecord) (Record, error) {
 	if store.ContentHash(sr.Content) != sr.Hash {
 		return Record{}, i18n.E("order.hash_mismatch", nil, cert.Printable(sr.ID))
 	}
+	if sr.Placed {
+		if err := documentHolds(sr.Document, sr.Content, sr.Hash); err != nil {
+			return Record{}, i18n.E("order.hash_mismatch", err, cert.Printable(sr.ID))
+		}
+	}
 	r.Hash, r.Document = sr.Hash, sr.Document
 	return r, nil
+}
+
+// documentHolds checks a placed order's stored content against its signed
+// document: the order attached to the PDF must be the content byte for
+// byte, and hash to the stored hash. Someone who rewrites the content (and
+// its hash) in the database file cannot rewrite the signed PDF to match.
+// This is the cheap check every read does (the attachment is parsed, the
+// seal is not verified); Submit, `order show` and the confirmation page
+// verify the seal and the signer as well (ReadSigned).
+func documentHolds(pdf, content []byte, hash string) error {
+	as, err := pdfseal.Attachments(context.Background(), pdf)
+	if err != nil {
+		return err
+	}
+	n := 0
+	var attached []byte
+	for _, a := range as {
+		if a.Name == AttachmentOrder {
+			n++
+			attached = a.Data
+		}
+	}
+	switch {
+	case n != 1:
+		return fmt.Errorf("the signed document holds %d orders", n)
+	case !bytes.Equal(attached, content) || store.ContentHash(attached) != hash:
+		return errors.New("the signed document holds another order")
+	}
+	return nil
 }
 
 // Get reads one order.
