@@ -52,9 +52,16 @@ func csrCommand() command {
 				}
 				in := order.LintInput{Profile: prof}
 				if len(fqdns) > 0 {
+					for _, f := range fqdns {
+						if err := order.ValidateFQDN(strings.TrimPrefix(strings.ToLower(f), "*."), order.ProductPKIoPrivate); err != nil {
+							return c.fail(err)
+						}
+					}
 					in.FQDNs = fqdns
 				}
-				if o, ok := c.organisation(ctx); ok || *orgName != "" {
+				// Any of --org, --oin, --kvk checks the subject: what is not
+				// given comes from the database, or stays empty and fails.
+				if o, ok := c.organisation(ctx); ok || *orgName != "" || *oin != "" || *kvk != "" {
 					if *orgName != "" {
 						o.Name = *orgName
 					}

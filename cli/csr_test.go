@@ -55,3 +55,32 @@ func TestCSRLint(t *testing.T) {
 		t.Errorf("unknown profile: %d %s", r.code, r.stderr)
 	}
 }
+
+// --oin or --kvk without --org checks the subject too (the name then
+// missing fails), and --fqdn must be a host name.
+func TestCSRLintChecksWhatIsGiven(t *testing.T) {
+	openssl := fixture.Program(t, "openssl")
+	dir := t.TempDir()
+	csr := filepath.Join(dir, "zaken.csr")
+	out, err := exec.Command(openssl, "req", "-new", "-newkey", "rsa:2048", "-noenc", "-keyout", filepath.Join(dir, "k"), "-out", csr,
+		"-subj", "/C=NL/O=Gemeente Voorbeeldstad/serialNumber=00000001002220647000/organizationIdentifier=NTRNL-12345678/CN=zaken.voorbeeldstad.nl",
+		"-addext", "subjectAltName=DNS:zaken.voorbeeldstad.nl").CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v %s", err, out)
+	}
+	db := filepath.Join(dir, "geen.db")
+	r := run(t, "nl_NL.UTF-8", "csr", "lint", csr, "--db", db, "--oin", "11111111111111111111", "--fqdn", "zaken.voorbeeldstad.nl")
+	if r.code != 1 || !strings.Contains(r.stdout, "11111111111111111111") {
+		t.Errorf("--oin alone: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "nl_NL.UTF-8", "csr", "lint", csr, "--db", db, "--kvk", "99999999", "--fqdn", "zaken.voorbeeldstad.nl")
+	if r.code != 1 || !strings.Contains(r.stdout, "NTRNL-99999999") {
+		t.Errorf("--kvk alone: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	for _, bad := range []string{"10.0.0.1", "intranet", "under_score.voorbeeldstad.nl"} {
+		r = run(t, "nl_NL.UTF-8", "csr", "lint", csr, "--db", db, "--fqdn", bad)
+		if r.code != 2 || r.stderr == "" {
+			t.Errorf("--fqdn %s: exit %d\n%s%s", bad, r.code, r.stdout, r.stderr)
+		}
+	}
+}

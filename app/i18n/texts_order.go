@@ -110,6 +110,7 @@ var orderTexts = map[string]text{
 	"csr.rsa_only":        {"sleutel %s: dit profiel staat alleen RSA toe", "key %s: this profile allows RSA only"},
 	"csr.ec_curve":        {"ECDSA-curve %s; dit profiel staat %s toe", "ECDSA curve %s; this profile allows %s"},
 	"csr.key_unknown":     {"onbekend soort sleutel", "unknown kind of key"},
+	"csr.attr_repeated":   {"het onderwerp van de CSR bevat %s meer dan eens; het mag er één keer in staan", "the CSR's subject holds %s more than once; it may appear once"},
 	"csr.same_key":        {"de CSR gebruikt dezelfde sleutel als het certificaat dat u verlengt; maak een nieuwe sleutel", "the CSR uses the same key as the certificate you renew; make a new key"},
 	"csr.org_unknown":     {"geen organisatie bekend: O, OIN en organizationIdentifier zijn niet vergeleken", "no organisation known: O, OIN and organizationIdentifier were not compared"},
 	"csr.o_missing":       {"de CSR mist de organisatienaam (O); verwacht %q", "the CSR lacks the organisation name (O); expected %q"},

@@ -10,6 +10,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/pem"
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -196,7 +198,12 @@ func Lint(csr *x509.CertificateRequest, in LintInput) []Finding {
 			errf("csr.rsa_size", bits, joinInts(r.rsaBits))
 		}
 		if k.E != 65537 {
-			warnf("csr.rsa_exponent", k.E)
+			// PKIoverheid's profiles require 65537 (ETSI TS 119 312).
+			if r.pkio {
+				errf("csr.rsa_exponent", k.E)
+			} else {
+				warnf("csr.rsa_exponent", k.E)
+			}
 		}
 	case *ecdsa.PublicKey:
 		curve := k.Curve.Params().Name
@@ -210,14 +217,25 @@ func Lint(csr *x509.CertificateRequest, in LintInput) []Finding {
 	default:
 		errf("csr.key_unknown")
 	}
-	if in.Previous != nil {
-		if pub, ok := csr.PublicKey.(interface{ Equal(crypto.PublicKey) bool }); ok && pub.Equal(in.Previous) {
-			errf("csr.same_key")
-		}
+	if in.Previous != nil && sameKey(csr.PublicKey, in.Previous) {
+		errf("csr.same_key")
 	}
 
-	// The subject.
+	// The subject. pkix.Name keeps the last of a repeated attribute and
+	// other readers the first: a single-valued attribute given twice is an
+	// error, and every value of it is checked.
 	s := csr.Subject
+	seen := map[string]int{}
+	for _, atv := range s.Names {
+		for _, one := range singleValued {
+			if atv.Type.Equal(one.oid) {
+				seen[one.name]++
+				if seen[one.name] == 2 {
+					errf("csr.attr_repeated", one.name)
+				}
+			}
+		}
+	}
 	if in.Org == nil {
 		warnf("csr.org_unknown")
 	} else {
@@ -229,22 +247,28 @@ func Lint(csr *x509.CertificateRequest, in LintInput) []Finding {
 			errf("csr.o_wrong", cert.Printable(strings.Join(s.Organization, ", ")), o.Name)
 		}
 		if r.pkio {
-			switch {
-			case s.SerialNumber == "":
+			serials := values(s.Names, oidSerialNumber)
+			if len(serials) == 0 {
 				errf("csr.oin_missing", o.OIN)
-			case s.SerialNumber != o.OIN:
-				errf("csr.oin_wrong", cert.Printable(s.SerialNumber), o.OIN)
+			}
+			for _, v := range serials {
+				if v != o.OIN {
+					errf("csr.oin_wrong", cert.Printable(v), o.OIN)
+				}
 			}
 		}
-		orgID, hasOrgID := attribute(s.Names, oidOrganizationIdentifier)
+		orgIDs := values(s.Names, oidOrganizationIdentifier)
 		want := "NTRNL-" + o.KvK
-		switch {
-		case r.g4 && !hasOrgID:
+		if r.g4 && len(orgIDs) == 0 {
 			errf("csr.orgid_missing", want)
-		case hasOrgID && orgID != want && r.g4:
-			errf("csr.orgid_wrong", cert.Printable(orgID), want)
-		case hasOrgID && orgID != want:
-			warnf("csr.orgid_wrong", cert.Printable(orgID), want)
+		}
+		for _, orgID := range orgIDs {
+			switch {
+			case orgID != want && r.g4:
+				errf("csr.orgid_wrong", cert.Printable(orgID), want)
+			case orgID != want:
+				warnf("csr.orgid_wrong", cert.Printable(orgID), want)
+			}
 		}
 	}
 	switch {
@@ -291,8 +315,20 @@ func Lint(csr *x509.CertificateRequest, in LintInput) []Finding {
 	if len(csr.EmailAddresses) > 0 || len(csr.URIs) > 0 {
 		errf("csr.other_sans")
 	}
-	if cn := strings.ToLower(s.CommonName); cn != "" && len(dns) > 0 && !slices.Contains(dns, cn) {
-		errf("csr.cn_not_san", cert.Printable(s.CommonName))
+	for _, cn := range values(s.Names, oidCommonName) {
+		if len(dns) > 0 && !slices.Contains(dns, strings.ToLower(cn)) {
+			errf("csr.cn_not_san", cert.Printable(cn))
+		}
+	}
+	for _, n := range dns {
+		// The wildcard itself is judged above; the name must be a real
+		// host name (no IP address, no single label, no underscore).
+		if err := ValidateFQDN(strings.TrimPrefix(n, "*."), ProductPKIoPrivate); err != nil {
+			var ue *i18n.Error
+			if errors.As(err, &ue) {
+				fs = append(fs, Finding{SeverityError, ue})
+			}
+		}
 	}
 	if in.FQDNs == nil {
 		warnf("csr.fqdns_unknown")
@@ -315,14 +351,45 @@ func Lint(csr *x509.CertificateRequest, in LintInput) []Finding {
 	return fs
 }
 
-func attribute(names []pkix.AttributeTypeAndValue, oid asn1.ObjectIdentifier) (string, bool) {
+var (
+	oidCommonName   = asn1.ObjectIdentifier{2, 5, 4, 3}
+	oidSerialNumber = asn1.ObjectIdentifier{2, 5, 4, 5}
+	oidCountry      = asn1.ObjectIdentifier{2, 5, 4, 6}
+	oidOrganization = asn1.ObjectIdentifier{2, 5, 4, 10}
+)
+
+// singleValued are the subject attributes a server certificate has once.
+var singleValued = []struct {
+	oid  asn1.ObjectIdentifier
+	name string
+}{{oidCommonName, "CN"}, {oidSerialNumber, "serialNumber"}, {oidOrganizationIdentifier, "organizationIdentifier"}, {oidOrganization, "O"}, {oidCountry, "C"}}
+
+// values returns every value of an attribute in the subject; a value that
+// is not a string is returned printed.
+func values(names []pkix.AttributeTypeAndValue, oid asn1.ObjectIdentifier) []string {
+	var out []string
 	for _, atv := range names {
 		if atv.Type.Equal(oid) {
 			s, ok := atv.Value.(string)
-			return s, ok
+			if !ok {
+				s = fmt.Sprint(atv.Value)
+			}
+			out = append(out, s)
 		}
 	}
-	return "", false
+	return out
+}
+
+// sameKey: a renewal's CSR must have a new key. For RSA the modulus is the
+// key: the same modulus with another exponent is the same private key.
+func sameKey(a, b crypto.PublicKey) bool {
+	if x, ok := a.(*rsa.PublicKey); ok {
+		if y, ok := b.(*rsa.PublicKey); ok {
+			return x.N.Cmp(y.N) == 0
+		}
+	}
+	pub, ok := a.(interface{ Equal(crypto.PublicKey) bool })
+	return ok && pub.Equal(b)
 }
 
 func joinInts(v []int) string {
