@@ -48,6 +48,7 @@ const (
 	OrderSubmitted Action = "order-submitted"
 	OrderIssued    Action = "order-issued"
 	OrderRejected  Action = "order-rejected"
+	OrderCancelled Action = "order-cancelled" // a placed order withdrawn before submission
 	Revoked        Action = "revoked"
 	ChangeForm     Action = "change-form"
 	PersonChange   Action = "person-change"
@@ -59,7 +60,7 @@ const (
 var Actions = []Action{
 	Login, Logout, CardRemoved, SetUp, Import, ExportCSV, Download, SettingChange,
 	BRPAdd, BRPChange, BRPRemove, BRPExport, Denied, JournalExport, Checkpoint,
-	OrderPlaced, OrderSubmitted, OrderIssued, OrderRejected, Revoked, ChangeForm, PersonChange, CertRemoved, CertAssigned,
+	OrderPlaced, OrderSubmitted, OrderIssued, OrderRejected, OrderCancelled, Revoked, ChangeForm, PersonChange, CertRemoved, CertAssigned,
 }
 
 // ObjectKind says what an entry's object identifies.

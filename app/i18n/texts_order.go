@@ -231,11 +231,13 @@ var orderTexts = map[string]text{
 	"org.denied.activate-eseal":               {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen activeren een eSeal cloud certificaat", "only the authorised representative and contact persons activate an eSeal cloud certificate"},
 
 	// Reading an order back (ReadSigned) and the stored signed document.
-	"order.show_extra_attachment": {"de PDF bevat een onverwachte bijlage (%s)", "the PDF holds an unexpected attachment (%s)"},
-	"order.no_trust_store":        {"geen vertrouwde certificaten om tegen te controleren", "no trusted certificates to check against"},
-	"order.signer_untrusted":      {"integriteit in orde, ondertekenaar niet vertrouwd: %s", "integrity in order, signer not trusted: %s"},
-	"order.signer_not_registered": {"de ondertekenaar %q is niet de geregistreerde aanvrager %q", "the signer %q is not the registered requester %q"},
-	"order.page_differs":          {"de pagina van de PDF toont niet wat de bijgevoegde bestelling zegt (inhoudshash %s)", "the PDF's page does not show what the attached order says (content hash %s)"},
-	"order.login_signer_differ":   {"het handtekeningcertificaat (%s) en het inlogcertificaat (%s) zijn niet van dezelfde persoon bij dezelfde CA", "the signature certificate (%s) and the login certificate (%s) are not of the same person at the same CA"},
-	"order.person_unknown":        {"%s is niet geregistreerd bij deze organisatie", "%s is not registered with this organisation"},
+	"order.show_extra_attachment":  {"de PDF bevat een onverwachte bijlage (%s)", "the PDF holds an unexpected attachment (%s)"},
+	"order.no_trust_store":         {"geen vertrouwde certificaten om tegen te controleren", "no trusted certificates to check against"},
+	"order.signer_untrusted":       {"integriteit in orde, ondertekenaar niet vertrouwd: %s", "integrity in order, signer not trusted: %s"},
+	"order.signer_not_registered":  {"de ondertekenaar %q is niet de geregistreerde aanvrager %q", "the signer %q is not the registered requester %q"},
+	"order.page_differs":           {"de pagina van de PDF toont niet wat de bijgevoegde bestelling zegt (inhoudshash %s)", "the PDF's page does not show what the attached order says (content hash %s)"},
+	"order.login_signer_differ":    {"het handtekeningcertificaat (%s) en het inlogcertificaat (%s) zijn niet van dezelfde persoon bij dezelfde CA", "the signature certificate (%s) and the login certificate (%s) are not of the same person at the same CA"},
+	"order.reject_reason":          {"geef de reden die de CA opgaf", "give the reason the CA stated"},
+	"audit.action.order-cancelled": {"Bestelling geannuleerd", "Order cancelled"},
+	"order.person_unknown":         {"%s is niet geregistreerd bij deze organisatie", "%s is not registered with this organisation"},
 }

@@ -386,7 +386,49 @@ func (s *Service) Cancel(ctx context.Context, id string, who org.Person) (Record
 	if r.Order.Requester.ID != who.ID {
 		return Record{}, i18n.E("order.not_yours", nil, cert.Printable(id))
 	}
-	return s.move(ctx, id, step{to: StateCancelled, by: who.ID})
+	st := step{to: StateCancelled, by: who.ID}
+	releaseRevocation(&st, &r.Order, len(r.Document) > 0)
+	return s.move(ctx, id, st)
+}
+
+// Reject records that the CA refused a submitted order, with the reason it
+// gave. A revocation the CA refused no longer blocks its certificate.
+func (s *Service) Reject(ctx context.Context, id, reason string, who org.Person) (Record, error) {
+	who, err := s.registered(ctx, who)
+	if err != nil {
+		return Record{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Record{}, i18n.E("order.reject_reason", nil)
+	}
+	r, err := s.Get(ctx, id)
+	if err != nil {
+		return Record{}, err
+	}
+	if err := org.Check(who, Permission(r.Order.Kind)); err != nil {
+		return Record{}, err
+	}
+	st := step{to: StateRejected, by: who.ID, note: cert.PrintableMax(reason, 500)}
+	releaseRevocation(&st, &r.Order, true)
+	return s.move(ctx, id, st)
+}
+
+// releaseRevocation: a placed revocation order that is withdrawn or
+// refused stops marking its certificate "intrekking aangevraagd", in the
+// same transaction, so that it can be revoked or renewed again.
+func releaseRevocation(st *step, o *Order, placed bool) {
+	if o.Kind != KindRevoke || o.Revoke == nil || !placed {
+		return
+	}
+	id := o.ID
+	st.cert = o.Revoke.Certificate
+	st.certChange = func(c *cert.Certificate) error {
+		if c.RevocationOrderID == id {
+			c.RevocationOrderID = ""
+		}
+		return nil
+	}
 }
 
 // sameTarget: a revocation's certificate is fixed; only the reason and the

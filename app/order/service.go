@@ -69,8 +69,12 @@ func (s *Service) WithJournal(j Journal, actor func() audit.Actor) *Service {
 
 // journalAction is the audit action of a step; "" records nothing (a draft
 // cancelled, an activation's progress).
-func journalAction(to State, k Kind) audit.Action {
+func journalAction(to State, k Kind, placed bool) audit.Action {
 	switch to {
+	case StateCancelled:
+		if placed {
+			return audit.OrderCancelled
+		}
 	case StatePlaced:
 		return audit.OrderPlaced
 	case StateSubmitted:
@@ -245,12 +249,13 @@ func (s *Service) move(ctx context.Context, id string, st step) (Record, error) 
 	var res store.OrderResult
 	var err error
 	var kind Kind
+	placed := false
 	if s.journal != nil && st.to != "" {
 		if r, gerr := s.Get(ctx, id); gerr == nil {
-			kind = r.Order.Kind
+			kind, placed = r.Order.Kind, len(r.Document) > 0
 		}
 	}
-	if a := journalAction(st.to, kind); s.journal != nil && a != "" {
+	if a := journalAction(st.to, kind, placed); s.journal != nil && a != "" {
 		err = s.journal.Change(ctx, audit.Entry{Who: s.actor(), Action: a, Object: audit.Order(id)}, func(ctx context.Context) error {
 			var cerr error
 			res, cerr = change(ctx)

@@ -23,8 +23,11 @@ var States = []State{StateDraft, StatePlaced, StateSubmitted, StateIssued, State
 
 // transitions is the state machine: from each state, where an order may go.
 var transitions = map[State][]State{
-	StateDraft:     {StatePlaced, StateCancelled},
-	StatePlaced:    {StateSubmitted, StateCancelled},
+	StateDraft:  {StatePlaced, StateCancelled},
+	StatePlaced: {StateSubmitted, StateCancelled},
+	// A submitted order is with the CA: the seed knows no withdrawing it
+	// from pkiodesk. What the CA decides is recorded: issued, or rejected
+	// (Reject).
 	StateSubmitted: {StateIssued, StateRejected},
 }
 
