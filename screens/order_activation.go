@@ -2,6 +2,7 @@ package screens
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -92,6 +93,11 @@ func (a *activation) refresh() {
 			code.Disable()
 			status.SetText(sentence(i18n.Localize(u.lang, err)))
 			status.Importance = widget.WarningImportance
+		}
+		if act := r.Life.Activation; act != nil && act.Status == order.ActivationFailed {
+			why := sentence(i18n.T(u.lang, "activation.failed_because", act.FailureText(u.lang)))
+			status.SetText(strings.TrimSpace(why + " " + status.Text))
+			status.Importance = widget.DangerImportance
 		}
 		a.buttons[id], a.codes[id], a.status[id] = button, code, status
 		code.OnChanged = func(string) {

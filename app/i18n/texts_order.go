@@ -239,5 +239,7 @@ var orderTexts = map[string]text{
 	"order.login_signer_differ":    {"het handtekeningcertificaat (%s) en het inlogcertificaat (%s) zijn niet van dezelfde persoon bij dezelfde CA", "the signature certificate (%s) and the login certificate (%s) are not of the same person at the same CA"},
 	"order.reject_reason":          {"geef de reden die de CA opgaf", "give the reason the CA stated"},
 	"audit.action.order-cancelled": {"Bestelling geannuleerd", "Order cancelled"},
+	"activation.confirm_failed":    {"de bevestiging van de activatie is mislukt; probeer het na 5 minuten opnieuw", "confirming the activation failed; try again after 5 minutes"},
+	"activation.failed_because":    {"de vorige activatie is mislukt: %s", "the last activation failed: %s"},
 	"order.person_unknown":         {"%s is niet geregistreerd bij deze organisatie", "%s is not registered with this organisation"},
 }

@@ -168,6 +168,10 @@ func (s *Service) StartActivation(ctx context.Context, id, invitation string, wh
 	if err := ValidateInvitation(invitation); err != nil {
 		return Record{}, err
 	}
+	who, err := s.registered(ctx, who)
+	if err != nil {
+		return Record{}, err
+	}
 	now := s.now().UTC()
 	started, err := s.move(ctx, id, step{by: who.ID, note: "activation started", edit: func(r *Record) error {
 		if err := ActivationBlocked(r, who, now); err != nil {
@@ -181,18 +185,48 @@ func (s *Service) StartActivation(ctx context.Context, id, invitation string, wh
 	}
 	req := ActivationRequest{OrderID: id, Invitation: invitation, Requester: started.Order.Requester.ID, At: now}
 	conf, cerr := confirmer.Confirm(ctx, req)
-	return s.move(ctx, id, step{by: who.ID, note: "activation " + map[bool]string{true: "confirmed", false: "failed"}[cerr == nil], edit: func(r *Record) error {
+	done, err := s.move(ctx, id, step{by: who.ID, note: "activation " + map[bool]string{true: "confirmed", false: "failed"}[cerr == nil], edit: func(r *Record) error {
 		a := r.Life.Activation
 		if a == nil || a.Status != ActivationStarted || !a.StartedAt.Equal(now) {
 			return errors.New("activation changed meanwhile")
 		}
 		if cerr != nil {
-			a.Status, a.Failure = ActivationFailed, cert.PrintableMax(i18n.Localize(i18n.EN, cerr), 200)
+			a.Status, a.Failure = ActivationFailed, failureKey(cerr)
 			return nil
 		}
 		a.Status, a.ConfirmedAt, a.Confirmation = ActivationConfirmed, s.now().UTC(), &conf
 		return nil
 	}})
+	if err != nil {
+		return Record{}, err
+	}
+	if cerr != nil {
+		// Stored as failed (the button unlocks after ActivationLock); the
+		// caller shows why.
+		return done, i18n.E("activation.confirm_failed", cerr)
+	}
+	return done, nil
+}
+
+// failureKey is what a failed activation stores: the message key of the
+// cause, rendered in the reader's language when shown (FailureText).
+func failureKey(err error) string {
+	var ue *i18n.Error
+	if errors.As(err, &ue) {
+		return ue.Key
+	}
+	return "activation.confirm_failed"
+}
+
+// FailureText is why the activation failed, in language l.
+func (a *Activation) FailureText(l i18n.Lang) string {
+	if a == nil || a.Failure == "" {
+		return ""
+	}
+	if strings.Contains(a.Failure, " ") { // stored as text by an older version
+		return cert.Printable(a.Failure)
+	}
+	return i18n.T(l, a.Failure)
 }
 
 // ActivationPending lists the eSeal cloud orders the activation screen
