@@ -8,19 +8,33 @@ import (
 	"crypto/x509"
 	"encoding/hex"
 	"strings"
+	"time"
 
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 )
 
-// Organisation is the subscriber (abonnee).
+// Organisation is the subscriber (abonnee): the data registered at the
+// subscription (organisatiegegevens) and the billing data KPN addresses its
+// invoices with (facturatiegegevens), manual 7.1.
 type Organisation struct {
 	Name             string
 	SubscriberNumber string // abonneenummer
 	OIN              string
 	KvK              string // KvK number, 8 digits
+	Address          string // bezoekadres
+	PostalAddress    string // postadres
+	Phone            string
+	Email            string
+
 	BillingAddress   string
-	BillingReference string
+	BillingAttention string // ter attentie van
+	BillingReference string // referentie of kostenplaats on the invoice
+	BillingEmail     string // where invoices go
+
+	// CancelledAt is when the CA confirmed the cancellation of the
+	// subscription; zero while it runs.
+	CancelledAt time.Time `json:",omitzero"`
 }
 
 // Role is a registered person's role.
@@ -40,12 +54,13 @@ var Roles = []Role{BevoegdVertegenwoordiger, ContactpersoonAlle, ContactpersoonB
 
 // Person is someone registered for the organisation.
 type Person struct {
-	ID     string
-	Name   string
-	Email  string
-	Phone  string
-	Role   Role
-	Active bool
+	ID       string
+	Name     string
+	Email    string
+	Phone    string
+	Function string `json:",omitempty"` // functie
+	Role     Role
+	Active   bool
 	// Login certificates: fingerprints (SHA-256), and the subject
 	// serialNumber the CA puts in the holder's certificates together with
 	// the CA that issued them (its name, and IssuerKeyID of its key).
@@ -62,14 +77,24 @@ func (p Person) CanLogIn() bool { return p.Active && p.Role != Certificaatbeheer
 type Permission string
 
 const (
-	ChangeOrganisation     Permission = "change-organisation" // organisation, billing data and contacts
-	ChangeBV               Permission = "change-bv"
-	CancelSubscription     Permission = "cancel-subscription"
+	// Section 7.2's first row: organisation data, billing data and contact
+	// persons; one permission each, so that each section of the change form
+	// asks the matrix itself.
+	ChangeOrganisation Permission = "change-organisation"
+	ChangeBilling      Permission = "change-billing"
+	ChangeContacts     Permission = "change-contacts"
+	// Section 7.2's second and third rows.
+	ChangeBV           Permission = "change-bv"
+	CancelSubscription Permission = "cancel-subscription"
+	// OpenChangeForm: a Contactpersoon with basic rights cannot open the
+	// change form at all (7.2).
+	OpenChangeForm Permission = "open-change-form"
+	// ChangeCertManagers is 7.3's form: every Contactpersoon, whatever
+	// their rights. It also needs active Certificaatbeheerders (CheckManagersForm).
 	ChangeCertManagers     Permission = "change-certificate-managers"
-	OrderCertificates      Permission = "order-certificates"
 	ViewOrganisation       Permission = "view-organisation"
-	OpenChangeForm         Permission = "open-change-form"
 	RequestPersonalReports Permission = "reports"
+	OrderCertificates      Permission = "order-certificates"
 	// ViewJournal: see and export the audit journal (Logboek).
 	ViewJournal Permission = "view-journal"
 	// RemoveCertificate takes a certificate out of the inventory (it stays
@@ -89,21 +114,72 @@ const (
 	ActivateESeal       Permission = "activate-eseal"
 )
 
-// matrix is section 7.2 and 7.3 of the manual: who may do what.
-var matrix = map[Role]map[Permission]bool{
-	BevoegdVertegenwoordiger: {ChangeOrganisation: true, ChangeBV: true, CancelSubscription: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true, RemoveCertificate: true, AssignCertificatePeople: true,
-		RenewCertificates: true, RevokeCertificates: true, RegisterCertManager: true, ActivateESeal: true},
-	ContactpersoonAlle: {ChangeOrganisation: true, ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, OpenChangeForm: true, RequestPersonalReports: true, ViewJournal: true, RemoveCertificate: true, AssignCertificatePeople: true,
-		RenewCertificates: true, RevokeCertificates: true, RegisterCertManager: true, ActivateESeal: true},
-	ContactpersoonBasis: {ChangeCertManagers: true, OrderCertificates: true, ViewOrganisation: true, RequestPersonalReports: true, AssignCertificatePeople: true,
-		RenewCertificates: true, RevokeCertificates: true, RegisterCertManager: true, ActivateESeal: true},
+// rule is one row of the matrix: may a Bevoegd Vertegenwoordiger, a
+// Contactpersoon with all rights, one with basic rights. A
+// Certificaatbeheerder does not log in and may nothing.
+type rule struct {
+	perm                Permission
+	bv, cpAlle, cpBasis bool
+}
+
+// matrix is the one authorisation table (manual 7.2, 7.3, 7.4): window and
+// command line both ask it, through Allowed and Check. Each permission's
+// refusal is the text "org.denied.<permission>".
+var matrix = []rule{
+	//                         BV    CP alle CP basis
+	{ChangeOrganisation, true, true, false},
+	{ChangeBilling, true, true, false},
+	{ChangeContacts, true, true, false},
+	{ChangeBV, true, false, false},
+	{CancelSubscription, true, false, false},
+	{OpenChangeForm, true, true, false},
+	{ChangeCertManagers, true, true, true},
+	{ViewOrganisation, true, true, true},
+	{RequestPersonalReports, true, true, true},
+	{OrderCertificates, true, true, true},
+	{ViewJournal, true, true, false},
+	// Keeping the inventory clean (issue 17): removing a certificate is
+	// the organisation's data; recording its people is 7.3's business.
+	{RemoveCertificate, true, true, false},
+	{AssignCertificatePeople, true, true, true},
+	// Orders (issue 9): renew, revoke, register a Certificaatbeheerder in a
+	// server or group order (7.3), activate an eSeal cloud certificate.
+	{RenewCertificates, true, true, true},
+	{RevokeCertificates, true, true, true},
+	{RegisterCertManager, true, true, true},
+	{ActivateESeal, true, true, true},
+}
+
+// Permissions lists every permission of the matrix in its order.
+func Permissions() []Permission {
+	out := make([]Permission, len(matrix))
+	for i, r := range matrix {
+		out[i] = r.perm
+	}
+	return out
 }
 
 // Allowed reports whether a role may do something.
-func Allowed(r Role, p Permission) bool { return matrix[r][p] }
+func Allowed(r Role, p Permission) bool {
+	for _, m := range matrix {
+		if m.perm != p {
+			continue
+		}
+		switch r {
+		case BevoegdVertegenwoordiger:
+			return m.bv
+		case ContactpersoonAlle:
+			return m.cpAlle
+		case ContactpersoonBasis:
+			return m.cpBasis
+		}
+	}
+	return false
+}
 
 // Check says whether a person may do something, and if not, why, in the
-// user's words: the screens show it beside the disabled button.
+// user's words ("alleen de Bevoegd Vertegenwoordiger kan ..."): the window
+// shows it beside the disabled action, the command line prints it.
 func Check(p Person, perm Permission) error {
 	if !p.Active {
 		return i18n.E("org.denied_inactive", nil, p.Name)

@@ -16,34 +16,89 @@ import (
 )
 
 // The authorisation matrix of the manual's 7.2 (and 7.3 for certificate
-// managers), cell by cell.
+// managers, 7.4 for reports), cell by cell: the seed's "+" and "-".
+var wantMatrix = map[Permission][4]bool{ // BV, CP alle, CP basis, Certificaatbeheerder
+	ChangeOrganisation:     {true, true, false, false},
+	ChangeBilling:          {true, true, false, false},
+	ChangeContacts:         {true, true, false, false},
+	ChangeBV:               {true, false, false, false},
+	CancelSubscription:     {true, false, false, false},
+	OpenChangeForm:         {true, true, false, false},
+	ChangeCertManagers:     {true, true, true, false},
+	OrderCertificates:      {true, true, true, false},
+	ViewOrganisation:       {true, true, true, false},
+	RequestPersonalReports: {true, true, true, false},
+	ViewJournal:            {true, true, false, false},
+	// Keeping the inventory clean (issue 17).
+	RemoveCertificate:       {true, true, false, false},
+	AssignCertificatePeople: {true, true, true, false},
+	// Orders (issue 9): Contactpersonen of both kinds and the BV order,
+	// renew and revoke, register a new Certificaatbeheerder in an order
+	// and activate an eSeal cloud certificate.
+	RenewCertificates:   {true, true, true, false},
+	RevokeCertificates:  {true, true, true, false},
+	RegisterCertManager: {true, true, true, false},
+	ActivateESeal:       {true, true, true, false},
+}
+
 func TestAuthorisationMatrix(t *testing.T) {
-	want := map[Permission][4]bool{ // BV, CP alle, CP basis, Certificaatbeheerder
-		ChangeOrganisation: {true, true, false, false},
-		ChangeBV:           {true, false, false, false},
-		CancelSubscription: {true, false, false, false},
-		OpenChangeForm:     {true, true, false, false},
-		ChangeCertManagers: {true, true, true, false},
-		OrderCertificates:  {true, true, true, false},
-		ViewOrganisation:   {true, true, true, false},
-		ViewJournal:        {true, true, false, false},
-		// Keeping the inventory clean (issue 17).
-		RemoveCertificate:       {true, true, false, false},
-		AssignCertificatePeople: {true, true, true, false},
-		// Orders (issue 9): Contactpersonen of both kinds and the BV order,
-		// renew and revoke, register a new Certificaatbeheerder in an order
-		// and activate an eSeal cloud certificate.
-		RenewCertificates:   {true, true, true, false},
-		RevokeCertificates:  {true, true, true, false},
-		RegisterCertManager: {true, true, true, false},
-		ActivateESeal:       {true, true, true, false},
+	if len(Permissions()) != len(wantMatrix) {
+		t.Fatalf("the matrix has %d permissions, this test knows %d", len(Permissions()), len(wantMatrix))
 	}
-	for perm, cells := range want {
+	for _, perm := range Permissions() {
+		cells, ok := wantMatrix[perm]
+		if !ok {
+			t.Errorf("permission %s is not tested", perm)
+		}
 		for i, role := range Roles {
 			if got := Allowed(role, perm); got != cells[i] {
 				t.Errorf("%s may %s: %v, want %v", role, perm, got, cells[i])
 			}
 		}
+	}
+	if Allowed("beheerder", ChangeBV) || Allowed(BevoegdVertegenwoordiger, "alles") {
+		t.Error("an unknown role or permission is allowed")
+	}
+}
+
+// Check gives every refusal a reason in words, in both languages; the
+// Bevoegd Vertegenwoordiger's own rows say "alleen de Bevoegd
+// Vertegenwoordiger kan ...", and an inactive person may nothing.
+func TestCheckGivesTheReason(t *testing.T) {
+	for _, perm := range Permissions() {
+		for i, role := range Roles {
+			p := Person{Name: "Iemand", Role: role, Active: true}
+			err := Check(p, perm)
+			if (err == nil) != wantMatrix[perm][i] {
+				t.Errorf("%s %s: %v", role, perm, err)
+			}
+			if err == nil {
+				p.Active = false
+				if err := Check(p, perm); !i18n.Is(err, "org.denied_inactive") || !strings.Contains(i18n.Localize(i18n.NL, err), "Iemand") {
+					t.Errorf("inactive %s %s: %v", role, perm, err)
+				}
+				continue
+			}
+			nl, en := i18n.Localize(i18n.NL, err), i18n.Localize(i18n.EN, err)
+			if !strings.HasPrefix(nl, "alleen de Bevoegd Vertegenwoordiger") && !strings.HasPrefix(nl, "als Contactpersoon met basis autorisaties") {
+				t.Errorf("%s %s: reason %q", role, perm, nl)
+			}
+			if nl == en || strings.Contains(nl, "org.denied") {
+				t.Errorf("%s %s: no translated reason: %q / %q", role, perm, nl, en)
+			}
+			if !wantMatrix[perm][1] && !strings.HasPrefix(nl, "alleen de Bevoegd Vertegenwoordiger kan ") {
+				t.Errorf("%s: BV only, reason %q", perm, nl)
+			}
+		}
+		if label := i18n.T(i18n.NL, "perm."+string(perm)); label == "perm."+string(perm) {
+			t.Errorf("%s has no name", perm)
+		}
+	}
+	// The seed: a Contactpersoon with basic rights cannot open the change
+	// form at all.
+	basis := Person{Role: ContactpersoonBasis, Active: true}
+	if err := Check(basis, OpenChangeForm); i18n.Localize(i18n.NL, err) != "als Contactpersoon met basis autorisaties kunt u het wijzigingsformulier niet openen" {
+		t.Errorf("basis: %v", err)
 	}
 }
 
