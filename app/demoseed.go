@@ -81,23 +81,27 @@ func (a *App) SeedDemoOrganisation(ctx context.Context, login *x509.Certificate,
 	}
 	o := org.Organisation{
 		Name: demo.OrgName, SubscriberNumber: "100234", OIN: demo.OIN, KvK: "12345678",
-		BillingAddress: "Postbus 1234, 1000 AB Voorbeeldstad", BillingReference: "Kostenplaats ICT-4410",
+		Address: "Stadhuisplein 1, 1011 AA Voorbeeldstad", PostalAddress: "Postbus 1234, 1000 AB Voorbeeldstad",
+		Phone: "14 020", Email: "info@voorbeeldstad.nl",
+		BillingAddress: "Postbus 1234, 1000 AB Voorbeeldstad", BillingAttention: "Crediteurenadministratie",
+		BillingReference: "Kostenplaats ICT-4410", BillingEmail: "facturen@voorbeeldstad.nl",
 	}
 	if _, err := a.SetUp(ctx, o, "Anouk Visser", "a.visser@voorbeeldstad.nl", check); err != nil {
 		return err
 	}
 	for _, p := range []org.Person{
-		{Name: "Daan Meijer", Email: "d.meijer@voorbeeldstad.nl", Role: org.ContactpersoonAlle, Active: true, SubjectSerial: "DEMO-000002"},
-		{Name: "Fatima El Amrani", Email: "f.elamrani@voorbeeldstad.nl", Role: org.ContactpersoonBasis, Active: true, SubjectSerial: "DEMO-000003"},
-		{Name: "Zoë Brouwer", Email: "z.brouwer@voorbeeldstad.nl", Role: org.Certificaatbeheerder, Active: true},
-		{Name: "Kees Jansen", Email: "k.jansen@voorbeeldstad.nl", Role: org.ContactpersoonAlle, Active: false, SubjectSerial: "DEMO-000004"},
+		{Name: "Daan Meijer", Email: "d.meijer@voorbeeldstad.nl", Phone: "020 555 0102", Function: "Teamleider ICT", Role: org.ContactpersoonAlle, Active: true, SubjectSerial: "DEMO-000002"},
+		{Name: "Fatima El Amrani", Email: "f.elamrani@voorbeeldstad.nl", Phone: "020 555 0103", Function: "Applicatiebeheerder", Role: org.ContactpersoonBasis, Active: true, SubjectSerial: "DEMO-000003"},
+		{Name: "Zoë Brouwer", Email: "z.brouwer@voorbeeldstad.nl", Phone: "06 1234 5678", Function: "Netwerkbeheerder", Role: org.Certificaatbeheerder, Active: true},
+		{Name: "Bram de Wit", Email: "b.dewit@voorbeeldstad.nl", Phone: "06 8765 4321", Function: "Systeembeheerder", Role: org.Certificaatbeheerder, Active: true},
+		{Name: "Kees Jansen", Email: "k.jansen@voorbeeldstad.nl", Phone: "020 555 0104", Role: org.ContactpersoonAlle, Active: false, SubjectSerial: "DEMO-000004"},
 	} {
 		p.ID = newID()
 		if err := a.Store.PutPerson(ctx, p); err != nil {
 			return err
 		}
 	}
-	return nil
+	return a.seedDemoCertPeople(ctx)
 }
 
 // relinkDemoCard links the demo's first Bevoegd Vertegenwoordiger to the

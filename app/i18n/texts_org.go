@@ -57,4 +57,13 @@ var orgTexts = map[string]text{
 	"org.managers.inactive":       {"%s is niet meer actief", "%s is no longer active"},
 	"org.managers.two_successors": {"kies een bestaande of een nieuwe Certificaatbeheerder om het beheer aan over te dragen, niet allebei", "choose an existing or a new certificate manager to hand over to, not both"},
 	"org.managers.self_successor": {"het beheer kan niet worden overgedragen aan de Certificaatbeheerder die wordt gedeactiveerd", "management cannot be handed over to the certificate manager being deactivated"},
+
+	// Reports per person (7.4).
+	"report.banner":           {"Er is een selectie toegepast: %s", "A selection has been applied: %s"},
+	"report.banner.requested": {"certificaten aangevraagd door %s", "certificates requested by %s"},
+	"report.banner.managed":   {"certificaten beheerd door %s", "certificates managed by %s"},
+	"report.person_unknown":   {"geen geregistreerde persoon met ID of e-mailadres %s (zie pkiodesk org people)", "no registered person with ID or e-mail address %s (see pkiodesk org people)"},
+	"report.person_ambiguous": {"meer dan één persoon heeft e-mailadres %s; gebruik het ID (zie pkiodesk org people)", "more than one person has e-mail address %s; use the ID (see pkiodesk org people)"},
+	"report.one_cert":         {"1 certificaat", "1 certificate"},
+	"report.certs":            {"%d certificaten", "%d certificates"},
 }

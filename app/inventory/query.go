@@ -122,6 +122,9 @@ type Query struct {
 	// ExpiringDays > 0 keeps only the valid certificates that expire within
 	// that many days, as Expiring does (the Start screen's tiles).
 	ExpiringDays int
+	// Only, when not nil, selects the certificates with these SHA-256s
+	// (a report per person: "Er is een selectie toegepast").
+	Only map[string]bool
 }
 
 // ParseSort reads COLUMN or COLUMN:desc (COLUMN:asc also works).
@@ -165,6 +168,7 @@ func (s *Service) Query(q Query) View {
 	limit := now.Add(time.Duration(q.ExpiringDays) * 24 * time.Hour)
 	keep := func(r *row) bool {
 		return (q.Kind == "" || r.kind == q.Kind) &&
+			(q.Only == nil || q.Only[r.cert.SHA256]) &&
 			q.Status.match(r.status(now)) &&
 			(q.ExpiringDays <= 0 || !r.cert.NotAfter.After(limit)) &&
 			(text == "" || strings.Contains(r.search, text))

@@ -68,7 +68,7 @@ func PlanUpdate(who Person, people []Person, u ManagerUpdate) (Person, error) {
 // Deactivation deactivates a Certificaatbeheerder. With HandOverTo (an
 // active Certificaatbeheerder's ID) or NewManager (registered in this
 // form) their certificates go to that manager; with neither, the
-// certificates keep no manager.
+// certificates keep the deactivated manager as their last one.
 type Deactivation struct {
 	ManagerID  string
 	HandOverTo string

@@ -1,0 +1,207 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/org"
+)
+
+// OrgRegister is the organisation's register (organisation, people, the
+// change forms kept as records, the certificates' people) read or changed
+// in one transaction: a hand-over of certificates, a confirmed change form
+// lands whole or not at all.
+type OrgRegister interface {
+	ViewOrganisation(ctx context.Context, read func(OrgTx) error) error
+	UpdateOrganisation(ctx context.Context, change func(OrgTx) error) error
+}
+
+// OrgTx is the register inside one transaction.
+type OrgTx interface {
+	// Organisation returns the subscriber; false before the setup.
+	Organisation() (org.Organisation, bool, error)
+	PutOrganisation(o org.Organisation) error
+	People() ([]org.Person, error)
+	PutPerson(p org.Person) error
+	// Records is a feature collection (see Records) in this transaction;
+	// read-only in a view.
+	Records(collection string) (RecordTx, error)
+	// CertificatePeople returns, by certificate SHA-256, the person who
+	// requested each certificate (Contactpersoon or Bevoegd
+	// Vertegenwoordiger) and the Certificaatbeheerder who manages it,
+	// where recorded.
+	CertificatePeople() (map[string]CertPeople, error)
+	// PutCertPeople records a certificate's people; the zero value records
+	// none. The certificate must be stored.
+	PutCertPeople(sha256 string, cp CertPeople) error
+}
+
+// CertPeople are the people recorded for one certificate, by ID.
+type CertPeople struct {
+	Contact string `json:"contact,omitempty"`
+	Manager string `json:"manager,omitempty"`
+}
+
+// certPeopleBucket holds CertPeople as JSON by certificate SHA-256; the
+// window's assignment of people to certificates writes the same records.
+var certPeopleBucket = []byte("assignments")
+
+var _ OrgRegister = (*Bolt)(nil)
+
+// ViewOrganisation reads the register.
+func (b *Bolt) ViewOrganisation(ctx context.Context, read func(OrgTx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var userErr error
+	err := b.db.View(func(tx *bolt.Tx) error {
+		userErr = read(orgTx{tx: tx})
+		return userErr
+	})
+	if userErr != nil {
+		return userErr
+	}
+	if err != nil {
+		return i18n.E("err.db_read", err)
+	}
+	return nil
+}
+
+// UpdateOrganisation changes the register in one transaction. An error
+// from change is returned as it is, and nothing is written.
+func (b *Bolt) UpdateOrganisation(ctx context.Context, change func(OrgTx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	var userErr error
+	err := b.db.Update(func(tx *bolt.Tx) error {
+		userErr = change(orgTx{tx: tx, writable: true})
+		return userErr
+	})
+	if userErr != nil {
+		return userErr
+	}
+	if err != nil {
+		return i18n.E("err.db_write", err)
+	}
+	return nil
+}
+
+type orgTx struct {
+	tx       *bolt.Tx
+	writable bool
+}
+
+func (t orgTx) Organisation() (org.Organisation, bool, error) {
+	var o org.Organisation
+	bk := t.tx.Bucket(bucketOrg)
+	if bk == nil {
+		return o, false, nil
+	}
+	v := bk.Get(keyOrg)
+	if v == nil {
+		return o, false, nil
+	}
+	if err := json.Unmarshal(v, &o); err != nil {
+		return o, false, i18n.E("err.db_corrupt", err, "organisation")
+	}
+	return o, true, nil
+}
+
+func (t orgTx) PutOrganisation(o org.Organisation) error {
+	if !t.writable {
+		return errReadOnly
+	}
+	bk, err := t.tx.CreateBucketIfNotExists(bucketOrg)
+	if err != nil {
+		return err
+	}
+	v, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
+	return bk.Put(keyOrg, v)
+}
+
+func (t orgTx) People() ([]org.Person, error) {
+	var out []org.Person
+	bk := t.tx.Bucket(bucketPeople)
+	if bk == nil {
+		return nil, nil
+	}
+	err := bk.ForEach(func(k, v []byte) error {
+		var p org.Person
+		if err := json.Unmarshal(v, &p); err != nil {
+			return i18n.E("err.db_corrupt", fmt.Errorf("person %s: %w", k, err), "people")
+		}
+		out = append(out, p)
+		return nil
+	})
+	return out, err
+}
+
+func (t orgTx) PutPerson(p org.Person) error {
+	if !t.writable {
+		return errReadOnly
+	}
+	if p.ID == "" {
+		return errors.New("store: a person without ID")
+	}
+	return putPerson(t.tx, p)
+}
+
+func (t orgTx) Records(collection string) (RecordTx, error) {
+	if !t.writable {
+		return boltRecords{bk: t.tx.Bucket(recordsBucket(collection))}, nil
+	}
+	bk, err := t.tx.CreateBucketIfNotExists(recordsBucket(collection))
+	if err != nil {
+		return nil, err
+	}
+	return boltRecords{bk: bk}, nil
+}
+
+func (t orgTx) CertificatePeople() (map[string]CertPeople, error) {
+	out := map[string]CertPeople{}
+	bk := t.tx.Bucket(certPeopleBucket)
+	if bk == nil {
+		return out, nil
+	}
+	err := bk.ForEach(func(k, v []byte) error {
+		var cp CertPeople
+		if err := json.Unmarshal(v, &cp); err != nil {
+			return i18n.E("err.db_corrupt", err, cert.Printable(string(k)))
+		}
+		out[string(k)] = cp
+		return nil
+	})
+	return out, err
+}
+
+func (t orgTx) PutCertPeople(sha256 string, cp CertPeople) error {
+	if !t.writable {
+		return errReadOnly
+	}
+	key := []byte(sha256)
+	if t.tx.Bucket(bucketCerts).Get(key) == nil {
+		return i18n.E("err.cert_not_found", nil, cert.Printable(sha256))
+	}
+	bk, err := t.tx.CreateBucketIfNotExists(certPeopleBucket)
+	if err != nil {
+		return err
+	}
+	if cp == (CertPeople{}) {
+		return bk.Delete(key)
+	}
+	v, err := json.Marshal(cp)
+	if err != nil {
+		return err
+	}
+	return bk.Put(key, v)
+}

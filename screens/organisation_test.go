@@ -1,0 +1,222 @@
+package screens
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"pkiodesk/app"
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/org"
+	"pkiodesk/internal/testpki"
+)
+
+// newOrgTestUI is a window on the demo organisation (people in every
+// role, certificates with requesters and managers), logged in as the
+// first person with the role.
+func newOrgTestUI(t *testing.T, role org.Role, active bool) *ui {
+	t.Helper()
+	u := newTestUI(t, i18n.NL)
+	ctx := context.Background()
+	pki, err := testpki.New(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	login, err := pki.Personal(key.Public(), testpki.Person{GivenName: "Anouk", Surname: "Visser", Email: "a.visser@voorbeeldstad.nl", Organization: "Gemeente Voorbeeldstad", Number: "PN-1"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := u.core.SeedDemoOrganisation(ctx, login); err != nil {
+		t.Fatal(err)
+	}
+	u.person = personWith(t, u, role, active)
+	return u
+}
+
+func personWith(t *testing.T, u *ui, role org.Role, active bool) org.Person {
+	t.Helper()
+	reg, err := u.core.Register(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range reg.People {
+		if p.Role == role && p.Active == active {
+			return p
+		}
+	}
+	t.Fatalf("no %s (active %v) in the demo", role, active)
+	return org.Person{}
+}
+
+// labels returns the texts of every label in a canvas object.
+func labels(o fyne.CanvasObject) []string {
+	var out []string
+	for _, obj := range test.LaidOutObjects(o) {
+		if l, ok := obj.(*widget.Label); ok {
+			out = append(out, l.Text)
+		}
+	}
+	return out
+}
+
+func hasLabel(o fyne.CanvasObject, text string) bool {
+	for _, l := range labels(o) {
+		if l == text {
+			return true
+		}
+	}
+	return false
+}
+
+// The matrix in the window: on Organisatiegegevens every action is there
+// for every role, enabled exactly where app/org allows it, and disabled
+// with the matrix's reason beside it otherwise.
+func TestOrganisationActionsFollowTheMatrix(t *testing.T) {
+	for _, c := range []struct {
+		role   org.Role
+		active bool
+	}{{org.BevoegdVertegenwoordiger, true}, {org.ContactpersoonAlle, true}, {org.ContactpersoonBasis, true}} {
+		u := newOrgTestUI(t, c.role, c.active)
+		s := u.newOrgScreen()
+		content := s.build()
+		u.win.SetContent(content)
+		for _, a := range []struct {
+			b    *widget.Button
+			perm org.Permission
+			err  error
+		}{
+			{s.changeForm, org.OpenChangeForm, org.Check(u.person, org.OpenChangeForm)},
+			{s.managers, org.ChangeCertManagers, org.Check(u.person, org.ChangeCertManagers)},
+		} {
+			if (a.err == nil) != (c.active && org.Allowed(c.role, a.perm)) {
+				t.Fatalf("%s: the window's check and the matrix disagree", a.perm)
+			}
+			if a.b.Disabled() != (a.err != nil) {
+				t.Errorf("%s (active %v): %q disabled %v, matrix says %v", c.role, c.active, a.b.Text, a.b.Disabled(), a.err)
+			}
+			if a.err != nil {
+				want := sentence(i18n.Localize(i18n.NL, a.err))
+				if s.why[a.perm] == nil || s.why[a.perm].Text != want || !hasLabel(content, want) {
+					t.Errorf("%s %s: reason %v, want %q", c.role, a.perm, s.why[a.perm], want)
+				}
+			} else if s.why[a.perm] != nil {
+				t.Errorf("%s %s: a reason beside an enabled action: %q", c.role, a.perm, s.why[a.perm].Text)
+			}
+		}
+		// Reports per person: every row offers them, under the matrix.
+		repErr := org.Check(u.person, org.RequestPersonalReports)
+		if len(s.reports) == 0 {
+			t.Fatal("no report buttons")
+		}
+		for id, buttons := range s.reports {
+			for _, b := range buttons {
+				if b.Disabled() != (repErr != nil) {
+					t.Errorf("%s: report %q of %s disabled %v", c.role, b.Text, id, b.Disabled())
+				}
+			}
+		}
+	}
+	// The seed's own case: a Contactpersoon with basic rights sees the form
+	// disabled and why.
+	u := newOrgTestUI(t, org.ContactpersoonBasis, true)
+	s := u.newOrgScreen()
+	content := s.build()
+	if !s.changeForm.Disabled() || !hasLabel(content, "Als Contactpersoon met basis autorisaties kunt u het wijzigingsformulier niet openen.") {
+		t.Errorf("basic rights: form disabled %v, labels %v", s.changeForm.Disabled(), labels(content))
+	}
+}
+
+// A Certificaatbeheerder, or someone no longer active, does not log in;
+// should one reach the screen, it shows why instead of the data.
+func TestOrganisationViewNeedsTheMatrix(t *testing.T) {
+	for _, c := range []struct {
+		role   org.Role
+		active bool
+		want   string
+	}{
+		{org.Certificaatbeheerder, true, "Alleen de Bevoegd Vertegenwoordiger en Contactpersonen kunnen de organisatiegegevens inzien."},
+		{org.ContactpersoonAlle, false, "Kees Jansen is niet (meer) actief geregistreerd."},
+	} {
+		u := newOrgTestUI(t, c.role, c.active)
+		s := u.newOrgScreen()
+		content := s.build()
+		if !hasLabel(content, c.want) || hasLabel(content, "Gemeente Voorbeeldstad") {
+			t.Errorf("%s: labels %v", c.role, labels(content))
+		}
+	}
+}
+
+// 7.1: organisation and billing data, everyone grouped by role, active
+// and inactive; a row expands to details, rights and reports.
+func TestOrganisationShowsEveryoneByRole(t *testing.T) {
+	u := newOrgTestUI(t, org.BevoegdVertegenwoordiger, true)
+	s := u.newOrgScreen()
+	content := s.build()
+	u.shell("Organisatiegegevens", content)
+	u.win.Resize(fyne.NewSize(1180, 1400))
+	for _, want := range []string{"Gemeente Voorbeeldstad", "100234", "Postbus 1234, 1000 AB Voorbeeldstad", "Crediteurenadministratie", "facturen@voorbeeldstad.nl"} {
+		if !hasLabel(content, want) {
+			t.Errorf("no %q on the screen", want)
+		}
+	}
+	var titles []string
+	for _, it := range s.people.Items {
+		titles = append(titles, it.Title)
+	}
+	want := "Bevoegd Vertegenwoordiger (1 actief)|Contactpersonen met alle autorisaties (1 actief, 1 niet actief)|Contactpersonen met basis autorisaties (1 actief)|Certificaatbeheerders (2 actief)"
+	if strings.Join(titles, "|") != want {
+		t.Errorf("groups\n got %s\nwant %s", strings.Join(titles, "|"), want)
+	}
+	kees := personWith(t, u, org.ContactpersoonAlle, false)
+	row := s.personItems[kees.ID]
+	if row == nil || !strings.Contains(row.Items[0].Title, "Kees Jansen") || !strings.HasSuffix(row.Items[0].Title, "niet actief") {
+		t.Fatalf("inactive row: %+v", row)
+	}
+	// Expand the basic contact's row: details, the matrix's row for the
+	// role, and the reports of someone who orders.
+	fatima := personWith(t, u, org.ContactpersoonBasis, true)
+	s.people.Open(2)
+	s.personItems[fatima.ID].Open(0)
+	detail := s.personItems[fatima.ID].Items[0].Detail
+	for _, want := range []string{"f.elamrani@voorbeeldstad.nl", "Applicatiebeheerder", "Contactpersoon (basis autorisaties)",
+		"✗ Wijzigingsformulier openen", "✓ Certificaatbeheerders wijzigen", "✗ Opzeggen abonnement", "✓ Rapportages per persoon opvragen"} {
+		if !hasLabel(detail, want) {
+			t.Errorf("detail lacks %q: %v", want, labels(detail))
+		}
+	}
+	var reports []string
+	for _, b := range s.reports[fatima.ID] {
+		reports = append(reports, b.Text)
+	}
+	if strings.Join(reports, "|") != "Aangevraagde servercertificaten|Aangevraagde persoonlijke certificaten|Aangevraagde groepscertificaten|Aangevraagde eSeal certificaten" {
+		t.Errorf("reports of a contact: %v", reports)
+	}
+	zoe := personWith(t, u, org.Certificaatbeheerder, true)
+	reports = nil
+	for _, b := range s.reports[zoe.ID] {
+		reports = append(reports, b.Text)
+	}
+	if strings.Join(reports, "|") != "Beheerde servercertificaten|Beheerde groepscertificaten" {
+		t.Errorf("reports of a manager: %v", reports)
+	}
+	if !hasLabel(s.personItems[zoe.ID].Items[0].Detail, "logt niet in") {
+		t.Error("a manager's detail does not say they do not log in")
+	}
+	s.people.Close(2)
+	s.people.Open(3)
+	s.personItems[zoe.ID].Open(0)
+	u.win.Content().Refresh()
+	saveShot(t, u.win, "organisatiegegevens")
+}
+
+// An unused import guard for app (the register type) in this file.
+var _ = app.Register{}
