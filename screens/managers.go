@@ -35,6 +35,7 @@ type managersForm struct {
 	// shown is the panel of the chosen action.
 	updatePanel, deactivatePanel *fyne.Container
 	newPanel                     *fyne.Container
+	body                         *fyne.Container
 }
 
 const (
@@ -130,7 +131,7 @@ func (f *managersForm) build() fyne.CanvasObject {
 		"With this form you can update the data of registered certificate managers or deactivate one. As part of a deactivation you can hand the certificates over to another certificate manager. A new certificate manager on their own is registered when you order a server or group certificate."))
 	intro.Wrapping = fyne.TextWrapWord
 	back := widget.NewButton(u.tr("Terug naar Organisatiegegevens", "Back to organisation data"), u.showOrganisation)
-	body := container.NewVBox(
+	f.body = container.NewVBox(
 		widget.NewLabelWithStyle(u.tr("Certificaatbeheerders wijzigen", "Change certificate managers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro,
 		widget.NewForm(widget.NewFormItem(u.tr("Certificaatbeheerder", "Certificate manager"), f.choose)),
@@ -159,7 +160,7 @@ func (f *managersForm) build() fyne.CanvasObject {
 		}
 	}
 	f.showPanels()
-	return container.NewVScroll(body)
+	return container.NewVScroll(f.body)
 }
 
 // current is the chosen manager.
@@ -245,6 +246,9 @@ func (f *managersForm) showPanels() {
 		f.to.Disable()
 	} else {
 		f.to.Enable()
+	}
+	if f.body != nil {
+		f.body.Refresh()
 	}
 }
 
