@@ -38,6 +38,14 @@ func PersonReports(r org.Role) []PersonReport {
 	return out
 }
 
+// Title names the report, as its button and the command line show it.
+func (r PersonReport) Title(l i18n.Lang) string {
+	if r.Managed {
+		return i18n.T(l, "report.managed."+string(r.Kind))
+	}
+	return i18n.T(l, "report.requested."+string(r.Kind))
+}
+
 // ReportView is a report: the overview, and whose selection it is.
 type ReportView struct {
 	Person org.Person

@@ -83,6 +83,7 @@ func commands() []command {
 		brpCommand(),
 		auditCommand(),
 		revocationCommand(), trustCommand(),
+		orgCommand(), reportCommand(),
 		csrCommand(), orderCommand(),
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"pkiodesk/app"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/inventory"
 	"pkiodesk/app/org"
 	"pkiodesk/internal/testpki"
 )
@@ -218,5 +219,45 @@ func TestOrganisationShowsEveryoneByRole(t *testing.T) {
 	saveShot(t, u.win, "organisatiegegevens")
 }
 
-// An unused import guard for app (the register type) in this file.
-var _ = app.Register{}
+// 7.4 in the window: a person's report is the regular overview of its
+// kind with the person's selection applied and the banner.
+func TestPersonReportIsTheOverviewWithASelection(t *testing.T) {
+	u := newOrgTestUI(t, org.ContactpersoonBasis, true)
+	daan := personWith(t, u, org.ContactpersoonAlle, true)
+	_, requested, err := u.core.PersonSelection(context.Background(), daan.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := app.PersonReport{Kind: "server"}
+	rep, err := u.newReport(daan, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.shell("x", rep.content)
+	if rep.banner.Text != "Er is een selectie toegepast: certificaten aangevraagd door Daan Meijer" {
+		t.Errorf("banner %q", rep.banner.Text)
+	}
+	want := 0
+	for _, c := range u.core.Inventory.Query(inventory.Query{Kind: r.Kind, Status: inventory.FilterAll}).Rows {
+		if requested[c.SHA256] {
+			want++
+		}
+	}
+	rows := rep.overview.view.Rows
+	if len(rows) != want || want == 0 {
+		t.Errorf("%d rows, Daan requested %d server certificates", len(rows), want)
+	}
+	for _, c := range rows {
+		if !requested[c.SHA256] || c.Kind != r.Kind {
+			t.Errorf("row %s (%s) is not in the selection", c.CommonName, c.Kind)
+		}
+	}
+	// The overview's own filters work within the selection.
+	rep.overview.status.SetSelected("Geldig")
+	for _, c := range rep.overview.view.Rows {
+		if !requested[c.SHA256] {
+			t.Errorf("filtered row %s is not in the selection", c.CommonName)
+		}
+	}
+	saveShot(t, u.win, "rapportage")
+}

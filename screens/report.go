@@ -14,16 +14,7 @@ import (
 )
 
 // reportTitle names a report per person (manual 7.4).
-func reportTitle(u *ui, r app.PersonReport) string {
-	kind := map[string][2]string{
-		"server": {"servercertificaten", "server certificates"}, "personal": {"persoonlijke certificaten", "personal certificates"},
-		"group": {"groepscertificaten", "group certificates"}, "eseal": {"eSeal certificaten", "eSeal certificates"},
-	}[string(r.Kind)]
-	if r.Managed {
-		return u.tr("Beheerde ", "Managed ") + u.tr(kind[0], kind[1])
-	}
-	return u.tr("Aangevraagde ", "Requested ") + u.tr(kind[0], kind[1])
-}
+func reportTitle(u *ui, r app.PersonReport) string { return r.Title(u.lang) }
 
 // showPersonReport is the regular overview of the report's kind with the
 // person's selection applied and a banner that says so.

@@ -151,3 +151,28 @@ func emailTaken(people []Person, email, except string) (Person, bool) {
 	}
 	return Person{}, false
 }
+
+// ParseRoles reads a role as typed on the command line, Dutch or English;
+// "contactpersoon" means both kinds, empty means every role.
+func ParseRoles(s string) (map[Role]bool, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	all := map[Role]bool{}
+	switch s {
+	case "":
+		for _, r := range Roles {
+			all[r] = true
+		}
+		return all, nil
+	case "bv", "bevoegd-vertegenwoordiger", "bevoegd vertegenwoordiger", "authorised-representative", "representative":
+		return map[Role]bool{BevoegdVertegenwoordiger: true}, nil
+	case "contactpersoon", "contactpersonen", "contact", "contacts":
+		return map[Role]bool{ContactpersoonAlle: true, ContactpersoonBasis: true}, nil
+	case "contactpersoon-alle", "cp-alle", "contact-full":
+		return map[Role]bool{ContactpersoonAlle: true}, nil
+	case "contactpersoon-basis", "cp-basis", "contact-basic":
+		return map[Role]bool{ContactpersoonBasis: true}, nil
+	case "certificaatbeheerder", "certificaatbeheerders", "cb", "manager", "managers", "certificate-manager":
+		return map[Role]bool{Certificaatbeheerder: true}, nil
+	}
+	return nil, i18n.E("org.role_unknown", nil, s)
+}
