@@ -38,7 +38,7 @@ func overlayText(u *ui) string {
 	if top == nil {
 		return ""
 	}
-	return strings.Join(labels(top), " ")
+	return strings.Join(orgLabels(top), " ")
 }
 
 // 7.3 in the window: a Contactpersoon with basic rights deactivates a
@@ -141,8 +141,8 @@ func TestManagersFormNeedsActiveManagers(t *testing.T) {
 	s := u.newOrgScreen()
 	content := s.build()
 	want := sentence(i18n.T(i18n.NL, "org.managers.none_active"))
-	if !s.managers.Disabled() || !hasLabel(content, want) {
-		t.Errorf("managers button disabled %v, labels %v", s.managers.Disabled(), labels(content))
+	if !s.managers.Disabled() || !orgHasLabel(content, want) {
+		t.Errorf("managers button disabled %v, labels %v", s.managers.Disabled(), orgLabels(content))
 	}
 	if _, err := u.newManagersForm(); !i18n.Is(err, "org.managers.none_active") {
 		t.Errorf("form: %v", err)

@@ -59,7 +59,7 @@ func personWith(t *testing.T, u *ui, role org.Role, active bool) org.Person {
 }
 
 // labels returns the texts of every label in a canvas object.
-func labels(o fyne.CanvasObject) []string {
+func orgLabels(o fyne.CanvasObject) []string {
 	var out []string
 	for _, obj := range test.LaidOutObjects(o) {
 		if l, ok := obj.(*widget.Label); ok {
@@ -69,8 +69,8 @@ func labels(o fyne.CanvasObject) []string {
 	return out
 }
 
-func hasLabel(o fyne.CanvasObject, text string) bool {
-	for _, l := range labels(o) {
+func orgHasLabel(o fyne.CanvasObject, text string) bool {
+	for _, l := range orgLabels(o) {
 		if l == text {
 			return true
 		}
@@ -106,7 +106,7 @@ func TestOrganisationActionsFollowTheMatrix(t *testing.T) {
 			}
 			if a.err != nil {
 				want := sentence(i18n.Localize(i18n.NL, a.err))
-				if s.why[a.perm] == nil || s.why[a.perm].Text != want || !hasLabel(content, want) {
+				if s.why[a.perm] == nil || s.why[a.perm].Text != want || !orgHasLabel(content, want) {
 					t.Errorf("%s %s: reason %v, want %q", c.role, a.perm, s.why[a.perm], want)
 				}
 			} else if s.why[a.perm] != nil {
@@ -131,8 +131,8 @@ func TestOrganisationActionsFollowTheMatrix(t *testing.T) {
 	u := newOrgTestUI(t, org.ContactpersoonBasis, true)
 	s := u.newOrgScreen()
 	content := s.build()
-	if !s.changeForm.Disabled() || !hasLabel(content, "Als Contactpersoon met basis autorisaties kunt u het wijzigingsformulier niet openen.") {
-		t.Errorf("basic rights: form disabled %v, labels %v", s.changeForm.Disabled(), labels(content))
+	if !s.changeForm.Disabled() || !orgHasLabel(content, "Als Contactpersoon met basis autorisaties kunt u het wijzigingsformulier niet openen.") {
+		t.Errorf("basic rights: form disabled %v, labels %v", s.changeForm.Disabled(), orgLabels(content))
 	}
 }
 
@@ -150,8 +150,8 @@ func TestOrganisationViewNeedsTheMatrix(t *testing.T) {
 		u := newOrgTestUI(t, c.role, c.active)
 		s := u.newOrgScreen()
 		content := s.build()
-		if !hasLabel(content, c.want) || hasLabel(content, "Gemeente Voorbeeldstad") {
-			t.Errorf("%s: labels %v", c.role, labels(content))
+		if !orgHasLabel(content, c.want) || orgHasLabel(content, "Gemeente Voorbeeldstad") {
+			t.Errorf("%s: labels %v", c.role, orgLabels(content))
 		}
 	}
 }
@@ -165,7 +165,7 @@ func TestOrganisationShowsEveryoneByRole(t *testing.T) {
 	u.shell("Organisatiegegevens", content)
 	u.win.Resize(fyne.NewSize(1180, 1400))
 	for _, want := range []string{"Gemeente Voorbeeldstad", "100234", "Postbus 1234, 1000 AB Voorbeeldstad", "Crediteurenadministratie", "facturen@voorbeeldstad.nl"} {
-		if !hasLabel(content, want) {
+		if !orgHasLabel(content, want) {
 			t.Errorf("no %q on the screen", want)
 		}
 	}
@@ -190,8 +190,8 @@ func TestOrganisationShowsEveryoneByRole(t *testing.T) {
 	detail := s.personItems[fatima.ID].Items[0].Detail
 	for _, want := range []string{"f.elamrani@voorbeeldstad.nl", "Applicatiebeheerder", "Contactpersoon (basis autorisaties)",
 		"✗ Wijzigingsformulier openen", "✓ Certificaatbeheerders wijzigen", "✗ Opzeggen abonnement", "✓ Rapportages per persoon opvragen"} {
-		if !hasLabel(detail, want) {
-			t.Errorf("detail lacks %q: %v", want, labels(detail))
+		if !orgHasLabel(detail, want) {
+			t.Errorf("detail lacks %q: %v", want, orgLabels(detail))
 		}
 	}
 	var reports []string
@@ -209,7 +209,7 @@ func TestOrganisationShowsEveryoneByRole(t *testing.T) {
 	if strings.Join(reports, "|") != "Beheerde servercertificaten|Beheerde groepscertificaten" {
 		t.Errorf("reports of a manager: %v", reports)
 	}
-	if !hasLabel(s.personItems[zoe.ID].Items[0].Detail, "logt niet in") {
+	if !orgHasLabel(s.personItems[zoe.ID].Items[0].Detail, "logt niet in") {
 		t.Error("a manager's detail does not say they do not log in")
 	}
 	s.people.Close(2)
