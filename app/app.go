@@ -43,6 +43,9 @@ type App struct {
 	Trust   *trust.Service
 	sess    session
 	Orders  *order.Service
+	// changeDocs keeps signed change forms that carry ID copies encrypted
+	// (changevault.go).
+	changeDocs vault
 }
 
 // Open opens the database and loads the services.

@@ -139,3 +139,8 @@ func CertCount(l i18n.Lang, n int) string {
 	}
 	return i18n.T(l, "report.certs", n)
 }
+
+// inventoryValid is the overview of the valid certificates of a kind.
+func inventoryValid(k cert.Kind) inventory.Query {
+	return inventory.Query{Kind: k, Status: inventory.FilterValid}
+}

@@ -111,6 +111,22 @@ type DocumentRef struct {
 	Size     int
 	Signer   string // subject of the signing certificate
 	SignedAt time.Time
+	// Encrypted says where the key of the kept copy is ("keyring",
+	// "session") when the PDF carries ID copies; empty: kept as it is.
+	Encrypted string `json:",omitempty"`
+	// Removed: the kept copy is gone (an ID copy's, once the change was
+	// confirmed or cancelled).
+	Removed bool `json:",omitempty"`
+}
+
+// HasIDCopies reports whether the change carries copies of ID documents.
+func (c *Change) HasIDCopies() bool {
+	for _, cc := range c.Contacts {
+		if cc.IDCopy != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // Change is one change form.

@@ -1,0 +1,266 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/org"
+	"pkiodesk/pdfseal"
+)
+
+// idCopyBytes is a "photo" of an ID document: a JPEG header and random
+// bytes no file could hold by accident.
+func idCopyBytes(t testing.TB) []byte {
+	b := make([]byte, 48<<10)
+	rand.Read(b)
+	copy(b, []byte{0xFF, 0xD8, 0xFF, 0xE0})
+	return b
+}
+
+// leaks reports whether data holds an ID copy in any of the forms a
+// careless writer would use.
+func leaks(data, secret []byte) string {
+	probe := secret[1024:1088] // a stretch from the middle
+	for name, form := range map[string][]byte{
+		"raw": probe, "hex": []byte(hex.EncodeToString(probe)), "base64": []byte(base64.StdEncoding.EncodeToString(probe)[:80]),
+	} {
+		if bytes.Contains(data, form) {
+			return name
+		}
+	}
+	return ""
+}
+
+func contactsDraft() org.ChangeDraft {
+	return org.ChangeDraft{Sections: []org.Section{org.SectionContacts}, Contacts: []org.ContactChange{
+		{Action: org.ContactAdd, Person: org.Person{Name: "Sanne de Vries", Email: "s.devries@voorbeeldstad.nl", Phone: "020 555 0110", Role: org.ContactpersoonBasis}},
+		{Action: org.ContactDeactivate, Person: org.Person{ID: "cpb"}},
+	}}
+}
+
+// keepUnsigned stands in for the card until the shared signing path is
+// there: it draws the change's PDF and, as the signed PDF will, makes it
+// carry the ID copy.
+func keepUnsigned(t *testing.T, a *App, who org.Person, d org.ChangeDraft, copies []IDCopy) org.Change {
+	t.Helper()
+	ctx := context.Background()
+	p, err := a.planChange(ctx, who, d, copies)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := pdfseal.Draw(changeDocument(p.change, p.reg, nil, i18n.NL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range copies {
+		pdf = append(pdf, c.Data...)
+	}
+	ch, err := a.keepChange(ctx, who, p, pdf, "CN=test", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
+// A change with an ID copy: pending until confirmed, the register
+// untouched until then; the copy never in the database; confirmed, the
+// change is in the register and the copy and its key are gone.
+func TestChangePendingUntilConfirmed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	r := newRegister(t, path, 2)
+	r.a.KeepDocumentKeysInSession()
+	ctx := context.Background()
+	secret := idCopyBytes(t)
+	ch := keepUnsigned(t, r.a, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "paspoort.jpg", Data: secret}})
+	if ch.State != org.ChangePending || ch.Document.Encrypted != string(KeptInSession) || !ch.HasIDCopies() {
+		t.Fatalf("kept %+v", ch)
+	}
+	reg, _ := r.a.Register(ctx)
+	if len(reg.Pending()) != 1 || len(reg.PendingFor("cpb")) != 1 || len(reg.People) != 6 {
+		t.Errorf("pending %d, for cpb %d, people %d", len(reg.Pending()), len(reg.PendingFor("cpb")), len(reg.People))
+	}
+	if p, _ := org.FindPerson(reg.People, "cpb"); !p.Active {
+		t.Error("a pending change deactivated someone")
+	}
+	doc, err := r.a.ChangeDocument(ctx, ch.Number)
+	if err != nil || !bytes.HasSuffix(doc, secret) {
+		t.Fatalf("document: %v", err)
+	}
+	// A second change for a person with a pending change is refused.
+	if _, err := r.a.PrepareChange(ctx, r.people["bv"], org.ChangeDraft{Sections: []org.Section{org.SectionContacts},
+		Contacts: []org.ContactChange{{Action: org.ContactUpdate, Person: org.Person{ID: "cpb", Name: "Fatima", Email: "f@voorbeeldstad.nl", Phone: "0101234567", Role: org.ContactpersoonBasis}}}}, nil); !i18n.Is(err, "org.change.person_pending") {
+		t.Errorf("second change for cpb: %v", err)
+	}
+	// The basic contact may not record the confirmation.
+	if _, err := r.a.ConfirmChange(ctx, r.people["cpb"], ch.Number, "KPN-1"); !i18n.Is(err, "org.denied.open-change-form") {
+		t.Errorf("basic contact confirms: %v", err)
+	}
+	done, err := r.a.ConfirmChange(ctx, r.people["bv"], ch.Number, "KPN-2026-118")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.State != org.ChangeConfirmed || done.Note != "KPN-2026-118" || done.ClosedBy != "Anouk Visser" || !done.Document.Removed {
+		t.Errorf("confirmed %+v", done)
+	}
+	reg, _ = r.a.Register(ctx)
+	var sanne org.Person
+	for _, p := range reg.People {
+		if p.Name == "Sanne de Vries" {
+			sanne = p
+		}
+	}
+	if cpb, _ := org.FindPerson(reg.People, "cpb"); cpb.Active || !sanne.Active || sanne.Role != org.ContactpersoonBasis || len(reg.Pending()) != 0 {
+		t.Errorf("after confirmation: cpb %+v, Sanne %+v", cpb, sanne)
+	}
+	if _, err := r.a.ChangeDocument(ctx, ch.Number); !i18n.Is(err, "org.doc.removed") {
+		t.Errorf("document after confirmation: %v", err)
+	}
+	if _, err := r.a.changeDocs.keyStore(KeptInSession).Get(ctx, account(ch.Number)); err == nil {
+		t.Error("the key outlived the change")
+	}
+	if _, err := r.a.ConfirmChange(ctx, r.people["bv"], ch.Number, ""); !i18n.Is(err, "org.change.not_pending") || i18n.Localize(i18n.NL, err) != "wijziging "+ch.Number+" is al bevestigd" {
+		t.Errorf("confirmed twice: %v", i18n.Localize(i18n.NL, err))
+	}
+	r.a.Close()
+	db, _ := os.ReadFile(path)
+	if form := leaks(db, secret); form != "" {
+		t.Errorf("the database file holds the ID copy (%s)", form)
+	}
+}
+
+func TestCancelledChangeChangesNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	r := newRegister(t, path, 1)
+	r.a.KeepDocumentKeysInSession()
+	ctx := context.Background()
+	secret := idCopyBytes(t)
+	before, _ := r.a.Register(ctx)
+	ch := keepUnsigned(t, r.a, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "id.jpg", Data: secret}})
+	// While pending, the database holds only ciphertext.
+	r.a.Close()
+	db, _ := os.ReadFile(path)
+	if form := leaks(db, secret); form != "" {
+		t.Fatalf("the database holds the pending ID copy (%s)", form)
+	}
+	a, err := Open(ctx, Config{DBPath: path, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	a.KeepDocumentKeysInSession()
+	// A new pkiodesk without a keyring has lost the session's key.
+	if _, err := a.ChangeDocument(ctx, ch.Number); !i18n.Is(err, "org.doc.key_gone") {
+		t.Errorf("after a restart: %v", err)
+	}
+	got, err := a.CancelChange(ctx, r.people["cpa"], ch.Number, "verkeerd telefoonnummer")
+	if err != nil || got.State != org.ChangeCancelled || got.Note != "verkeerd telefoonnummer" {
+		t.Fatalf("%+v %v", got, err)
+	}
+	after, _ := a.Register(ctx)
+	if fmtPeople(after.People) != fmtPeople(before.People) || after.Organisation != before.Organisation {
+		t.Error("a cancelled change changed the register")
+	}
+	if _, err := a.CancelChange(ctx, r.people["cpa"], ch.Number, ""); !i18n.Is(err, "org.change.not_pending") {
+		t.Errorf("cancelled twice: %v", err)
+	}
+	if _, err := a.CancelChange(ctx, r.people["cpa"], "WIJZ-0", ""); !i18n.Is(err, "org.change.unknown") {
+		t.Errorf("unknown: %v", err)
+	}
+}
+
+func fmtPeople(ps []org.Person) string {
+	b, _ := marshalSorted(ps)
+	return string(b)
+}
+
+// Only the Bevoegd Vertegenwoordiger records the CA's confirmation of a
+// new one; then the new one is the BV and the old one what the form said.
+func TestNewBVConfirmedByTheBV(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
+	ctx := context.Background()
+	ch := keepUnsigned(t, r.a, r.people["bv"], org.ChangeDraft{Sections: []org.Section{org.SectionBV},
+		NewBV: &org.NewBV{Person: org.Person{Name: "Mark Smit", Email: "m.smit@voorbeeldstad.nl", Phone: "020 555 0199", Function: "Gemeentesecretaris"}, CurrentStaysAs: org.ContactpersoonAlle}}, nil)
+	if ch.Document.Encrypted != "" || ch.Number[:3] != "BV-" {
+		t.Errorf("BV change %+v", ch)
+	}
+	if _, err := r.a.ConfirmChange(ctx, r.people["cpa"], ch.Number, ""); !i18n.Is(err, "org.denied.change-bv") {
+		t.Errorf("a contact confirms a new BV: %v", err)
+	}
+	if _, err := r.a.CancelChange(ctx, r.people["cpa"], ch.Number, ""); !i18n.Is(err, "org.denied.change-bv") {
+		t.Errorf("a contact withdraws a new BV: %v", err)
+	}
+	if _, err := r.a.ConfirmChange(ctx, r.people["bv"], ch.Number, "brief KPN 12-12"); err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := r.a.Register(ctx)
+	bv, ok := org.ActiveBV(reg.People)
+	old, _ := org.FindPerson(reg.People, r.people["bv"].ID)
+	if !ok || bv.Name != "Mark Smit" || old.Role != org.ContactpersoonAlle || !old.Active {
+		t.Errorf("BV %+v, old %+v", bv, old)
+	}
+	// The printable form stays: it is what was signed on paper.
+	if doc, err := r.a.ChangeDocument(ctx, ch.Number); err != nil || !bytes.HasPrefix(doc, []byte("%PDF")) {
+		t.Errorf("BV form after confirmation: %v", err)
+	}
+}
+
+// The register changing while the card signs (another change sent for
+// the same section) refuses the signed change.
+func TestRegisterChangedWhileSigning(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
+	ctx := context.Background()
+	draft := org.ChangeDraft{Sections: []org.Section{org.SectionBilling}}
+	o, _ := r.a.Organisation(ctx)
+	draft.Organisation = o
+	draft.Organisation.BillingAddress = "Postbus 1\n1000 AA Voorbeeldstad"
+	p, err := r.a.planChange(ctx, r.people["cpa"], draft, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keepUnsigned(t, r.a, r.people["bv"], draft, nil)
+	if _, err := r.a.keepChange(ctx, r.people["cpa"], p, []byte("%PDF-"), "CN=x", time.Now()); !i18n.Is(err, "org.change.section_pending") {
+		t.Errorf("kept over a newer pending change: %v", err)
+	}
+	reg, _ := r.a.Register(ctx)
+	if len(reg.Changes) != 1 {
+		t.Errorf("%d changes kept", len(reg.Changes))
+	}
+}
+
+func TestCancellationEffectsNameWhatStops(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	newRegister(t, path, 4).a.Close()
+	a, err := Open(context.Background(), Config{DBPath: path, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	lines, err := a.CancellationEffects(context.Background(), i18n.NL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"het bestellen en verlengen van certificaten onder abonneenummer 100234",
+		"de registratie bij KPN van 5 actieve personen (Bevoegd Vertegenwoordiger, Contactpersonen en Certificaatbeheerders) en hun toegang",
+		"het verlengen van de 5 geldige certificaten (4 server, 1 groep); deze opzegging trekt ze niet in: trek certificaten die u niet meer gebruikt apart in",
+	}
+	if len(lines) != 3 || lines[0] != want[0] || lines[1] != want[1] || lines[2] != want[2] {
+		t.Errorf("effects\n%q\nwant\n%q", lines, want)
+	}
+}
+
+func marshalSorted(ps []org.Person) ([]byte, error) {
+	cp := append([]org.Person(nil), ps...)
+	sort.Slice(cp, func(i, j int) bool { return cp[i].ID < cp[j].ID })
+	return json.Marshal(cp)
+}
