@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -294,6 +296,9 @@ func (a *App) closeChange(ctx context.Context, who org.Person, number, note stri
 		return org.Change{}, err
 	}
 	if out.Document.Encrypted != "" {
+		if err := a.changeDocs.removeFile(out.Number); err != nil {
+			return out, i18n.E("org.doc.file", err)
+		}
 		if err := a.changeDocs.forget(ctx, out.Number, KeptWith(out.Document.Encrypted)); err != nil {
 			return out, i18n.E("org.doc.key_not_removed", err, out.Number)
 		}
@@ -384,3 +389,43 @@ func (a *App) CancellationEffects(ctx context.Context, l i18n.Lang) ([]string, e
 	}
 	return out, nil
 }
+
+// ChangeDocumentFile writes a change's signed PDF to a private file for
+// the PDF viewer or the printer, and returns its path. The file goes when
+// the change is confirmed or cancelled, and when pkiodesk ends
+// (RemoveDocumentFiles).
+func (a *App) ChangeDocumentFile(ctx context.Context, number string) (string, error) {
+	doc, err := a.ChangeDocument(ctx, number)
+	if err != nil {
+		return "", err
+	}
+	dir, err := a.changeDocs.fileDir()
+	if err != nil {
+		return "", i18n.E("org.doc.file", err)
+	}
+	if !safeNumber(number) {
+		return "", i18n.E("org.change.unknown", nil, cert.Printable(number))
+	}
+	path := filepath.Join(dir, number+".pdf")
+	if err := os.WriteFile(path, doc, 0o600); err != nil {
+		return "", i18n.E("org.doc.file", err)
+	}
+	return path, nil
+}
+
+// RemoveDocumentFiles deletes every file ChangeDocumentFile wrote.
+func (a *App) RemoveDocumentFiles() error {
+	dir, err := a.changeDocs.fileDir()
+	if err != nil {
+		return err
+	}
+	return os.RemoveAll(dir)
+}
+
+// safeNumber allows only what change numbers are made of.
+func safeNumber(n string) bool {
+	return n != "" && len(n) <= 40 && strings.Trim(n, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == ""
+}
+
+// CheckCloseChange says whether who may confirm or cancel a change.
+func CheckCloseChange(who org.Person, ch org.Change) error { return checkClose(who, ch) }

@@ -148,3 +148,14 @@ func TestManagersFormNeedsActiveManagers(t *testing.T) {
 		t.Errorf("form: %v", err)
 	}
 }
+
+// buttonsIn returns the texts of the buttons in an object.
+func buttonsIn(o fyne.CanvasObject) []string {
+	var out []string
+	for _, obj := range test.LaidOutObjects(o) {
+		if b, ok := obj.(*widget.Button); ok {
+			out = append(out, b.Text)
+		}
+	}
+	return out
+}

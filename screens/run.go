@@ -91,6 +91,8 @@ type ui struct {
 	// organisations' certificates (for tests).
 	foreignChecks []*widget.Check
 
+	// change is the open change form, ID copies included: memory only.
+	change *changeDraft
 	// certChoice is the open certificate choice, if any (for tests).
 	certChoice *widget.RadioGroup
 	// onCardState lets the visible screen follow reader changes.
@@ -127,6 +129,8 @@ func Run(opt Options) error {
 	if u.session != nil {
 		u.session.Close()
 	}
+	// Signed change forms handed to the PDF viewer may hold ID copies.
+	_ = st.core.RemoveDocumentFiles()
 	return nil
 }
 

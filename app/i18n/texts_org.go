@@ -167,4 +167,5 @@ var orgTexts = map[string]text{
 	"cancel.kind.personal":    {"persoonlijk", "personal"},
 	"cancel.kind.group":       {"groep", "group"},
 	"cancel.kind.eseal":       {"eSeal", "eSeal"},
+	"org.doc.file":            {"de PDF kan niet in een tijdelijk bestand worden gezet", "the PDF cannot be put in a temporary file"},
 }
