@@ -247,7 +247,9 @@ func (p *changePage) recordConfirmation() {
 			if !ok {
 				return
 			}
-			p.close(func(ctx context.Context) (org.Change, error) { return u.core.ConfirmChange(ctx, u.person, p.ch.Number, ref.Text) })
+			p.close(func(ctx context.Context) (org.Change, error) {
+				return u.core.ConfirmChange(ctx, u.person, p.ch.Number, ref.Text)
+			})
 		}, u.win)
 }
 
@@ -260,7 +262,9 @@ func (p *changePage) withdraw() {
 			if !ok {
 				return
 			}
-			p.close(func(ctx context.Context) (org.Change, error) { return u.core.CancelChange(ctx, u.person, p.ch.Number, reason.Text) })
+			p.close(func(ctx context.Context) (org.Change, error) {
+				return u.core.CancelChange(ctx, u.person, p.ch.Number, reason.Text)
+			})
 		}, u.win)
 }
 
