@@ -10,15 +10,16 @@ import (
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
+	"pkiodesk/smartcard"
 )
 
 func orgCommand() command {
 	return command{
 		name:    "org",
 		summary: [2]string{"Organisatiegegevens: organisatie, facturatie en geregistreerde personen", "Organisation data: organisation, billing and registered people"},
-		usage:   "show|people [opties]",
+		usage:   "show|people|changes|confirm|cancel [opties]",
 		group: func() []command {
-			return []command{orgShowCommand(), orgPeopleCommand()}
+			return []command{orgShowCommand(), orgPeopleCommand(), orgChangesCommand(), orgCloseCommand(true), orgCloseCommand(false)}
 		},
 	}
 }
@@ -161,4 +162,122 @@ func orgPeopleCommand() command {
 			}
 		},
 	}
+}
+
+func orgChangesCommand() command {
+	return command{
+		name:    "changes",
+		summary: [2]string{"wijzigingsformulieren: in behandeling, bevestigd, ingetrokken", "change forms: pending, confirmed, cancelled"},
+		usage:   "[--pending]",
+		setup: func(c *call) func(context.Context) int {
+			pendingOnly := c.fs.Bool("pending", false, t(c.lang, "alleen wijzigingen in behandeling", "only changes pending"))
+			return func(ctx context.Context) int {
+				if len(c.args) > 0 {
+					return c.fail(fmt.Errorf("%s %q", t(c.lang, "onverwacht argument", "unexpected argument"), c.args[0]))
+				}
+				a, err := c.openApp(ctx)
+				if err != nil {
+					return c.fail(err)
+				}
+				defer a.Close()
+				reg, err := a.Register(ctx)
+				if err != nil {
+					return c.fail(err)
+				}
+				w := tabwriter.NewWriter(c.env.Stdout, 2, 4, 2, ' ', 0)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", t(c.lang, "Nummer", "Number"), t(c.lang, "Status", "State"), t(c.lang, "Ondertekend", "Signed"),
+					t(c.lang, "Door", "By"), t(c.lang, "Rubrieken", "Sections"), t(c.lang, "Afgesloten", "Closed"))
+				n := 0
+				for _, ch := range reg.Changes {
+					if *pendingOnly && ch.State != org.ChangePending {
+						continue
+					}
+					n++
+					closed := ""
+					if !ch.Closed.IsZero() {
+						closed = ch.Closed.Local().Format("2006-01-02") + " " + cert.Printable(ch.ClosedBy)
+						if ch.Note != "" {
+							closed += ": " + cert.Printable(ch.Note)
+						}
+					}
+					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", cert.Printable(ch.Number), i18n.T(c.lang, "change.state."+string(ch.State)),
+						ch.Created.Local().Format("2006-01-02 15:04"), cert.Printable(ch.By.Name), changeSections(c.lang, ch), closed)
+				}
+				w.Flush()
+				c.out("%s\n", fmt.Sprintf(t(c.lang, "%d wijzigingen", "%d changes"), n))
+				return 0
+			}
+		},
+	}
+}
+
+// orgCloseCommand records the CA's confirmation of a change (confirm) or
+// withdraws it (cancel). Both change the register, so the card holder logs
+// in first and the matrix decides, as in the window.
+func orgCloseCommand(confirm bool) command {
+	name, summary, noteFlag := "cancel", [2]string{"wijziging intrekken (of: door KPN afgewezen)", "withdraw a change (or: refused by KPN)"}, "reason"
+	if confirm {
+		name, summary, noteFlag = "confirm", [2]string{"bevestiging door KPN vastleggen: de wijziging komt in de registratie", "record KPN's confirmation: the change enters the register"}, "reference"
+	}
+	return command{
+		name:    name,
+		summary: summary,
+		usage:   "NUMMER [--" + noteFlag + " TEKST] [--module PAD] [--token LABEL] [--pin-fd N]",
+		setup: func(c *call) func(context.Context) int {
+			note := c.fs.String(noteFlag, "", t(c.lang, "kenmerk van KPN, of de reden", "KPN's reference, or the reason"))
+			f := addCardFlags(c)
+			return func(ctx context.Context) int {
+				if len(c.args) != 1 {
+					return c.fail(fmt.Errorf("%s", t(c.lang, "geef het nummer van de wijziging (zie pkiodesk org changes)", "give the change's number (see pkiodesk org changes)")))
+				}
+				a, who, s, err := c.cardHolder(ctx, f)
+				if err != nil {
+					return c.fail(err)
+				}
+				defer s.Close()
+				defer a.Close()
+				var ch org.Change
+				if confirm {
+					ch, err = a.ConfirmChange(ctx, who, c.args[0], *note)
+				} else {
+					ch, err = a.CancelChange(ctx, who, c.args[0], *note)
+				}
+				if err != nil && ch.Number == "" {
+					return c.fail(err)
+				}
+				c.out("%s %s: %s\n", t(c.lang, "Wijziging", "Change"), cert.Printable(ch.Number), i18n.T(c.lang, "change.state."+string(ch.State)))
+				if err != nil {
+					return c.fail(err)
+				}
+				return 0
+			}
+		},
+	}
+}
+
+// cardHolder logs in to the card and identifies the holder in the
+// register, as the window's login does.
+func (c *call) cardHolder(ctx context.Context, f cardFlags) (*app.App, org.Person, *smartcard.Session, error) {
+	m := smartcard.NewManager()
+	s, err := c.login(ctx, m, f)
+	if err != nil {
+		return nil, org.Person{}, nil, err
+	}
+	auth, err := s.Pick(smartcard.UsageAuthentication)
+	if err != nil {
+		s.Close()
+		return nil, org.Person{}, nil, err
+	}
+	a, err := c.openApp(ctx)
+	if err != nil {
+		s.Close()
+		return nil, org.Person{}, nil, err
+	}
+	who, err := a.Identify(ctx, auth.Cert)
+	if err != nil {
+		a.Close()
+		s.Close()
+		return nil, org.Person{}, nil, err
+	}
+	return a, who, s, nil
 }
