@@ -86,7 +86,12 @@ func (a *App) SeedDemoOrganisation(ctx context.Context, login *x509.Certificate,
 		BillingAddress: "Postbus 1234, 1000 AB Voorbeeldstad", BillingAttention: "Crediteurenadministratie",
 		BillingReference: "Kostenplaats ICT-4410", BillingEmail: "facturen@voorbeeldstad.nl",
 	}
-	if _, err := a.SetUp(ctx, o, "Anouk Visser", "a.visser@voorbeeldstad.nl", check); err != nil {
+	bv, err := a.SetUp(ctx, o, "Anouk Visser", "a.visser@voorbeeldstad.nl", check)
+	if err != nil {
+		return err
+	}
+	bv.Phone, bv.Function = "020 555 0101", "Directeur Bedrijfsvoering"
+	if err := a.Store.PutPerson(ctx, bv); err != nil {
 		return err
 	}
 	for _, p := range []org.Person{
