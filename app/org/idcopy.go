@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"path/filepath"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"pkiodesk/app/i18n"
@@ -53,7 +54,7 @@ func idCopyName(name, ext string) string {
 	var b strings.Builder
 	for _, r := range base {
 		switch {
-		case r == utf8.RuneError, r < 0x20, r == 0x7f, strings.ContainsRune(`/\\:*?"<>|`, r):
+		case r == utf8.RuneError, unicode.IsControl(r), unicode.Is(unicode.Cf, r), strings.ContainsRune(`/\\:*?"<>|`, r):
 			b.WriteRune('_')
 		default:
 			b.WriteRune(r)
