@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
@@ -140,7 +141,7 @@ func (a *App) keepChange(ctx context.Context, who org.Person, p plannedChange, p
 		}
 		stored, ch.Document.Encrypted = sealed, string(with)
 	}
-	err := a.changeRegister(ctx, who, org.OpenChangeForm, func(tx store.OrgTx, who org.Person, people []org.Person) error {
+	err := a.changeRegister(ctx, who, org.OpenChangeForm, audit.Entry{Action: audit.ChangeForm, Object: audit.ChangeNumber(ch.Number)}, func(tx store.OrgTx, who org.Person, people []org.Person) error {
 		snap, err := snapshot(tx)
 		if err != nil {
 			return err
@@ -248,7 +249,14 @@ func (a *App) closeChange(ctx context.Context, who org.Person, number, note stri
 		return org.Change{}, i18n.E("org.field.note", i18n.E("org.text_control", nil))
 	}
 	var out org.Change
-	err := a.changeRegister(ctx, who, org.OpenChangeForm, func(tx store.OrgTx, who org.Person, people []org.Person) error {
+	entry := audit.Entry{Action: audit.ChangeCancelled}
+	if confirm {
+		entry.Action = audit.ChangeConfirmed
+	}
+	if o := audit.ChangeNumber(number); o.Valid() == nil {
+		entry.Object = o
+	}
+	err := a.changeRegister(ctx, who, org.OpenChangeForm, entry, func(tx store.OrgTx, who org.Person, people []org.Person) error {
 		ch, err := getChange(tx, number)
 		if err != nil {
 			return err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sort"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
 	"pkiodesk/app/store"
@@ -98,13 +99,35 @@ func readChanges(tx store.OrgTx) ([]org.Change, error) {
 
 // changeRegister is the one way the register changes. It reads who again
 // inside the transaction (a person deactivated meanwhile may nothing),
-// checks the permission and runs the change; all of it is one
-// transaction.
-func (a *App) changeRegister(ctx context.Context, who org.Person, perm org.Permission, change func(tx store.OrgTx, who org.Person, people []org.Person) error) error {
+// checks the permission and runs the change; the change and its journal
+// entry are one transaction, and a refusal is journalled with its reason.
+func (a *App) changeRegister(ctx context.Context, who org.Person, perm org.Permission, entry audit.Entry, change func(tx store.OrgTx, who org.Person, people []org.Person) error) error {
 	reg, err := a.orgRegister()
 	if err != nil {
 		return err
 	}
+	entry.Who = a.actorFor(who)
+	if a.Journal == nil {
+		return a.updateRegister(ctx, reg, who, perm, change)
+	}
+	return a.Journal.Change(ctx, entry, func(ctx context.Context) error {
+		return a.updateRegister(ctx, reg, who, perm, change)
+	})
+}
+
+// actorFor names who in the journal: with the login certificate when who
+// is the session's person.
+func (a *App) actorFor(who org.Person) audit.Actor {
+	if act := a.Actor(); act.PersonID == who.ID && who.ID != "" {
+		return act
+	}
+	if who.ID == "" {
+		return a.Actor()
+	}
+	return audit.Actor{PersonID: who.ID}
+}
+
+func (a *App) updateRegister(ctx context.Context, reg store.OrgRegister, who org.Person, perm org.Permission, change func(tx store.OrgTx, who org.Person, people []org.Person) error) error {
 	return reg.UpdateOrganisation(ctx, func(tx store.OrgTx) error {
 		people, err := tx.People()
 		if err != nil {
@@ -124,7 +147,7 @@ func (a *App) changeRegister(ctx context.Context, who org.Person, perm org.Permi
 // UpdateManager changes a Certificaatbeheerder's data (manual 7.3).
 func (a *App) UpdateManager(ctx context.Context, who org.Person, u org.ManagerUpdate) (org.Person, error) {
 	var out org.Person
-	err := a.changeRegister(ctx, who, org.ChangeCertManagers, func(tx store.OrgTx, who org.Person, people []org.Person) error {
+	err := a.changeRegister(ctx, who, org.ChangeCertManagers, audit.Entry{Action: audit.PersonChange, Object: personObject(u.ID)}, func(tx store.OrgTx, who org.Person, people []org.Person) error {
 		p, err := org.PlanUpdate(who, people, u)
 		if err != nil {
 			return err
@@ -152,7 +175,15 @@ type HandOver struct {
 // transaction, or none of it does (manual 7.3).
 func (a *App) DeactivateManager(ctx context.Context, who org.Person, d org.Deactivation) (HandOver, error) {
 	var out HandOver
-	err := a.changeRegister(ctx, who, org.ChangeCertManagers, func(tx store.OrgTx, who org.Person, people []org.Person) error {
+	// The journal entry is fixed before the transaction: it counts the
+	// certificates the manager has now (a hand-over moves them all).
+	entry := audit.Entry{Action: audit.ManagerDeactivated, Object: personObject(d.ManagerID)}
+	if d.HandOverTo != "" || d.NewManager != nil {
+		if counts, err := a.ManagedCount(ctx); err == nil {
+			entry.Count = counts[d.ManagerID]
+		}
+	}
+	err := a.changeRegister(ctx, who, org.ChangeCertManagers, entry, func(tx store.OrgTx, who org.Person, people []org.Person) error {
 		plan, err := org.PlanDeactivation(who, people, d, newID)
 		if err != nil {
 			return err
@@ -193,6 +224,15 @@ func (a *App) DeactivateManager(ctx context.Context, who org.Person, d org.Deact
 		return HandOver{}, err
 	}
 	return out, nil
+}
+
+// personObject names a person in the journal, or nothing when the ID is
+// not one a journal entry takes (the change is refused anyway).
+func personObject(id string) audit.Object {
+	if o := audit.Person(id); o.Valid() == nil {
+		return o
+	}
+	return audit.Object{}
 }
 
 // ManagedCount returns how many certificates each person manages.

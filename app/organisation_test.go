@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
@@ -351,5 +352,44 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := os.WriteFile(to, data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Every change of the register is journalled in its own transaction, a
+// refusal with its reason (and never with the input).
+func TestRegisterChangesAreJournalled(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 3)
+	r.a.KeepDocumentKeysInSession()
+	ctx := context.Background()
+	if _, err := r.a.DeactivateManager(ctx, r.people["cpb"], org.Deactivation{ManagerID: "cb1", HandOverTo: "cb2"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.a.UpdateManager(ctx, r.people["cb2"], org.ManagerUpdate{ID: "cb2", Name: "x\x1b", Email: "geheim@voorbeeldstad.nl"}); err == nil {
+		t.Fatal("a manager changed a manager")
+	}
+	ch := keepUnsigned(t, r.a, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "id.jpg", Data: idCopyBytes(t)}})
+	if _, err := r.a.ConfirmChange(ctx, r.people["cpa"], ch.Number, "KPN-7"); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := r.a.Journal.List(ctx, audit.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		got = append(got, fmt.Sprintf("%s %s %s:%s %s %s %d", e.Who.PersonID, e.Action, e.Object.Kind, e.Object.ID, e.Outcome, e.Reason, e.Count))
+	}
+	want := []string{
+		"cpb manager-deactivated person:cb1 ok  3",
+		"cb2 person-change person:cb2 refused org.denied.change-certificate-managers 0",
+		"cpa change-form change:" + ch.Number + " ok  0",
+		"cpa change-confirmed change:" + ch.Number + " ok  0",
+	}
+	tail := got[len(got)-len(want):]
+	if strings.Join(tail, "\n") != strings.Join(want, "\n") {
+		t.Errorf("journal\n%s\nwant\n%s", strings.Join(tail, "\n"), strings.Join(want, "\n"))
+	}
+	if rep, err := r.a.VerifyJournal(ctx); err != nil || rep.Problem != nil {
+		t.Errorf("verify: %+v %v", rep, err)
 	}
 }

@@ -256,7 +256,7 @@ func orgCloseCommand(confirm bool) command {
 }
 
 // cardHolder logs in to the card and identifies the holder in the
-// register, as the window's login does.
+// register (journalled), as the window's login does.
 func (c *call) cardHolder(ctx context.Context, f cardFlags) (*app.App, org.Person, *smartcard.Session, error) {
 	m := smartcard.NewManager()
 	s, err := c.login(ctx, m, f)
@@ -273,7 +273,7 @@ func (c *call) cardHolder(ctx context.Context, f cardFlags) (*app.App, org.Perso
 		s.Close()
 		return nil, org.Person{}, nil, err
 	}
-	who, err := a.Identify(ctx, auth.Cert)
+	who, err := a.LogIn(ctx, auth.Cert)
 	if err != nil {
 		a.Close()
 		s.Close()

@@ -62,7 +62,7 @@ func reportCommand() command {
 				banner := parts[0].Banner(c.lang)
 				if *csvFile != "" {
 					err := writeFileAtomic(*csvFile, func(w io.Writer) error {
-						return inventory.WriteCSV(w, all, inventory.CSVOptions{Lang: c.lang})
+						return a.ExportCSV(ctx, w, all, inventory.CSVOptions{Lang: c.lang})
 					})
 					if err != nil {
 						return c.fail(err)

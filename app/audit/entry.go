@@ -54,6 +54,12 @@ const (
 	PersonChange   Action = "person-change"
 	CertRemoved    Action = "cert-removed"
 	CertAssigned   Action = "cert-assigned"
+	// Organisatiegegevens (chapter 7): a change form kept pending (Object:
+	// its number), confirmed into the register or cancelled; a
+	// Certificaatbeheerder deactivated (Count: certificates handed over).
+	ChangeConfirmed    Action = "change-confirmed"
+	ChangeCancelled    Action = "change-cancelled"
+	ManagerDeactivated Action = "manager-deactivated"
 )
 
 // Actions lists every action, in the order the Logboek filter shows them.
@@ -61,6 +67,7 @@ var Actions = []Action{
 	Login, Logout, CardRemoved, SetUp, Import, ExportCSV, Download, SettingChange,
 	BRPAdd, BRPChange, BRPRemove, BRPExport, Denied, JournalExport, Checkpoint,
 	OrderPlaced, OrderSubmitted, OrderIssued, OrderRejected, OrderCancelled, Revoked, ChangeForm, PersonChange, CertRemoved, CertAssigned,
+	ChangeConfirmed, ChangeCancelled, ManagerDeactivated,
 }
 
 // ObjectKind says what an entry's object identifies.
@@ -76,6 +83,7 @@ const (
 	Permission    ObjectKind = "permission"   // a permission of the authorisation matrix
 	OrgObject     ObjectKind = "organisation" // the subscriber (no ID)
 	JournalObject ObjectKind = "journal"      // the journal itself (ID: head number)
+	ChangeObject  ObjectKind = "change"       // a change form's number
 )
 
 // Object is what an action was done to.
@@ -139,7 +147,7 @@ var (
 	orderNo  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$`)
 	afnemer  = regexp.MustCompile(`^[0-9]{6}$`)
 	numberID = regexp.MustCompile(`^[0-9]{1,20}$`)
-	msgKey   = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
+	msgKey   = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_-]+)+$`) // "org.denied.change-bv"
 )
 
 // settingNames are the settings an entry may name.
@@ -203,7 +211,7 @@ func (o Object) validate() error {
 		ok = o.ID == ""
 	case CertObject:
 		ok = hexSHA.MatchString(o.ID)
-	case OrderObject:
+	case OrderObject, ChangeObject:
 		ok = orderNo.MatchString(o.ID)
 	case AfnemerObject:
 		ok = afnemer.MatchString(o.ID)
@@ -264,6 +272,9 @@ func Cert(sha256 string) Object { return Object{Kind: CertObject, ID: strings.To
 
 // Order names an order by its number.
 func Order(number string) Object { return Object{Kind: OrderObject, ID: number} }
+
+// ChangeNumber names a change form by its number.
+func ChangeNumber(number string) Object { return Object{Kind: ChangeObject, ID: number} }
 
 // Afnemer names a BRP afnemer by its AfnemerID.
 func Afnemer(id string) Object { return Object{Kind: AfnemerObject, ID: id} }

@@ -73,14 +73,15 @@ func (b *Bolt) ViewOrganisation(ctx context.Context, read func(OrgTx) error) err
 	return nil
 }
 
-// UpdateOrganisation changes the register in one transaction. An error
-// from change is returned as it is, and nothing is written.
+// UpdateOrganisation changes the register in one transaction (with the
+// context's audit entry, see WithJournal). An error from change is
+// returned as it is, and nothing is written.
 func (b *Bolt) UpdateOrganisation(ctx context.Context, change func(OrgTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	var userErr error
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.update(ctx, func(tx *bolt.Tx) error {
 		userErr = change(orgTx{tx: tx, writable: true})
 		return userErr
 	})
