@@ -3,14 +3,10 @@ package app
 import (
 	"bufio"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
 	"io"
-	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,6 +20,7 @@ import (
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
 	"pkiodesk/app/store"
+	"pkiodesk/internal/testca"
 )
 
 func TestMain(m *testing.M) {
@@ -40,15 +37,23 @@ type register struct {
 	people map[string]org.Person
 }
 
-func testLogin(t testing.TB) *x509.Certificate {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Anouk Visser", SerialNumber: "PN-7"}, NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
-	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	c, err := x509.ParseCertificate(der)
+// testLogin is a login that passed the checks: a card of a test CA the
+// database trusts.
+func testLogin(t testing.TB, a *App) LoginCheck {
+	ctx := context.Background()
+	ca := testca.New(t)
+	if _, err := a.Trust.AddAnchor(ctx, ca.Root.Raw); err != nil {
+		t.Fatal(err)
+	}
+	c, key, err := ca.Leaf(testca.NoSources, func(c *x509.Certificate) { c.Subject = pkix.Name{CommonName: "Anouk Visser", SerialNumber: "PN-7"} })
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	check, err := a.CheckLogin(ctx, c, key, ca.Issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return check
 }
 
 // newRegister sets up an organisation with people in every role and n
@@ -63,7 +68,7 @@ func newRegister(t testing.TB, path string, n int) *register {
 	}
 	t.Cleanup(func() { a.Close() })
 	o := org.Organisation{Name: "Gemeente Voorbeeldstad", SubscriberNumber: "100234", OIN: "00000099123456789000", KvK: "12345678"}
-	bv, err := a.SetUp(ctx, o, "Anouk Visser", "a.visser@voorbeeldstad.nl", testLogin(t))
+	bv, err := a.SetUp(ctx, o, "Anouk Visser", "a.visser@voorbeeldstad.nl", testLogin(t, a))
 	if err != nil {
 		t.Fatal(err)
 	}

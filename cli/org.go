@@ -273,7 +273,14 @@ func (c *call) cardHolder(ctx context.Context, f cardFlags) (*app.App, org.Perso
 		s.Close()
 		return nil, org.Person{}, nil, err
 	}
-	who, err := a.LogIn(ctx, auth.Cert)
+	check, err := a.CheckLogin(ctx, auth.Cert, s.Signer(auth))
+	if err != nil {
+		_ = a.LoginRefused(ctx, auth.Cert, err)
+		a.Close()
+		s.Close()
+		return nil, org.Person{}, nil, err
+	}
+	who, err := a.LogIn(ctx, check)
 	if err != nil {
 		a.Close()
 		s.Close()

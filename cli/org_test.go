@@ -23,7 +23,7 @@ func demoOrgDB(t *testing.T) (string, map[string]org.Person) {
 	t.Helper()
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "org.db")
-	a, err := app.Open(ctx, app.Config{DBPath: db, Now: func() time.Time { return testNow }})
+	a, err := app.Open(ctx, app.Config{DBPath: db, Now: func() time.Time { return testNow }, Demo: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func demoOrgDB(t *testing.T) (string, map[string]org.Person) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.SeedDemoOrganisation(ctx, login); err != nil {
+	if err := a.SeedDemoOrganisation(ctx, login, pki.Chain(login)[1:]...); err != nil {
 		t.Fatal(err)
 	}
 	reg, err := a.Register(ctx)

@@ -36,7 +36,7 @@ func newOrgTestUI(t *testing.T, role org.Role, active bool) *ui {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := u.core.SeedDemoOrganisation(ctx, login); err != nil {
+	if err := u.core.SeedDemoOrganisation(ctx, login, pki.Chain(login)[1:]...); err != nil {
 		t.Fatal(err)
 	}
 	u.person = personWith(t, u, role, active)
