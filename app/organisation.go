@@ -205,14 +205,14 @@ func (a *App) DeactivateManager(ctx context.Context, who org.Person, d org.Deact
 			return err
 		}
 		for sha, cp := range links {
-			if cp.Manager != plan.Deactivated.ID {
+			if cp.ManagerID != plan.Deactivated.ID {
 				continue
 			}
 			if err := ctx.Err(); err != nil {
 				return i18n.E("err.context_canceled", err)
 			}
-			cp.Manager = plan.Successor.ID
-			if err := tx.PutCertPeople(sha, cp); err != nil {
+			cp.ManagerID = plan.Successor.ID
+			if err := tx.PutAssignment(sha, cp); err != nil {
 				return err
 			}
 			out.Moved = append(out.Moved, sha)
@@ -245,8 +245,8 @@ func (a *App) ManagedCount(ctx context.Context) (map[string]int, error) {
 	err = reg.ViewOrganisation(ctx, func(tx store.OrgTx) error {
 		links, err := tx.CertificatePeople()
 		for _, cp := range links {
-			if cp.Manager != "" {
-				out[cp.Manager]++
+			if cp.ManagerID != "" {
+				out[cp.ManagerID]++
 			}
 		}
 		return err

@@ -102,11 +102,11 @@ func newRegister(t testing.TB, path string, n int) *register {
 	reg, _ := a.orgRegister()
 	err = reg.UpdateOrganisation(ctx, func(tx store.OrgTx) error {
 		for i, e := range entries {
-			cp := store.CertPeople{Contact: "cpa", Manager: "cb1"}
+			cp := store.Assignment{ContactID: "cpa", ManagerID: "cb1"}
 			if i == n {
-				cp = store.CertPeople{Contact: "bv", Manager: "cb2"}
+				cp = store.Assignment{ContactID: "bv", ManagerID: "cb2"}
 			}
-			if err := tx.PutCertPeople(e.Cert.SHA256, cp); err != nil {
+			if err := tx.PutAssignment(e.Cert.SHA256, cp); err != nil {
 				return err
 			}
 		}
@@ -120,11 +120,11 @@ func newRegister(t testing.TB, path string, n int) *register {
 
 // state is what a hand-over can have changed: people and certificate
 // managers.
-func (r *register) state(t testing.TB) (map[string]org.Person, map[string]store.CertPeople) {
+func (r *register) state(t testing.TB) (map[string]org.Person, map[string]store.Assignment) {
 	t.Helper()
 	reg, _ := r.a.orgRegister()
 	people := map[string]org.Person{}
-	var links map[string]store.CertPeople
+	var links map[string]store.Assignment
 	err := reg.ViewOrganisation(context.Background(), func(tx store.OrgTx) error {
 		ps, err := tx.People()
 		for _, p := range ps {
@@ -142,10 +142,10 @@ func (r *register) state(t testing.TB) (map[string]org.Person, map[string]store.
 	return people, links
 }
 
-func managerCounts(links map[string]store.CertPeople) map[string]int {
+func managerCounts(links map[string]store.Assignment) map[string]int {
 	out := map[string]int{}
 	for _, cp := range links {
-		out[cp.Manager]++
+		out[cp.ManagerID]++
 	}
 	return out
 }
@@ -169,7 +169,7 @@ func TestHandOverToAnExistingManager(t *testing.T) {
 		t.Errorf("managers after: %v", got)
 	}
 	for sha, cp := range links {
-		if cp.Contact == "" {
+		if cp.ContactID == "" {
 			t.Errorf("%s lost its requester", sha)
 		}
 	}

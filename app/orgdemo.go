@@ -44,11 +44,11 @@ func (a *App) seedDemoCertPeople(ctx context.Context) error {
 			return nil
 		}
 		for i, c := range certs {
-			cp := store.CertPeople{Contact: requesters[i%len(requesters)]}
+			cp := store.Assignment{ContactID: requesters[i%len(requesters)]}
 			if len(managers) > 0 && (c.Kind == cert.KindServer || c.Kind == cert.KindGroup) {
-				cp.Manager = managers[i%len(managers)]
+				cp.ManagerID = managers[i%len(managers)]
 			}
-			if err := tx.PutCertPeople(c.SHA256, cp); err != nil {
+			if err := tx.PutAssignment(c.SHA256, cp); err != nil {
 				return err
 			}
 		}

@@ -87,7 +87,7 @@ func (a *App) PersonSelection(ctx context.Context, personID string, managed bool
 			return err
 		}
 		for sha, cp := range links {
-			if managed && cp.Manager == p.ID || !managed && cp.Contact == p.ID {
+			if managed && cp.ManagerID == p.ID || !managed && cp.ContactID == p.ID {
 				only[sha] = true
 			}
 		}

@@ -12,8 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"pkiodesk/app"
@@ -29,11 +27,11 @@ import (
 type changePage struct {
 	u       *ui
 	ch      org.Change
-	open    *widget.Button
-	save    *widget.Button
-	print   *widget.Button
-	confirm *widget.Button
-	cancel  *widget.Button
+	open    *button
+	save    *button
+	print   *button
+	confirm *button
+	cancel  *button
 	status  *widget.Label
 	why     *widget.Label
 	// opened and printed are the files last handed on (tests).
@@ -41,7 +39,9 @@ type changePage struct {
 }
 
 // showChange shows a kept change by number.
-func (u *ui) showChange(number string) { u.changePage(number, false) }
+func (u *ui) showChange(number string) {
+	u.open(u.orgPlace("change:"+number, fmt.Sprintf(u.tr("Wijziging %s", "Change %s"), number), func() { u.changePage(number, false) }))
+}
 
 func (u *ui) changePage(number string, justSigned bool) *changePage {
 	reg, err := u.core.Register(context.Background())
@@ -56,8 +56,7 @@ func (u *ui) changePage(number string, justSigned bool) *changePage {
 		err = i18n.E("org.change.unknown", nil, number)
 	}
 	if err != nil {
-		u.shell(number, container.NewVBox(reasonLabel(i18n.Localize(u.lang, err)),
-			widget.NewButton(u.tr("Terug naar Organisatiegegevens", "Back to organisation data"), u.showOrganisation)))
+		u.shell(number, sectionOrganisation, container.NewVBox(reasonLabel(i18n.Localize(u.lang, err)), container.NewHBox(u.backButton())))
 		return nil
 	}
 	p := &changePage{u: u, ch: ch, status: wrappedLabel(""), why: reasonLabel("")}
@@ -108,17 +107,17 @@ func (u *ui) changePage(number string, justSigned bool) *changePage {
 		}
 		form.Append(u.tr("Kopie identiteitsbewijs", "Copy of ID document"), wrappedLabel(kept))
 	}
-	p.open = widget.NewButton(u.tr("Openen", "Open"), p.openPDF)
-	p.save = widget.NewButton(u.tr("Opslaan", "Save"), p.savePDF)
-	p.print = widget.NewButton(u.tr("Afdrukken", "Print"), p.printPDF)
+	p.open = u.newButton(u.tr("Openen", "Open"), p.openPDF)
+	p.save = u.newButton(u.tr("Opslaan", "Save"), p.savePDF)
+	p.print = u.newButton(u.tr("Afdrukken", "Print"), p.printPDF)
 	p.open.Importance = widget.HighImportance
 	if ch.Document.Removed {
 		p.open.Disable()
 		p.save.Disable()
 		p.print.Disable()
 	}
-	p.confirm = widget.NewButton(u.tr("Bevestiging door KPN vastleggen…", "Record KPN's confirmation…"), p.recordConfirmation)
-	p.cancel = widget.NewButton(u.tr("Wijziging intrekken…", "Withdraw the change…"), p.withdraw)
+	p.confirm = u.newButton(u.tr("Bevestiging door KPN vastleggen…", "Record KPN's confirmation…"), p.recordConfirmation)
+	p.cancel = u.newButton(u.tr("Wijziging intrekken…", "Withdraw the change…"), p.withdraw)
 	if err := app.CheckCloseChange(u.person, ch); err != nil {
 		p.confirm.Disable()
 		p.cancel.Disable()
@@ -135,8 +134,8 @@ func (u *ui) changePage(number string, justSigned bool) *changePage {
 	if ch.State == org.ChangePending {
 		items = append(items, container.NewHBox(p.confirm, p.cancel), p.why)
 	}
-	items = append(items, container.NewHBox(widget.NewButton(u.tr("Terug naar Organisatiegegevens", "Back to organisation data"), u.showOrganisation)))
-	u.shell(fmt.Sprintf(u.tr("Wijziging %s", "Change %s"), ch.Number), container.NewVScroll(container.NewVBox(items...)))
+	items = append(items, container.NewHBox(u.backButton()))
+	u.shell(fmt.Sprintf(u.tr("Wijziging %s", "Change %s"), ch.Number), sectionOrganisation, container.NewVScroll(container.NewVBox(items...)))
 	u.win.Content().Refresh()
 	return p
 }
@@ -194,21 +193,14 @@ func (p *changePage) savePDF() {
 		p.fail(err)
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil || w == nil {
-			return
-		}
-		defer w.Close()
-		if _, err := w.Write(doc); err != nil {
-			p.fail(err)
-			return
-		}
-		p.status.Importance = widget.SuccessImportance
-		p.status.SetText(u.tr("Opgeslagen: ", "Saved: ") + w.URI().Name())
-	}, u.win)
-	d.SetFileName(p.ch.Number + ".pdf")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".pdf"}))
-	d.Show()
+	u.saveFile(saveRequest{
+		title: u.tr("PDF opslaan", "Save the PDF"), name: p.ch.Number + ".pdf", filter: []fileFilter{{"PDF", []string{"*.pdf"}}},
+		write: func(w fileWriter) error { _, err := w.Write(doc); return err },
+		done: func(path string) {
+			p.status.Importance = widget.SuccessImportance
+			p.status.SetText(u.tr("Opgeslagen: ", "Saved: ") + baseName(path))
+		},
+	})
 }
 
 // printPDF sends the PDF to the default printer where there is a print
@@ -240,32 +232,26 @@ func (p *changePage) printPDF() {
 // reference; the register changes now.
 func (p *changePage) recordConfirmation() {
 	u := p.u
-	ref := widget.NewEntry()
+	ref := u.newKeyEntry()
 	ref.SetPlaceHolder(u.tr("bijvoorbeeld het kenmerk uit de e-mail van KPN", "for instance the reference in KPN's e-mail"))
-	dialog.ShowForm(u.tr("Bevestiging door KPN vastleggen", "Record KPN's confirmation"), u.tr("Vastleggen", "Record"), u.tr("Annuleren", "Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(u.tr("Kenmerk", "Reference"), ref)}, func(ok bool) {
-			if !ok {
-				return
-			}
-			p.close(func(ctx context.Context) (org.Change, error) {
-				return u.core.ConfirmChange(ctx, u.person, p.ch.Number, ref.Text)
-			})
-		}, u.win)
+	text := wrappedLabel(u.tr("De wijziging komt nu in de registratie.", "The change now enters the register."))
+	u.showDialog(u.tr("Bevestiging door KPN vastleggen", "Record KPN's confirmation"),
+		container.NewVBox(text, widget.NewForm(widget.NewFormItem(u.tr("Kenmerk", "Reference"), ref))),
+		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true},
+		dialogButton{label: u.tr("Vastleggen", "Record"), importance: widget.HighImportance, isDefault: true, action: func() {
+			p.close(func(ctx context.Context) (org.Change, error) { return u.core.ConfirmChange(ctx, u.person, p.ch.Number, ref.Text) })
+		}})
 }
 
 // withdraw cancels the change (or records that KPN refused it).
 func (p *changePage) withdraw() {
 	u := p.u
-	reason := widget.NewEntry()
-	dialog.ShowForm(u.tr("Wijziging intrekken", "Withdraw the change"), u.tr("Intrekken", "Withdraw"), u.tr("Annuleren", "Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(u.tr("Reden", "Reason"), reason)}, func(ok bool) {
-			if !ok {
-				return
-			}
-			p.close(func(ctx context.Context) (org.Change, error) {
-				return u.core.CancelChange(ctx, u.person, p.ch.Number, reason.Text)
-			})
-		}, u.win)
+	reason := u.newKeyEntry()
+	u.showDialog(u.tr("Wijziging intrekken", "Withdraw the change"), widget.NewForm(widget.NewFormItem(u.tr("Reden", "Reason"), reason)),
+		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true},
+		dialogButton{label: u.tr("Intrekken", "Withdraw"), importance: widget.DangerImportance, isDefault: true, action: func() {
+			p.close(func(ctx context.Context) (org.Change, error) { return u.core.CancelChange(ctx, u.person, p.ch.Number, reason.Text) })
+		}})
 }
 
 func (p *changePage) close(do func(context.Context) (org.Change, error)) {

@@ -3,19 +3,17 @@ package screens
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
 	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/inventory"
 	"pkiodesk/app/org"
 )
 
@@ -43,10 +41,10 @@ type changeForm struct {
 
 	contactsBox *fyne.Container
 	problem     *widget.Label
-	submit      *widget.Button
+	submit      *button
 	body        *fyne.Container
 	// confirmDialog is the open confirmation step (tests).
-	confirmDialog dialog.Dialog
+	confirmDialog *openDialog
 }
 
 // sectionTitle names a section of the change form.
@@ -54,14 +52,15 @@ func sectionTitle(u *ui, s org.Section) string { return i18n.T(u.lang, "section.
 
 // showChangeForm opens the change form, when the matrix lets the user.
 func (u *ui) showChangeForm() {
-	f, err := u.newChangeForm()
 	title := u.tr("Wijzigen organisatiegegevens", "Change organisation data")
-	if err != nil {
-		u.shell(title, container.NewVBox(sectionHeading(title), reasonLabel(i18n.Localize(u.lang, err)),
-			widget.NewButton(u.tr("Terug naar Organisatiegegevens", "Back to organisation data"), u.showOrganisation)))
-		return
-	}
-	u.shell(title, f.build())
+	u.open(u.orgPlace("change-form", title, func() {
+		f, err := u.newChangeForm()
+		if err != nil {
+			u.shell(title, sectionOrganisation, container.NewVBox(sectionHeading(title), reasonLabel(i18n.Localize(u.lang, err)), container.NewHBox(u.backButton())))
+			return
+		}
+		u.shell(title, sectionOrganisation, f.build())
+	}))
 }
 
 func (u *ui) newChangeForm() (*changeForm, error) {
@@ -111,13 +110,13 @@ func (f *changeForm) build() fyne.CanvasObject {
 
 	f.problem = wrappedLabel("")
 	f.problem.Importance = widget.DangerImportance
-	f.submit = widget.NewButton(u.tr("Controleren en ondertekenen", "Check and sign"), f.check)
+	f.submit = u.newButton(u.tr("Controleren en ondertekenen", "Check and sign"), f.check)
 	f.submit.Importance = widget.HighImportance
-	cancel := widget.NewButton(u.tr("Formulier leegmaken", "Clear the form"), func() {
+	cancel := u.newButton(u.tr("Formulier leegmaken", "Clear the form"), func() {
 		u.change = nil
-		u.showChangeForm()
+		u.here.show()
 	})
-	back := widget.NewButton(u.tr("Terug naar Organisatiegegevens", "Back to organisation data"), u.showOrganisation)
+	back := u.backButton()
 
 	f.body = container.NewVBox(sectionHeading(u.tr("Wijzigen organisatiegegevens", "Change organisation data")), intro,
 		widget.NewCard("", u.tr("Rubrieken", "Sections"), sections))
@@ -356,25 +355,22 @@ func (f *changeForm) contactDialog(index int, p org.Person) {
 				idLabel.SetText(cert.Printable(c.Name))
 			}
 		}
-		choose := widget.NewButton(u.tr("Kopie identiteitsbewijs kiezen…", "Choose a copy of the ID document…"), func() {
-			open := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-				if err != nil || r == nil {
-					return
-				}
-				defer r.Close()
-				data, err := io.ReadAll(io.LimitReader(r, org.MaxIDCopySize+1))
-				if err == nil {
-					_, err = org.ValidateIDCopy(r.URI().Name(), data)
-				}
-				if err != nil {
-					idLabel.SetText(sentence(i18n.Localize(u.lang, err)))
-					return
-				}
-				pending.name, pending.data = r.URI().Name(), data
-				idLabel.SetText(cert.Printable(r.URI().Name()))
-			}, u.win)
-			open.SetFilter(storage.NewExtensionFileFilter([]string{".pdf", ".jpg", ".jpeg", ".png"}))
-			open.Show()
+		choose := u.newButton(u.tr("Kopie identiteitsbewijs kiezen…", "Choose a copy of the ID document…"), func() {
+			u.openFiles(openRequest{
+				title:  u.tr("Kopie identiteitsbewijs", "Copy of ID document"),
+				filter: []fileFilter{{u.tr("PDF of foto", "PDF or photo"), []string{"*.pdf", "*.jpg", "*.jpeg", "*.png"}}, {i18n.T(u.lang, "window.filter_all"), []string{"*"}}},
+				read: func(in []inventory.Input) {
+					if len(in) != 1 {
+						return
+					}
+					if _, err := org.ValidateIDCopy(in[0].Name, in[0].Data); err != nil {
+						idLabel.SetText(sentence(i18n.Localize(u.lang, err)))
+						return
+					}
+					pending.name, pending.data = in[0].Name, in[0].Data
+					idLabel.SetText(cert.Printable(baseName(in[0].Name)))
+				},
+			})
 		})
 		items = append(items, widget.NewFormItem(u.tr("Kopie identiteitsbewijs", "Copy of ID document"), container.NewVBox(choose, idLabel)))
 	}
@@ -382,10 +378,7 @@ func (f *changeForm) contactDialog(index int, p org.Person) {
 	if isNew {
 		title = u.tr("Nieuwe Contactpersoon", "New contact person")
 	}
-	d := dialog.NewForm(title, u.tr("Opnemen in het formulier", "Put in the form"), u.tr("Annuleren", "Cancel"), items, func(ok bool) {
-		if !ok {
-			return
-		}
+	put := func() {
 		next := p
 		next.Name, next.Email, next.Phone, next.Function = name.Text, email.Text, phone.Text, function.Text
 		next.Role = org.ContactpersoonBasis
@@ -402,12 +395,13 @@ func (f *changeForm) contactDialog(index int, p org.Person) {
 			f.d.draft.Contacts = append(f.d.draft.Contacts, org.ContactChange{Action: org.ContactUpdate, Person: next})
 		}
 		if pending.data != nil {
-			_ = f.setIDCopy(index, pending.name, pending.data)
+			_ = f.setIDCopy(index, baseName(pending.name), pending.data)
 		}
 		f.fillContacts()
-	}, u.win)
-	d.Resize(fyne.NewSize(560, 480))
-	d.Show()
+	}
+	u.showDialog(title, widget.NewForm(items...),
+		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true},
+		dialogButton{label: u.tr("Opnemen in het formulier", "Put in the form"), importance: widget.HighImportance, isDefault: true, action: put})
 }
 
 // bvPanel: a new Bevoegd Vertegenwoordiger, an existing contact or
@@ -574,15 +568,9 @@ func (f *changeForm) confirmStep(ch org.Change) {
 		text = u.tr("U ondertekent met uw kaart het formulier voor een nieuwe Bevoegd Vertegenwoordiger. Daarna drukt u het af; u en ", "With your card you sign the form for a new authorised representative. Then you print it; you and ") +
 			cert.Printable(ch.NewBV.Person.Name) + u.tr(" ondertekenen het met de hand.", " sign it by hand.")
 	}
-	msg := wrappedLabel(text)
-	d := dialog.NewCustomConfirm(title, confirm, u.tr("Annuleren", "Cancel"), msg, func(ok bool) {
-		if ok {
-			f.sign()
-		}
-	}, u.win)
-	d.Resize(fyne.NewSize(620, 360))
-	d.Show()
-	f.confirmDialog = d
+	f.confirmDialog = u.showDialog(title, u.messageContent(text),
+		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true},
+		dialogButton{label: confirm, importance: widget.HighImportance, isDefault: true, action: f.sign})
 }
 
 // sign signs the form with the card and shows the confirmation page.

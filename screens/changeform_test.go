@@ -24,7 +24,7 @@ func TestChangeFormSectionsFollowTheMatrix(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		u.shell("x", f.build())
+		u.shell("x", sectionOrganisation, f.build())
 		for _, s := range org.Sections {
 			err := org.Check(u.person, org.SectionPermission(s))
 			c := f.checks[s]
@@ -81,7 +81,7 @@ func TestChangeFormChecksAndKeepsTheDraft(t *testing.T) {
 	u := newOrgTestUI(t, org.ContactpersoonAlle, true)
 	u.win.Resize(fyne.NewSize(1180, 900))
 	f, _ := u.newChangeForm()
-	u.shell("x", f.build())
+	u.shell("x", sectionOrganisation, f.build())
 	if f.d.draft.Organisation.Name != "Gemeente Voorbeeldstad" || f.d.draft.Organisation.BillingReference != "Kostenplaats ICT-4410" {
 		t.Errorf("not pre-filled: %+v", f.d.draft.Organisation)
 	}
@@ -131,7 +131,7 @@ func TestChangeFormChecksAndKeepsTheDraft(t *testing.T) {
 		t.Errorf("draft lost: %+v", g.d.draft)
 	}
 	// Removing the new contact takes the ID copy with it (and wipes it).
-	u.shell("x", g.build())
+	u.shell("x", sectionOrganisation, g.build())
 	g.dropContact(0)
 	if len(g.d.copies) != 0 || photo[100] != 0 {
 		t.Error("the ID copy outlived its contact")
@@ -142,7 +142,7 @@ func TestChangeFormChecksAndKeepsTheDraft(t *testing.T) {
 func TestCancelSubscriptionNamesWhatStops(t *testing.T) {
 	u := newOrgTestUI(t, org.BevoegdVertegenwoordiger, true)
 	f, _ := u.newChangeForm()
-	u.shell("x", f.build())
+	u.shell("x", sectionOrganisation, f.build())
 	f.checks[org.SectionCancel].SetChecked(true)
 	test.Tap(f.submit)
 	if f.problem.Text != "" || f.confirmDialog == nil {

@@ -6,7 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"pkiodesk/app"
@@ -29,7 +28,7 @@ type managersForm struct {
 	handTo  *widget.RadioGroup
 	to      *widget.Select
 	newMgr  struct{ name, email, phone, function *widget.Entry }
-	save    *widget.Button
+	save    *button
 	problem *widget.Label
 	done    *widget.Label
 	// shown is the panel of the chosen action.
@@ -47,15 +46,15 @@ const (
 )
 
 func (u *ui) showManagersForm() {
-	f, err := u.newManagersForm()
-	if err != nil {
-		u.shell(u.tr("Certificaatbeheerders wijzigen", "Change certificate managers"), container.NewVBox(
-			widget.NewLabelWithStyle(u.tr("Certificaatbeheerders wijzigen", "Change certificate managers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-			reasonLabel(i18n.Localize(u.lang, err)),
-			widget.NewButton(u.tr("Terug naar Organisatiegegevens", "Back to organisation data"), u.showOrganisation)))
-		return
-	}
-	u.shell(u.tr("Certificaatbeheerders wijzigen", "Change certificate managers"), f.build())
+	title := u.tr("Certificaatbeheerders wijzigen", "Change certificate managers")
+	u.open(u.orgPlace("managers", title, func() {
+		f, err := u.newManagersForm()
+		if err != nil {
+			u.shell(title, sectionOrganisation, container.NewVBox(sectionHeading(title), reasonLabel(i18n.Localize(u.lang, err)), container.NewHBox(u.backButton())))
+			return
+		}
+		u.shell(title, sectionOrganisation, f.build())
+	}))
 }
 
 func (u *ui) newManagersForm() (*managersForm, error) {
@@ -123,14 +122,14 @@ func (f *managersForm) build() fyne.CanvasObject {
 	f.deactivatePanel = container.NewVBox(
 		widget.NewLabel(u.tr("Als onderdeel van het deactiveren kunt u het beheer van de certificaten overdragen:", "As part of the deactivation you can hand the certificates over:")),
 		f.handTo, f.to, f.newPanel)
-	f.save = widget.NewButton("", f.submit)
+	f.save = u.newButton("", f.submit)
 	f.save.Importance = widget.HighImportance
 
 	intro := widget.NewLabel(u.tr(
 		"Met dit formulier kunt u gegevens van bestaande Certificaatbeheerders updaten of een Certificaatbeheerder deactiveren. Als onderdeel van het deactiveren kunt u kiezen om het beheer van certificaten over te dragen aan een andere Certificaatbeheerder. Een nieuwe Certificaatbeheerder los van een deactivatie registreert u bij de aanvraag van een server- of groepscertificaat.",
 		"With this form you can update the data of registered certificate managers or deactivate one. As part of a deactivation you can hand the certificates over to another certificate manager. A new certificate manager on their own is registered when you order a server or group certificate."))
 	intro.Wrapping = fyne.TextWrapWord
-	back := widget.NewButton(u.tr("Terug naar Organisatiegegevens", "Back to organisation data"), u.showOrganisation)
+	back := u.backButton()
 	f.body = container.NewVBox(
 		widget.NewLabelWithStyle(u.tr("Certificaatbeheerders wijzigen", "Change certificate managers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		intro,
@@ -301,10 +300,16 @@ func (f *managersForm) submit() {
 		question = fmt.Sprintf(u.tr("%s deactiveren en het beheer van %s overdragen aan %s?", "Deactivate %s and hand %s over to %s?"),
 			cert.Printable(m.Name), app.CertCount(u.lang, f.counts[m.ID]), cert.Printable(name))
 	}
-	dialog.ShowConfirm(u.tr("Certificaatbeheerder deactiveren", "Deactivate certificate manager"), question, func(yes bool) {
-		if !yes {
-			return
-		}
+	u.showDialog(u.tr("Certificaatbeheerder deactiveren", "Deactivate certificate manager"), u.messageContent(question),
+		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true},
+		dialogButton{label: u.tr("Deactiveren", "Deactivate"), importance: widget.DangerImportance, isDefault: true, action: func() { f.deactivate(d) }})
+}
+
+// deactivate deactivates the chosen manager, with the hand-over chosen.
+func (f *managersForm) deactivate(d org.Deactivation) {
+	u := f.u
+	ctx := context.Background()
+	{
 		res, err := u.core.DeactivateManager(ctx, u.person, d)
 		if err != nil {
 			f.problem.SetText(sentence(i18n.Localize(u.lang, err)))
@@ -312,7 +317,7 @@ func (f *managersForm) submit() {
 		}
 		delete(u.drafts, "managers")
 		f.finish(handOverText(u, res))
-	}, u.win)
+	}
 }
 
 // handOverText says what a deactivation did.
@@ -327,8 +332,8 @@ func handOverText(u *ui, res app.HandOver) string {
 // finish shows the outcome on Organisatiegegevens.
 func (f *managersForm) finish(msg string) {
 	u := f.u
-	u.showOrganisation()
-	dialog.ShowInformation(u.tr("Certificaatbeheerders", "Certificate managers"), msg, u.win)
+	u.returnToOrganisation()
+	u.inform(u.tr("Certificaatbeheerders", "Certificate managers"), msg)
 }
 
 // radioIndex is the index of a radio group's choice, -1 for none.

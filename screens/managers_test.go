@@ -22,7 +22,7 @@ func tapOverlayButton(t *testing.T, u *ui, text string) {
 	}
 	var found []string
 	for _, obj := range test.LaidOutObjects(top) {
-		if b, ok := obj.(*widget.Button); ok {
+		if b, ok := obj.(*button); ok {
 			found = append(found, b.Text)
 			if b.Text == text {
 				test.Tap(b)
@@ -50,7 +50,7 @@ func TestManagersFormHandsOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.shell("x", f.build())
+	u.shell("x", sectionOrganisation, f.build())
 	if len(f.managers) != 2 || f.choose.Selected == "" {
 		t.Fatalf("managers %v, chosen %q", f.managers, f.choose.Selected)
 	}
@@ -82,7 +82,7 @@ func TestManagersFormHandsOver(t *testing.T) {
 	if q := overlayText(u); !strings.Contains(q, "Zoë Brouwer deactiveren en het beheer van") || !strings.Contains(q, "overdragen aan Bram de Wit?") {
 		t.Errorf("confirmation %q", q)
 	}
-	tapOverlayButton(t, u, "Ja")
+	tapOverlayButton(t, u, "Deactiveren")
 	after, _ := u.core.ManagedCount(context.Background())
 	if after[zoe.ID] != 0 || after[bram.ID] != before[bram.ID]+before[zoe.ID] || before[zoe.ID] == 0 {
 		t.Errorf("managed before %v, after %v", before, after)
@@ -99,7 +99,7 @@ func TestManagersFormRefusesBadInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.shell("x", f.build())
+	u.shell("x", sectionOrganisation, f.build())
 	f.update.email.SetText("geen-adres")
 	test.Tap(f.save)
 	if f.problem.Text != sentence(i18n.T(i18n.NL, "org.person.email_invalid", "geen-adres")) {
@@ -113,7 +113,7 @@ func TestManagersFormRefusesBadInput(t *testing.T) {
 	f.handTo.SetSelected(f.handTo.Options[handNew])
 	test.Type(f.newMgr.name, "Nina Bos")
 	test.Tap(f.save)
-	tapOverlayButton(t, u, "Ja")
+	tapOverlayButton(t, u, "Deactiveren")
 	if f.problem.Text != "Vul het e-mailadres in." {
 		t.Errorf("problem %q", f.problem.Text)
 	}
@@ -153,7 +153,10 @@ func TestManagersFormNeedsActiveManagers(t *testing.T) {
 func buttonsIn(o fyne.CanvasObject) []string {
 	var out []string
 	for _, obj := range test.LaidOutObjects(o) {
-		if b, ok := obj.(*widget.Button); ok {
+		switch b := obj.(type) {
+		case *button:
+			out = append(out, b.Text)
+		case *widget.Button:
 			out = append(out, b.Text)
 		}
 	}

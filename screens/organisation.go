@@ -26,23 +26,28 @@ type orgScreen struct {
 	u   *ui
 	reg app.Register
 
-	changeForm, managers *widget.Button
+	changeForm, managers *button
 	// why holds the reason beside each disabled action, by permission.
 	why    map[org.Permission]*widget.Label
 	people *widget.Accordion
 	// personItems are each person's expanding row, by ID.
 	personItems map[string]*widget.Accordion
 	// reports are the report buttons of each person, by ID.
-	reports map[string][]*widget.Button
+	reports map[string][]*button
 }
 
+// showOrganisation opens the organisation data from the menu.
 func (u *ui) showOrganisation() {
+	u.open(place{id: "organisation", section: sectionOrganisation, title: func() string { return u.tr("Organisatiegegevens", "Organisation data") }, show: u.drawOrganisation})
+}
+
+func (u *ui) drawOrganisation() {
 	s := u.newOrgScreen()
-	u.shell(u.tr("Organisatiegegevens", "Organisation data"), s.build())
+	u.shell(u.tr("Organisatiegegevens", "Organisation data"), sectionOrganisation, s.build())
 }
 
 func (u *ui) newOrgScreen() *orgScreen {
-	s := &orgScreen{u: u, why: map[org.Permission]*widget.Label{}, personItems: map[string]*widget.Accordion{}, reports: map[string][]*widget.Button{}}
+	s := &orgScreen{u: u, why: map[org.Permission]*widget.Label{}, personItems: map[string]*widget.Accordion{}, reports: map[string][]*button{}}
 	reg, err := u.core.Register(context.Background())
 	if err != nil {
 		s.reg = app.Register{}
@@ -62,7 +67,7 @@ func reasonLabel(text string) *widget.Label {
 }
 
 // guard enables an action, or disables it and returns its reason label.
-func (s *orgScreen) guard(b *widget.Button, perm org.Permission, err error) {
+func (s *orgScreen) guard(b *button, perm org.Permission, err error) {
 	if err == nil {
 		b.Enable()
 		return
@@ -83,9 +88,9 @@ func (s *orgScreen) build() fyne.CanvasObject {
 	}
 	o := s.reg.Organisation
 
-	s.changeForm = widget.NewButton(u.tr("Wijzigingsformulier", "Change form"), func() { u.showChangeForm() })
+	s.changeForm = u.newButton(u.tr("Wijzigingsformulier", "Change form"), func() { u.showChangeForm() })
 	s.guard(s.changeForm, org.OpenChangeForm, org.Check(u.person, org.OpenChangeForm))
-	s.managers = widget.NewButton(u.tr("Certificaatbeheerders wijzigen", "Change certificate managers"), func() { u.showManagersForm() })
+	s.managers = u.newButton(u.tr("Certificaatbeheerders wijzigen", "Change certificate managers"), func() { u.showManagersForm() })
 	s.guard(s.managers, org.ChangeCertManagers, org.CheckManagersForm(u.person, s.reg.People))
 	actions := container.NewVBox(container.NewHBox(s.changeForm, s.managers))
 	for _, p := range []org.Permission{org.OpenChangeForm, org.ChangeCertManagers} {
@@ -247,7 +252,7 @@ func (s *orgScreen) personDetail(p org.Person) fyne.CanvasObject {
 	reportErr := org.Check(u.person, org.RequestPersonalReports)
 	for _, r := range app.PersonReports(p.Role) {
 		r := r
-		b := widget.NewButton(reportTitle(u, r), func() { u.showPersonReport(p, r) })
+		b := u.newButton(reportTitle(u, r), func() { u.showPersonReport(p, r) })
 		if reportErr != nil {
 			b.Disable()
 		}
@@ -279,7 +284,27 @@ func (s *orgScreen) pendingBox() fyne.CanvasObject {
 		}
 		line := widget.NewLabel(fmt.Sprintf("%s · %s · %s %s", c.Number, strings.Join(sections, ", "), u.tr("ondertekend door", "signed by"), cert.Printable(c.By.Name)))
 		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(
-			widget.NewButton(u.tr("Bekijken", "View"), func() { u.showChange(c.Number) })), line))
+			u.newButton(u.tr("Bekijken", "View"), func() { u.showChange(c.Number) })), line))
 	}
 	return widget.NewCard("", "", box)
+}
+
+// backButton returns to where the user came from, naming it.
+func (u *ui) backButton() *button {
+	return u.newButton("← "+i18n.T(u.lang, "window.back_to", u.backTitle()), u.back)
+}
+
+// orgPlace is a screen opened from Organisatiegegevens: Escape leaves it.
+func (u *ui) orgPlace(id, title string, show func()) place {
+	return place{id: id, section: sectionOrganisation, title: func() string { return title }, show: show, closable: true}
+}
+
+// returnToOrganisation goes back to Organisatiegegevens after a form,
+// drawn anew; without it on the way back, it opens it.
+func (u *ui) returnToOrganisation() {
+	if len(u.history) > 0 && u.history[len(u.history)-1].id == "organisation" {
+		u.back()
+		return
+	}
+	u.showOrganisation()
 }

@@ -91,7 +91,7 @@ func TestOrganisationActionsFollowTheMatrix(t *testing.T) {
 		content := s.build()
 		u.win.SetContent(content)
 		for _, a := range []struct {
-			b    *widget.Button
+			b    *button
 			perm org.Permission
 			err  error
 		}{
@@ -162,7 +162,7 @@ func TestOrganisationShowsEveryoneByRole(t *testing.T) {
 	u := newOrgTestUI(t, org.BevoegdVertegenwoordiger, true)
 	s := u.newOrgScreen()
 	content := s.build()
-	u.shell("Organisatiegegevens", content)
+	u.shell("Organisatiegegevens", sectionOrganisation, content)
 	u.win.Resize(fyne.NewSize(1180, 1400))
 	for _, want := range []string{"Gemeente Voorbeeldstad", "100234", "Postbus 1234, 1000 AB Voorbeeldstad", "Crediteurenadministratie", "facturen@voorbeeldstad.nl"} {
 		if !orgHasLabel(content, want) {
@@ -233,7 +233,7 @@ func TestPersonReportIsTheOverviewWithASelection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.shell("x", rep.content)
+	u.shell("x", sectionOrganisation, rep.content)
 	if rep.banner.Text != "Er is een selectie toegepast: certificaten aangevraagd door Daan Meijer" {
 		t.Errorf("banner %q", rep.banner.Text)
 	}

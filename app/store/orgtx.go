@@ -35,22 +35,12 @@ type OrgTx interface {
 	// CertificatePeople returns, by certificate SHA-256, the person who
 	// requested each certificate (Contactpersoon or Bevoegd
 	// Vertegenwoordiger) and the Certificaatbeheerder who manages it,
-	// where recorded.
-	CertificatePeople() (map[string]CertPeople, error)
-	// PutCertPeople records a certificate's people; the zero value records
+	// where recorded: the assignments (certadmin.go).
+	CertificatePeople() (map[string]Assignment, error)
+	// PutAssignment records a certificate's people; the zero value records
 	// none. The certificate must be stored.
-	PutCertPeople(sha256 string, cp CertPeople) error
+	PutAssignment(sha256 string, a Assignment) error
 }
-
-// CertPeople are the people recorded for one certificate, by ID.
-type CertPeople struct {
-	Contact string `json:"contact,omitempty"`
-	Manager string `json:"manager,omitempty"`
-}
-
-// certPeopleBucket holds CertPeople as JSON by certificate SHA-256; the
-// window's assignment of people to certificates writes the same records.
-var certPeopleBucket = []byte("assignments")
 
 var _ OrgRegister = (*Bolt)(nil)
 
@@ -168,14 +158,14 @@ func (t orgTx) Records(collection string) (RecordTx, error) {
 	return boltRecords{bk: bk}, nil
 }
 
-func (t orgTx) CertificatePeople() (map[string]CertPeople, error) {
-	out := map[string]CertPeople{}
-	bk := t.tx.Bucket(certPeopleBucket)
+func (t orgTx) CertificatePeople() (map[string]Assignment, error) {
+	out := map[string]Assignment{}
+	bk := t.tx.Bucket(bucketAssignments)
 	if bk == nil {
 		return out, nil
 	}
 	err := bk.ForEach(func(k, v []byte) error {
-		var cp CertPeople
+		var cp Assignment
 		if err := json.Unmarshal(v, &cp); err != nil {
 			return i18n.E("err.db_corrupt", err, cert.Printable(string(k)))
 		}
@@ -185,7 +175,7 @@ func (t orgTx) CertificatePeople() (map[string]CertPeople, error) {
 	return out, err
 }
 
-func (t orgTx) PutCertPeople(sha256 string, cp CertPeople) error {
+func (t orgTx) PutAssignment(sha256 string, cp Assignment) error {
 	if !t.writable {
 		return errReadOnly
 	}
@@ -193,11 +183,11 @@ func (t orgTx) PutCertPeople(sha256 string, cp CertPeople) error {
 	if t.tx.Bucket(bucketCerts).Get(key) == nil {
 		return i18n.E("err.cert_not_found", nil, cert.Printable(sha256))
 	}
-	bk, err := t.tx.CreateBucketIfNotExists(certPeopleBucket)
+	bk, err := t.tx.CreateBucketIfNotExists(bucketAssignments)
 	if err != nil {
 		return err
 	}
-	if cp == (CertPeople{}) {
+	if cp == (Assignment{}) {
 		return bk.Delete(key)
 	}
 	v, err := json.Marshal(cp)
