@@ -250,6 +250,8 @@ func runWindow(t *testing.T, bin, display string, size windowSize, shots string)
 			if own {
 				systemFileDialogs(t, x, work)
 			}
+		case m.title == "Organisatiegegevens" && own:
+			organisationScreens(x)
 		case m.title == "BRP-aansluitingen":
 			// The checklist of the demo's second afnemer, which fails.
 			x.click(330, 247)
@@ -389,4 +391,37 @@ func systemFileDialogs(t *testing.T, x *xwin, work string) {
 	}
 	x.shot("16-lijst-opgeslagen")
 	x.key("Return") // the message naming file and folder
+}
+
+// organisationScreens opens a person's row on Organisatiegegevens, the
+// change form, and the form for a new Bevoegd Vertegenwoordiger (the
+// demo's card holder is the BV), at the window's own size.
+func organisationScreens(x *xwin) {
+	x.click(300, 668) // the Certificaatbeheerders group
+	time.Sleep(time.Second)
+	x.click(400, 706) // its first person
+	time.Sleep(time.Second)
+	x.run("mousemove", "--window", x.id, "700", "500")
+	x.run("click", "--repeat", "16", "--delay", "50", "5") // down to the person's details
+	x.shot("17-organisatiegegevens-persoon")
+	x.run("click", "--repeat", "30", "--delay", "30", "4") // back to the top
+	time.Sleep(300 * time.Millisecond)
+	x.click(283, 110) // Wijzigingsformulier
+	x.waitTitle("pkiodesk — Wijzigen organisatiegegevens — ")
+	x.click(228, 267) // Facturatiegegevens
+	x.shot("18-wijzigingsformulier")
+	x.click(228, 267) // Facturatiegegevens off
+	x.click(228, 345) // Bevoegd Vertegenwoordiger
+	time.Sleep(300 * time.Millisecond)
+	x.run("mousemove", "--window", x.id, "700", "500")
+	x.run("click", "--repeat", "12", "--delay", "50", "5") // down to the BV section
+	time.Sleep(300 * time.Millisecond)
+	for _, f := range []struct {
+		y    int
+		text string
+	}{{576, "Mark Smit"}, {615, "m.smit@voorbeeldstad.nl"}, {654, "020 555 0199"}, {693, "Gemeentesecretaris"}} {
+		x.click(740, f.y)
+		x.run("type", "--delay", "20", f.text)
+	}
+	x.shot("19-formulier-bevoegd-vertegenwoordiger")
 }
