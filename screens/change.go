@@ -239,7 +239,9 @@ func (p *changePage) recordConfirmation() {
 		container.NewVBox(text, widget.NewForm(widget.NewFormItem(u.tr("Kenmerk", "Reference"), ref))),
 		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true},
 		dialogButton{label: u.tr("Vastleggen", "Record"), importance: widget.HighImportance, isDefault: true, action: func() {
-			p.close(func(ctx context.Context) (org.Change, error) { return u.core.ConfirmChange(ctx, u.person, p.ch.Number, ref.Text) })
+			p.close(func(ctx context.Context) (org.Change, error) {
+				return u.core.ConfirmChange(ctx, u.person, p.ch.Number, ref.Text)
+			})
 		}})
 }
 
@@ -250,7 +252,9 @@ func (p *changePage) withdraw() {
 	u.showDialog(u.tr("Wijziging intrekken", "Withdraw the change"), widget.NewForm(widget.NewFormItem(u.tr("Reden", "Reason"), reason)),
 		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true},
 		dialogButton{label: u.tr("Intrekken", "Withdraw"), importance: widget.DangerImportance, isDefault: true, action: func() {
-			p.close(func(ctx context.Context) (org.Change, error) { return u.core.CancelChange(ctx, u.person, p.ch.Number, reason.Text) })
+			p.close(func(ctx context.Context) (org.Change, error) {
+				return u.core.CancelChange(ctx, u.person, p.ch.Number, reason.Text)
+			})
 		}})
 }
 

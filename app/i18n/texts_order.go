@@ -215,19 +215,9 @@ var orderTexts = map[string]text{
 	"activation.card_instead_of_mobile": {"MijnCertificaten bevestigt de activatie met uw mobiele certificaat. pkiodesk kan dat niet bereiken en bevestigt daarom met de handtekeningsleutel van uw kaart.", "MijnCertificaten confirms the activation with your mobile certificate. pkiodesk cannot reach it and confirms with your card's signature key instead."},
 
 	// Who may (the authorisation matrix in app/org).
-	"org.denied_inactive":                     {"%s is niet (meer) actief geregistreerd", "%s is not (or no longer) registered as active"},
-	"org.denied.change-organisation":          {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen met alle autorisaties wijzigen organisatiegegevens", "only the authorised representative and contact persons with full rights change organisation data"},
-	"org.denied.change-bv":                    {"alleen de Bevoegd Vertegenwoordiger wijzigt de Bevoegd Vertegenwoordiger", "only the authorised representative changes the authorised representative"},
-	"org.denied.cancel-subscription":          {"alleen de Bevoegd Vertegenwoordiger zegt het abonnement op", "only the authorised representative cancels the subscription"},
-	"org.denied.change-certificate-managers":  {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen wijzigen Certificaatbeheerders", "only the authorised representative and contact persons change certificate managers"},
-	"org.denied.order-certificates":           {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen bestellen certificaten", "only the authorised representative and contact persons order certificates"},
-	"org.denied.view-organisation":            {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen zien de organisatiegegevens", "only the authorised representative and contact persons see the organisation data"},
-	"org.denied.open-change-form":             {"als Contactpersoon met basis autorisaties kunt u het wijzigingsformulier niet openen", "as a contact person with basic rights you cannot open the change form"},
-	"org.denied.reports":                      {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen vragen rapportages op", "only the authorised representative and contact persons request reports"},
 	"org.denied.renew-certificates":           {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen verlengen certificaten", "only the authorised representative and contact persons renew certificates"},
 	"org.denied.revoke-certificates":          {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen trekken certificaten in", "only the authorised representative and contact persons revoke certificates"},
 	"org.denied.register-certificate-manager": {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen melden een Certificaatbeheerder aan", "only the authorised representative and contact persons register a certificate manager"},
-	"org.denied.view-journal":                 {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen met alle autorisaties zien het logboek", "only the authorised representative and contact persons with full rights see the journal"},
 	"org.denied.activate-eseal":               {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen activeren een eSeal cloud certificaat", "only the authorised representative and contact persons activate an eSeal cloud certificate"},
 
 	// Reading an order back (ReadSigned) and the stored signed document.

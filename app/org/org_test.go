@@ -32,9 +32,7 @@ var wantMatrix = map[Permission][4]bool{ // BV, CP alle, CP basis, Certificaatbe
 	// Keeping the inventory clean (issue 17).
 	RemoveCertificate:       {true, true, false, false},
 	AssignCertificatePeople: {true, true, true, false},
-	// Orders (issue 9): Contactpersonen of both kinds and the BV order,
-	// renew and revoke, register a new Certificaatbeheerder in an order
-	// and activate an eSeal cloud certificate.
+	// Orders (issue 9).
 	RenewCertificates:   {true, true, true, false},
 	RevokeCertificates:  {true, true, true, false},
 	RegisterCertManager: {true, true, true, false},
@@ -180,7 +178,7 @@ func TestCheckSaysWhy(t *testing.T) {
 		t.Errorf("basic contact person may revoke: %v", err)
 	}
 	err := Check(Person{Name: "Zoë", Role: Certificaatbeheerder, Active: true}, OrderCertificates)
-	if !i18n.Is(err, "org.denied.order-certificates") || !strings.Contains(i18n.Localize(i18n.NL, err), "bestellen certificaten") {
+	if !i18n.Is(err, "org.denied.order-certificates") || !strings.Contains(i18n.Localize(i18n.NL, err), "certificaten bestellen") {
 		t.Errorf("certificate manager orders: %v", err)
 	}
 	err = Check(Person{Name: "Kees", Role: BevoegdVertegenwoordiger, Active: false}, OrderCertificates)
