@@ -172,4 +172,7 @@ var orgTexts = map[string]text{
 	"cancel.kind.group":       {"groep", "group"},
 	"cancel.kind.eseal":       {"eSeal", "eSeal"},
 	"org.doc.file":            {"de PDF kan niet in een tijdelijk bestand worden gezet", "the PDF cannot be put in a temporary file"},
+	"doc.attachment_change":   {"wijziging (JSON, machineleesbaar)", "change (JSON, machine-readable)"},
+	"doc.attachment_id_copy":  {"kopie identiteitsbewijs van %s", "copy of the ID document of %s"},
+	"org.doc.no_change":       {"deze PDF bevat geen wijzigingsformulier van pkiodesk", "this PDF holds no pkiodesk change form"},
 }
