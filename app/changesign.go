@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 
 	"pkiodesk/app/cert"
@@ -23,6 +24,11 @@ const ChangeAttachment = "wijziging.json"
 func (a *App) SubmitChange(ctx context.Context, who org.Person, d org.ChangeDraft, copies []IDCopy, sig order.Signing) (org.Change, []byte, error) {
 	if sig.Signer.Key == nil || len(sig.Signer.Chain) == 0 || sig.Login == nil {
 		return org.Change{}, nil, i18n.E("doc.no_signer", nil)
+	}
+	// As for orders: the card's signature (non-repudiation) key signs, not
+	// its authentication key.
+	if c := sig.Signer.Chain[0]; c.KeyUsage&x509.KeyUsageContentCommitment == 0 && c.KeyUsage != 0 {
+		return org.Change{}, nil, i18n.E("order.not_signature_key", nil, cert.Printable(c.Subject.CommonName))
 	}
 	if sig.Lang == "" {
 		sig.Lang = i18n.NL

@@ -372,7 +372,7 @@ func TestRegisterChangesAreJournalled(t *testing.T) {
 	if _, err := r.a.UpdateManager(ctx, r.people["cb2"], org.ManagerUpdate{ID: "cb2", Name: "x\x1b", Email: "geheim@voorbeeldstad.nl"}); err == nil {
 		t.Fatal("a manager changed a manager")
 	}
-	ch := keepUnsigned(t, r.a, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "id.jpg", Data: idCopyBytes(t)}})
+	ch := keepSigned(t, r.a, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "id.jpg", Data: idCopyBytes(t)}})
 	if _, err := r.a.ConfirmChange(ctx, r.people["cpa"], ch.Number, "KPN-7"); err != nil {
 		t.Fatal(err)
 	}
