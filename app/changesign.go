@@ -69,7 +69,7 @@ func (a *App) SubmitChange(ctx context.Context, who org.Person, d org.ChangeDraf
 	if err != nil {
 		return org.Change{}, nil, err
 	}
-	ch, err := a.keepChange(ctx, who, p, pdf, cert.Printable(sig.Signer.Chain[0].Subject.String()), p.change.Created)
+	ch, err := a.keepChange(ctx, who, p, pdf, cert.Printable(sig.Signer.Chain[0].Subject.CommonName+" — "+sig.Signer.Chain[0].Issuer.CommonName), p.change.Created)
 	if err != nil {
 		return org.Change{}, nil, err
 	}

@@ -137,6 +137,7 @@ func (u *ui) changePage(number string, justSigned bool) *changePage {
 	items = append(items, container.NewHBox(u.backButton()))
 	u.shell(fmt.Sprintf(u.tr("Wijziging %s", "Change %s"), ch.Number), sectionOrganisation, container.NewVScroll(container.NewVBox(items...)))
 	u.win.Content().Refresh()
+	u.changeShown = p
 	return p
 }
 

@@ -15,6 +15,7 @@ import (
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/org"
+	"pkiodesk/smartcard"
 )
 
 // changeDraft is the change form as typed: it outlives the screen (a
@@ -45,6 +46,8 @@ type changeForm struct {
 	body        *fyne.Container
 	// confirmDialog is the open confirmation step (tests).
 	confirmDialog *openDialog
+	// pinPrompt answers a per-signature PIN request (tests set it).
+	pinPrompt smartcard.PINPrompt
 }
 
 // sectionTitle names a section of the change form.
@@ -113,6 +116,7 @@ func (f *changeForm) build() fyne.CanvasObject {
 	f.submit = u.newButton(u.tr("Controleren en ondertekenen", "Check and sign"), f.check)
 	f.submit.Importance = widget.HighImportance
 	cancel := u.newButton(u.tr("Formulier leegmaken", "Clear the form"), func() {
+		f.d.wipe()
 		u.change = nil
 		u.here.show()
 	})
@@ -573,7 +577,45 @@ func (f *changeForm) confirmStep(ch org.Change) {
 		dialogButton{label: confirm, importance: widget.HighImportance, isDefault: true, action: f.sign})
 }
 
-// sign signs the form with the card and shows the confirmation page.
+// sign signs the form with the logged-in card through the shared path
+// (the PIN again where the key asks for it per signature) and shows the
+// confirmation page. Signing may wait for the card, so it runs off the UI
+// thread. The signed form is done: its draft and ID copies leave memory.
 func (f *changeForm) sign() {
-	f.problem.SetText(f.u.tr("Ondertekenen volgt met het gedeelde ondertekenpad.", "Signing follows with the shared signing path."))
+	u := f.u
+	sig, err := u.signingNow(f.pinPrompt)
+	if err != nil {
+		f.problem.SetText(sentence(i18n.Localize(u.lang, err)))
+		return
+	}
+	f.submit.Disable()
+	f.problem.Importance = widget.MediumImportance
+	f.problem.SetText(u.tr("Bezig met ondertekenen…", "Signing…"))
+	d, who := f.d, u.person
+	draft, copies := f.formDraft(), f.copies()
+	go func() {
+		ch, _, err := u.core.SubmitChange(context.Background(), who, draft, copies, sig)
+		fyne.Do(func() {
+			f.submit.Enable()
+			if err != nil {
+				f.problem.Importance = widget.DangerImportance
+				f.problem.SetText(sentence(i18n.Localize(u.lang, err)))
+				return
+			}
+			d.wipe()
+			if u.change == d {
+				u.change = nil
+			}
+			u.here = place{} // the way back skips the signed form
+			u.open(u.orgPlace("change:"+ch.Number, fmt.Sprintf(u.tr("Wijziging %s", "Change %s"), ch.Number), func() { u.changePage(ch.Number, true) }))
+		})
+	}()
+}
+
+// wipe overwrites the ID copies in memory.
+func (d *changeDraft) wipe() {
+	for _, c := range d.copies {
+		clear(c.Data)
+	}
+	d.copies = nil
 }

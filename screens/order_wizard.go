@@ -615,25 +615,35 @@ func (u *ui) cardSigning() (cardSigning, error) {
 	return cardSigning{Signing: order.Signing{Signer: signeddoc.Signer{Key: s, Chain: s.Chain}, Login: u.loginCert, Lang: u.lang}, tc: tc}, nil
 }
 
-// place signs and places the order, hands it to the outbox and shows the
-// confirmation page. Signing may wait for the card (or a PIN per
-// signature), so it runs off the UI thread.
-func (w *wizard) place(status *widget.Label) {
-	u := w.u
-	w.saveNow()
+// signingNow is the card's signature key for one document (orders and
+// the organisation's change forms alike): where the key asks for the PIN
+// per signature, prompt (nil: a dialog) asks for it again.
+func (u *ui) signingNow(prompt smartcard.PINPrompt) (order.Signing, error) {
 	signing, err := u.cardSigning()
 	if err != nil {
-		status.SetText(sentence(i18n.Localize(u.lang, err)))
-		return
+		return order.Signing{}, err
 	}
 	if u.session.NeedsPINPerSignature(signing.tc) {
-		prompt := w.pinPrompt
 		if prompt == nil {
 			prompt = u.askPIN
 		}
 		s := u.session.Signer(signing.tc).WithPINPrompt(context.Background(), prompt)
 		s.Chain = signing.Signer.Chain
 		signing.Signer.Key = s
+	}
+	return signing.Signing, nil
+}
+
+// place signs and places the order, hands it to the outbox and shows the
+// confirmation page. Signing may wait for the card (or a PIN per
+// signature), so it runs off the UI thread.
+func (w *wizard) place(status *widget.Label) {
+	u := w.u
+	w.saveNow()
+	signing, err := u.signingNow(w.pinPrompt)
+	if err != nil {
+		status.SetText(sentence(i18n.Localize(u.lang, err)))
+		return
 	}
 	box, err := u.core.Outbox(context.Background())
 	if err != nil {
@@ -645,7 +655,7 @@ func (w *wizard) place(status *widget.Label) {
 	status.SetText(u.tr("Bezig met ondertekenen…", "Signing…"))
 	id := w.rec.Order.ID
 	go func() {
-		rec, err := u.core.Orders.PlaceAndSubmit(context.Background(), id, w.who, signing.Signing, box)
+		rec, err := u.core.Orders.PlaceAndSubmit(context.Background(), id, w.who, signing, box)
 		fyne.Do(func() {
 			if err != nil && rec.State() != order.StatePlaced {
 				status.Importance = widget.DangerImportance

@@ -93,6 +93,8 @@ type ui struct {
 
 	// change is the open change form, ID copies included: memory only.
 	change *changeDraft
+	// changeShown is the change page last shown (tests).
+	changeShown *changePage
 	// certChoice is the open certificate choice, if any (for tests).
 	certChoice *widget.RadioGroup
 	// onCardState lets the visible screen follow reader changes.
