@@ -261,3 +261,36 @@ func TestPersonReportIsTheOverviewWithASelection(t *testing.T) {
 	}
 	saveShot(t, u.win, "rapportage")
 }
+
+// Every cell of the matrix in the window: each person's row shows the
+// matrix's row for their role, permission by permission, exactly as
+// app/org has it (a Certificaatbeheerder's says they do not log in).
+func TestEveryMatrixCellInThePersonRows(t *testing.T) {
+	u := newOrgTestUI(t, org.BevoegdVertegenwoordiger, true)
+	s := u.newOrgScreen()
+	u.shell("Organisatiegegevens", sectionOrganisation, s.build())
+	for group, role := range []org.Role{org.BevoegdVertegenwoordiger, org.ContactpersoonAlle, org.ContactpersoonBasis, org.Certificaatbeheerder} {
+		p := personWith(t, u, role, true)
+		s.people.Open(group)
+		s.personItems[p.ID].Open(0)
+		detail := s.personItems[p.ID].Items[0].Detail
+		for _, perm := range org.Permissions() {
+			name := i18n.T(i18n.NL, "perm."+string(perm))
+			yes, no := orgHasLabel(detail, "✓ "+name), orgHasLabel(detail, "✗ "+name)
+			switch {
+			case role == org.Certificaatbeheerder:
+				if yes {
+					t.Errorf("%s: a certificate manager may %s", p.Name, perm)
+				}
+			case yes == no:
+				t.Errorf("%s (%s): %s shown %v/%v", p.Name, role, perm, yes, no)
+			case yes != org.Allowed(role, perm):
+				t.Errorf("%s (%s): the window says %s is %v, the matrix %v", p.Name, role, perm, yes, org.Allowed(role, perm))
+			}
+		}
+		if role == org.Certificaatbeheerder && !orgHasLabel(detail, "Een Certificaatbeheerder logt niet in; hij of zij is verantwoordelijk voor server- en groepscertificaten.") {
+			t.Errorf("manager's rights: %v", orgLabels(detail))
+		}
+		s.people.Close(group)
+	}
+}
