@@ -52,6 +52,7 @@ func snapshot(tx store.OrgTx) (org.Snapshot, error) {
 // withIDCopies describes each ID copy in the draft (never holding it).
 func withIDCopies(d org.ChangeDraft, copies []IDCopy) (org.ChangeDraft, error) {
 	d.Contacts = append([]org.ContactChange(nil), d.Contacts...)
+	used := map[string]bool{}
 	for _, c := range copies {
 		if c.Contact < 0 || c.Contact >= len(d.Contacts) || d.Contacts[c.Contact].Action != org.ContactAdd {
 			return d, i18n.E("org.change.id_copy_new_only", nil)
@@ -60,6 +61,15 @@ func withIDCopies(d org.ChangeDraft, copies []IDCopy) (org.ChangeDraft, error) {
 		if err != nil {
 			return d, i18n.E("org.change.id_copy_of", err, cert.Printable(d.Contacts[c.Contact].Person.Name))
 		}
+		// Each copy is an attachment of its own in the signed PDF, by
+		// this name: two "paspoort.jpg" become paspoort.jpg and
+		// paspoort-2.jpg.
+		ext := filepath.Ext(ref.FileName)
+		base := strings.TrimSuffix(ref.FileName, ext)
+		for n := 2; used[ref.FileName]; n++ {
+			ref.FileName = fmt.Sprintf("%s-%d%s", base, n, ext)
+		}
+		used[ref.FileName] = true
 		d.Contacts[c.Contact].IDCopy = &ref
 	}
 	return d, nil

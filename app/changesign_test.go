@@ -146,6 +146,34 @@ func TestChangeFormSignedAsOnePAdESDocument(t *testing.T) {
 	}
 }
 
+// Two new contacts' copies with the same file name are two attachments.
+func TestIDCopiesWithTheSameName(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
+	r.a.KeepDocumentKeysInSession()
+	d := org.ChangeDraft{Sections: []org.Section{org.SectionContacts}, Contacts: []org.ContactChange{
+		{Action: org.ContactAdd, Person: org.Person{Name: "Sanne de Vries", Email: "s.devries@voorbeeldstad.nl", Phone: "020 555 0110", Role: org.ContactpersoonBasis}},
+		{Action: org.ContactAdd, Person: org.Person{Name: "Joris Bakker", Email: "j.bakker@voorbeeldstad.nl", Phone: "020 555 0111", Role: org.ContactpersoonBasis}},
+	}}
+	one, two := idCopyBytes(t), idCopyBytes(t)
+	ch, pdf, err := r.a.SubmitChange(context.Background(), r.people["cpa"], d, []IDCopy{{Contact: 0, Name: "paspoort.jpg", Data: one}, {Contact: 1, Name: "paspoort.jpg", Data: two}}, testSigning(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := ch.Contacts[0].IDCopy.FileName, ch.Contacts[1].IDCopy.FileName; a != "paspoort.jpg" || b != "paspoort-2.jpg" {
+		t.Errorf("names %q %q", a, b)
+	}
+	_, opened, err := OpenChangeDocument(context.Background(), pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, _ := opened.Attachment("paspoort.jpg"); !bytes.Equal(a, one) {
+		t.Error("first copy")
+	}
+	if b, _ := opened.Attachment("paspoort-2.jpg"); !bytes.Equal(b, two) {
+		t.Error("second copy")
+	}
+}
+
 // Signing follows the matrix and refuses what is not a signature key;
 // nothing is kept then.
 func TestSubmitChangeRefusals(t *testing.T) {
