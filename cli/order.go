@@ -19,19 +19,25 @@ import (
 func orderCommand() command {
 	return command{
 		name:    "order",
-		summary: [2]string{"bestellingen tonen: order list [--state S], order show ID|FILE.pdf", "show orders: order list [--state S], order show ID|FILE.pdf"},
-		usage:   "list [--state S] | show ID|FILE.pdf [--roots ROOTS.pem]",
+		summary: [2]string{"bestellingen tonen: order list [--state S], order show ID|FILE.pdf; een afwijzing van de CA vastleggen: order reject ID --reason TEKST",
+			"show orders: order list [--state S], order show ID|FILE.pdf; record the CA's rejection: order reject ID --reason TEXT"},
+		usage: "list [--state S] | show ID|FILE.pdf [--roots ROOTS.pem] | reject ID --reason TEXT [--module PAD] [--token LABEL] [--pin-fd N]",
 		setup: func(c *call) func(context.Context) int {
 			state := c.fs.String("state", "", t(c.lang, "alleen bestellingen met deze status (concept, geplaatst, ingediend, uitgegeven, afgewezen, geannuleerd)", "only orders in this state (draft, placed, submitted, issued, rejected, cancelled)"))
 			rootsFile := c.fs.String("roots", "", t(c.lang, "vertrouwde rootcertificaten voor de handtekening (PEM)", "trusted root certificates for the signature (PEM)"))
+			reason := c.fs.String("reason", "", t(c.lang, "reject: de reden die de CA opgaf", "reject: the reason the CA stated"))
+			f := addCardFlags(c)
 			return func(ctx context.Context) int {
 				switch {
 				case len(c.args) == 1 && c.args[0] == "list":
 					return c.orderList(ctx, *state)
 				case len(c.args) == 2 && c.args[0] == "show":
 					return c.orderShow(ctx, c.args[1], *rootsFile)
+				case len(c.args) == 2 && c.args[0] == "reject":
+					return c.orderReject(ctx, c.args[1], *reason, f)
 				}
-				return c.fail(fmt.Errorf("%s", t(c.lang, "gebruik: pkiodesk order list [--state S] | order show ID|FILE.pdf", "usage: pkiodesk order list [--state S] | order show ID|FILE.pdf")))
+				return c.fail(fmt.Errorf("%s", t(c.lang, "gebruik: pkiodesk order list [--state S] | order show ID|FILE.pdf | order reject ID --reason TEKST",
+					"usage: pkiodesk order list [--state S] | order show ID|FILE.pdf | order reject ID --reason TEXT")))
 			}
 		},
 	}
