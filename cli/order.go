@@ -126,8 +126,8 @@ func (c *call) orderShow(ctx context.Context, arg, rootsFile string) int {
 	c.out("\n%s: %s\n", t(c.lang, "Status", "State"), i18n.T(c.lang, "order.state."+string(r.State())))
 	for _, e := range r.Life.History {
 		line := e.At.Local().Format("2006-01-02 15:04:05") + "  " + i18n.T(c.lang, "order.state."+string(e.State))
-		if e.Note != "" {
-			line += " (" + cert.Printable(e.Note) + ")"
+		if n := e.NoteText(c.lang); n != "" {
+			line += " (" + n + ")"
 		}
 		c.out("  %s\n", line)
 	}

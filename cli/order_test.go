@@ -115,6 +115,13 @@ func TestOrderShowAndList(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "Service name: Zaaksysteem") || !strings.Contains(r.stdout, "State: submitted") {
 		t.Errorf("show ID: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	// The history in the reader's language, never a Go name.
+	if !strings.Contains(r.stdout, "submitted (put in the outbox folder: "+pdfPath+")") || strings.Contains(r.stdout, "order.Outbox") {
+		t.Errorf("history in English:\n%s", r.stdout)
+	}
+	if r := run(t, "nl_NL.UTF-8", "order", "show", id, "--db", db); !strings.Contains(r.stdout, "ingediend (in de uitgaande map gezet: "+pdfPath+")") {
+		t.Errorf("history in Dutch:\n%s", r.stdout)
+	}
 	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "ingediend")
 	if r.code != 0 || !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "1 bestellingen") || !strings.Contains(r.stdout, "Zaaksysteem (zaken.voorbeeldstad.nl)") {
 		t.Errorf("list: %d\n%s%s", r.code, r.stdout, r.stderr)

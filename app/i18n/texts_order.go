@@ -232,4 +232,14 @@ var orderTexts = map[string]text{
 	"activation.confirm_failed":    {"de bevestiging van de activatie is mislukt; probeer het na 5 minuten opnieuw", "confirming the activation failed; try again after 5 minutes"},
 	"activation.failed_because":    {"de vorige activatie is mislukt: %s", "the last activation failed: %s"},
 	"order.person_unknown":         {"%s is niet geregistreerd bij deze organisatie", "%s is not registered with this organisation"},
+
+	// What the history of an order says about a step (Event.NoteText).
+	"order.note.outbox":               {"in de uitgaande map gezet: %s", "put in the outbox folder: %s"},
+	"order.note.outbox_legacy":        {"in de uitgaande map gezet", "put in the outbox folder"},
+	"order.note.submitted":            {"ingediend bij %s", "submitted to %s"},
+	"order.note.revocation_confirmed": {"intrekking bevestigd door de intrekkingsinformatie van de CA", "revocation confirmed by the CA's revocation information"},
+	"order.note.certificate":          {"certificaat %s geïmporteerd en gekoppeld", "certificate %s imported and linked"},
+	"order.note.activation_started":   {"activering gestart", "activation started"},
+	"order.note.activation_confirmed": {"activering bevestigd", "activation confirmed"},
+	"order.note.activation_failed":    {"activering mislukt", "activation failed"},
 }

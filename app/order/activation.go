@@ -173,7 +173,7 @@ func (s *Service) StartActivation(ctx context.Context, id, invitation string, wh
 		return Record{}, err
 	}
 	now := s.now().UTC()
-	started, err := s.move(ctx, id, step{by: who.ID, note: "activation started", edit: func(r *Record) error {
+	started, err := s.move(ctx, id, step{by: who.ID, noteKey: "order.note.activation_started", edit: func(r *Record) error {
 		if err := ActivationBlocked(r, who, now); err != nil {
 			return err
 		}
@@ -185,7 +185,7 @@ func (s *Service) StartActivation(ctx context.Context, id, invitation string, wh
 	}
 	req := ActivationRequest{OrderID: id, Invitation: invitation, Requester: started.Order.Requester.ID, At: now}
 	conf, cerr := confirmer.Confirm(ctx, req)
-	done, err := s.move(ctx, id, step{by: who.ID, note: "activation " + map[bool]string{true: "confirmed", false: "failed"}[cerr == nil], edit: func(r *Record) error {
+	done, err := s.move(ctx, id, step{by: who.ID, noteKey: map[bool]string{true: "order.note.activation_confirmed", false: "order.note.activation_failed"}[cerr == nil], edit: func(r *Record) error {
 		a := r.Life.Activation
 		if a == nil || a.Status != ActivationStarted || !a.StartedAt.Equal(now) {
 			return errors.New("activation changed meanwhile")

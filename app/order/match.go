@@ -121,7 +121,7 @@ func (s *Service) link(ctx context.Context, r Record, c cert.Certificate) (Match
 	if o.Manager != nil {
 		as.ManagerID = o.Manager.ID
 	}
-	_, err := s.move(ctx, o.ID, step{to: StateIssued, note: "certificate " + c.SHA256[:16], cert: c.SHA256, assignment: &as,
+	_, err := s.move(ctx, o.ID, step{to: StateIssued, noteKey: "order.note.certificate", noteArgs: []string{c.SHA256[:16]}, cert: c.SHA256, assignment: &as,
 		edit: func(r *Record) error {
 			r.Life.IssuedCertificate = c.SHA256
 			if a := r.Life.Activation; a != nil && a.Status == ActivationConfirmed {

@@ -3,7 +3,6 @@ package order
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,7 +125,12 @@ func (s *Service) Submit(ctx context.Context, id string, who org.Person, sub Sub
 	if err != nil {
 		return Record{}, err
 	}
-	return s.move(ctx, id, step{to: StateSubmitted, by: who.ID, note: fmt.Sprintf("%T", sub), edit: func(r *Record) error {
+	key := "order.note.submitted"
+	switch sub.(type) {
+	case Outbox, *Outbox:
+		key = "order.note.outbox"
+	}
+	return s.move(ctx, id, step{to: StateSubmitted, by: who.ID, noteKey: key, noteArgs: []string{where}, edit: func(r *Record) error {
 		r.Life.SubmittedTo = where
 		return nil
 	}})

@@ -61,7 +61,7 @@ func (s *Service) ConfirmRevocations(ctx context.Context, src RevocationSource) 
 			continue
 		}
 		id := r.Order.ID
-		_, err = s.move(ctx, id, step{to: StateIssued, note: "revocation confirmed", cert: sha,
+		_, err = s.move(ctx, id, step{to: StateIssued, noteKey: "order.note.revocation_confirmed", cert: sha,
 			edit: func(r *Record) error { r.Life.IssuedCertificate = sha; return nil },
 			certChange: func(c *cert.Certificate) error {
 				if !c.Revoked {

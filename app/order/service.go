@@ -220,9 +220,13 @@ func newID(p Product, now time.Time) string {
 
 // step is one state change and what goes with it.
 type step struct {
-	to   State // empty: the state stays, the lifecycle changes (and is logged)
-	by   string
-	note string
+	to State // empty: the state stays, the lifecycle changes (and is logged)
+	by string
+	// note is someone's own words; noteKey and noteArgs what pkiodesk
+	// says about the step (rendered in the reader's language).
+	note     string
+	noteKey  string
+	noteArgs []string
 	// edit changes the record before it is written (the content only while
 	// it is a draft: the store refuses it after placing).
 	edit func(*Record) error
@@ -293,7 +297,7 @@ func (s *Service) orderChange(id string, st step, at time.Time, out *Record) sto
 				}
 			}
 			r.Life.State = to
-			r.Life.History = append(r.Life.History, Event{At: at, State: to, By: st.by, Note: st.note})
+			r.Life.History = append(r.Life.History, Event{At: at, State: to, By: st.by, Note: st.note, NoteKey: st.noteKey, NoteArgs: st.noteArgs})
 			enc, err := encodeRecord(&r, sr.Placed || st.placing)
 			if err != nil {
 				return err

@@ -1,8 +1,10 @@
 package order
 
 import (
+	"strings"
 	"time"
 
+	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 )
 
@@ -69,7 +71,48 @@ type Event struct {
 	At    time.Time `json:"at"`
 	State State     `json:"state"`
 	By    string    `json:"by,omitempty"` // person ID, empty for the system
-	Note  string    `json:"note,omitempty"`
+	// Note is someone's own words (the CA's reason for a rejection), or
+	// the plain text an earlier version stored.
+	Note string `json:"note,omitempty"`
+	// NoteKey and NoteArgs are what pkiodesk says about the step: a
+	// message key ("order.note.…") rendered in the reader's language.
+	NoteKey  string   `json:"note_key,omitempty"`
+	NoteArgs []string `json:"note_args,omitempty"`
+}
+
+// notePrefix is the only family of keys a stored event may name: the
+// database is not trusted to pick any message.
+const notePrefix = "order.note."
+
+// legacyNotes are the plain notes earlier versions stored, by the key
+// that says the same.
+var legacyNotes = map[string]string{
+	"order.Outbox":         "order.note.outbox_legacy",
+	"revocation confirmed": "order.note.revocation_confirmed",
+	"activation started":   "order.note.activation_started",
+	"activation confirmed": "order.note.activation_confirmed",
+	"activation failed":    "order.note.activation_failed",
+}
+
+// NoteText is the event's note in language l ("" when it has none).
+func (e Event) NoteText(l i18n.Lang) string {
+	if e.NoteKey != "" {
+		if !strings.HasPrefix(e.NoteKey, notePrefix) || i18n.T(i18n.NL, e.NoteKey) == e.NoteKey {
+			return cert.Printable(e.NoteKey + " " + strings.Join(e.NoteArgs, " "))
+		}
+		args := make([]any, len(e.NoteArgs))
+		for i, a := range e.NoteArgs {
+			args[i] = cert.PrintableMax(a, 500)
+		}
+		return i18n.T(l, e.NoteKey, args...)
+	}
+	if key, ok := legacyNotes[e.Note]; ok {
+		return i18n.T(l, key)
+	}
+	if sha, ok := strings.CutPrefix(e.Note, "certificate "); ok && len(sha) == 16 && strings.Trim(sha, "0123456789abcdef") == "" {
+		return i18n.T(l, "order.note.certificate", sha)
+	}
+	return cert.PrintableMax(e.Note, 500)
 }
 
 // Lifecycle is what changes about an order after it is made. It is stored
