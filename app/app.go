@@ -65,7 +65,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{Store: st, Inventory: inv, Journal: audit.New(st, audit.HeadPath(cfg.DBPath), cfg.Now), Trust: tr}
-	a.Orders = order.NewService(st, inv, cfg.Now).WithJournal(a.Journal, a.Actor)
+	a.Orders = order.NewService(st, inv, cfg.Now).WithJournal(a.Journal, a.Actor).WithTrust(tr)
 	inv.SetStatusText(a.statusText)
 	return a, nil
 }

@@ -189,8 +189,13 @@ var orderTexts = map[string]text{
 	"outbox.relative":    {"geef het volledige pad van de uitgaande map, niet %q", "give the outbox folder's full path, not %q"},
 
 	// Matching issued certificates.
-	"match.issued":  {"certificaat %s hoort bij bestelling %s", "certificate %s belongs to order %s"},
-	"match.revoked": {"intrekking van %s bevestigd (bestelling %s)", "revocation of %s confirmed (order %s)"},
+	"match.issued":      {"certificaat %s hoort bij bestelling %s", "certificate %s belongs to order %s"},
+	"match.revoked":     {"intrekking van %s bevestigd (bestelling %s)", "revocation of %s confirmed (order %s)"},
+	"match.refused":     {"certificaat %s past bij bestelling %s, maar is niet gekoppeld: %s", "certificate %s fits order %s but was not linked: %s"},
+	"match.untrusted":   {"het certificaat is niet uitgegeven door een vertrouwde CA", "the certificate was not issued by a trusted CA"},
+	"match.o_differs":   {"de organisatie (O) in het certificaat is %q, de bestelling noemt %q", "the organisation (O) in the certificate is %q, the order names %q"},
+	"match.oin_differs": {"het OIN (serialNumber) in het certificaat is %q, de bestelling noemt %q", "the OIN (serialNumber) in the certificate is %q, the order names %q"},
+	"match.sans_differ": {"de namen in het certificaat (%s) zijn niet de namen van de bestelling (%s)", "the names in the certificate (%s) are not the order's names (%s)"},
 
 	// Revocation information (until app/trust provides it: CRLs at hand).
 	"revocation.no_issuer": {"de uitgever van %s is niet opgeslagen; importeer het CA-certificaat", "the issuer of %s is not stored; import the CA certificate"},
@@ -228,6 +233,7 @@ var orderTexts = map[string]text{
 	"order.page_differs":           {"de pagina van de PDF toont niet wat de bijgevoegde bestelling zegt (inhoudshash %s)", "the PDF's page does not show what the attached order says (content hash %s)"},
 	"order.login_signer_differ":    {"het handtekeningcertificaat (%s) en het inlogcertificaat (%s) zijn niet van dezelfde persoon bij dezelfde CA", "the signature certificate (%s) and the login certificate (%s) are not of the same person at the same CA"},
 	"order.reject_reason":          {"geef de reden die de CA opgaf", "give the reason the CA stated"},
+	"order.reject_not_submitted":   {"alleen een ingediende bestelling kan door de CA zijn afgewezen; deze is %s", "only a submitted order can have been rejected by the CA; this one is %s"},
 	"audit.action.order-cancelled": {"Bestelling geannuleerd", "Order cancelled"},
 	"activation.confirm_failed":    {"de bevestiging van de activatie is mislukt; probeer het na 5 minuten opnieuw", "confirming the activation failed; try again after 5 minutes"},
 	"activation.failed_because":    {"de vorige activatie is mislukt: %s", "the last activation failed: %s"},

@@ -2,14 +2,17 @@ package order
 
 import (
 	"context"
+	"crypto/x509"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/org"
 	"pkiodesk/app/store"
+	"pkiodesk/app/trust"
 )
 
 // testOrg is the subscriber of every test desk.
@@ -28,6 +31,17 @@ type desk struct {
 	mgr   org.Person
 	oldM  org.Person // an inactive Certificaatbeheerder
 	gone  org.Person // an inactive Contactpersoon
+	// trust is the desk's trust store (in its database): certificates
+	// link to orders only when they chain to it.
+	trust *trust.Service
+}
+
+// trustCA trusts a test CA as an administrator does (trust add).
+func (d *desk) trustCA(t *testing.T, ca *x509.Certificate) {
+	t.Helper()
+	if _, err := d.trust.AddAnchor(context.Background(), ca.Raw); err != nil && !i18n.Is(err, "trust.anchor_exists") {
+		t.Fatal(err)
+	}
 }
 
 type testClock struct {
@@ -80,8 +94,12 @@ func (d *desk) open(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.st = st
-	d.Service = NewService(st, inv, d.clock.Now)
+	ts, err := trust.Open(context.Background(), st, trust.Options{Now: d.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.st, d.trust = st, ts
+	d.Service = NewService(st, inv, d.clock.Now).WithTrust(ts)
 	t.Cleanup(func() { st.Close() })
 }
 

@@ -7,17 +7,13 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
-	"pkiodesk/app/inventory"
 )
 
 func TestOutboxWritesWholeFilesOnly(t *testing.T) {
@@ -76,28 +72,14 @@ func TestSubmitFailureKeepsTheOrderPlaced(t *testing.T) {
 	}
 }
 
-// issueFor has a throw-away CA issue a certificate shaped by edit, imports
-// it and links it.
+// issueFor has a test CA the desk trusts (as an administrator trusts a
+// CA) issue a certificate shaped by edit, imports it and links it.
 func issueFor(t *testing.T, d *desk, edit func(*x509.Certificate)) (cert.Certificate, []Match) {
 	t.Helper()
 	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), NotBefore: d.clock.Now(), NotAfter: d.clock.Now().AddDate(1, 0, 0)}
-	edit(tmpl)
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	rep, err := d.Inventory().Import(ctx, []inventory.Input{{Name: "x.pem", Data: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}}, inventory.ImportOptions{})
-	if err != nil || len(rep.Added) != 1 {
-		t.Fatalf("%v %+v", err, rep)
-	}
-	m, err := d.MatchImported(ctx, rep.Added)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := d.Inventory().Get(rep.Added[0].SHA256)
-	return c, m
+	ca := newTestCA(t, "pkiodesk test-CA", d.clock.Now())
+	d.trustCA(t, ca.cert)
+	return importAndMatch(t, d, ca.issue(t, key.Public(), d.clock.Now(), edit))
 }
 
 func submittedPersonal(t *testing.T, d *desk, name, email string) Record {

@@ -8,6 +8,7 @@ import (
 	"pkiodesk/app/audit"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
+	"pkiodesk/app/org"
 )
 
 // recordingJournal keeps the actions of the entries it is given, and runs
@@ -32,6 +33,7 @@ func issuedServer(t *testing.T, d *desk, card cardOf, r Record) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.trustCA(t, card.pki.Issuer)
 	rep, err := d.inv.Import(context.Background(), []inventory.Input{{Name: "s.pem", Data: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})}}, inventory.ImportOptions{})
 	if err != nil || len(rep.Added) != 1 {
 		t.Fatalf("%v %+v", err, rep)
@@ -105,5 +107,38 @@ func TestCancelAndRejectReleaseTheCertificate(t *testing.T) {
 	}
 	if _, err := d.NewRenewal(ctx, sha, d.bv); err != nil {
 		t.Errorf("renewal after rejection: %v", err)
+	}
+}
+
+// Who may not order may not record a rejection; only a submitted order
+// can be rejected. The screens show the button disabled with this reason.
+func TestRejectBlocked(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	card := newCard(t, d.bv)
+	r := serverDraft(t, d, d.bv)
+	if err := RejectBlocked(d.bv, &r); !i18n.Is(err, "order.reject_not_submitted") {
+		t.Errorf("draft: %v", err)
+	}
+	if _, err := d.Reject(ctx, r.Order.ID, "te vroeg", d.bv); !i18n.Is(err, "order.reject_not_submitted") {
+		t.Errorf("reject a draft: %v", err)
+	}
+	sub, err := d.PlaceAndSubmit(ctx, r.Order.ID, d.bv, card.signing(), Outbox{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := RejectBlocked(d.cpBas, &sub); err != nil {
+		t.Errorf("contact person: %v", err)
+	}
+	for _, p := range []org.Person{d.gone, d.mgr} {
+		if err := RejectBlocked(p, &sub); err == nil {
+			t.Errorf("%s may reject", p.Name)
+		}
+		if _, err := d.Reject(ctx, r.Order.ID, "x", p); err == nil {
+			t.Errorf("%s rejected", p.Name)
+		}
+	}
+	if got, _ := d.Get(ctx, r.Order.ID); got.State() != StateSubmitted {
+		t.Errorf("state %s", got.State())
 	}
 }

@@ -53,6 +53,16 @@ type Service struct {
 	now     func() time.Time
 	journal Journal
 	actor   func() audit.Actor
+	// trust is the trust store an imported certificate must chain to
+	// before it is linked to an order (MatchImported); nil links none.
+	trust SignerTrust
+}
+
+// WithTrust sets the trust store imported certificates are checked
+// against before they are linked to their orders (app/trust.Service).
+func (s *Service) WithTrust(t SignerTrust) *Service {
+	s.trust = t
+	return s
 }
 
 // Journal records an order's state changes in the audit journal, in the

@@ -1,6 +1,7 @@
 package order
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -85,13 +86,13 @@ type Event struct {
 const notePrefix = "order.note."
 
 // legacyNotes are the plain notes earlier versions stored, by the key
-// that says the same.
+// that says the same (a submission stored the submitter's Go type name).
 var legacyNotes = map[string]string{
-	"order.Outbox":         "order.note.outbox_legacy",
-	"revocation confirmed": "order.note.revocation_confirmed",
-	"activation started":   "order.note.activation_started",
-	"activation confirmed": "order.note.activation_confirmed",
-	"activation failed":    "order.note.activation_failed",
+	fmt.Sprintf("%T", Outbox{}): "order.note.outbox_legacy",
+	"revocation confirmed":      "order.note.revocation_confirmed",
+	"activation started":        "order.note.activation_started",
+	"activation confirmed":      "order.note.activation_confirmed",
+	"activation failed":         "order.note.activation_failed",
 }
 
 // NoteText is the event's note in language l ("" when it has none).
