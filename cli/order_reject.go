@@ -8,6 +8,7 @@ import (
 	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/order"
 	"pkiodesk/app/org"
 	"pkiodesk/smartcard"
 )
@@ -24,7 +25,12 @@ func (c *call) orderReject(ctx context.Context, id, reason string, f cardFlags) 
 		return c.fail(err)
 	}
 	defer a.Close()
-	if _, err := a.Orders.Get(ctx, id); err != nil {
+	// Checked before the PIN is asked; Reject checks again.
+	r, err := a.Orders.Get(ctx, id)
+	if err != nil {
+		return c.fail(err)
+	}
+	if err := order.NotRejectable(&r); err != nil {
 		return c.fail(err)
 	}
 	m := smartcard.NewManager()
@@ -34,7 +40,7 @@ func (c *call) orderReject(ctx context.Context, id, reason string, f cardFlags) 
 	}
 	defer s.Close()
 	defer c.logOut(ctx, a, s)
-	r, err := a.Orders.Reject(ctx, id, reason, who)
+	r, err = a.Orders.Reject(ctx, id, reason, who)
 	if err != nil {
 		return c.fail(err)
 	}

@@ -2,6 +2,7 @@ package order
 
 import (
 	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
 )
 
@@ -26,4 +27,22 @@ func RevokeBlockedFor(who org.Person, c *cert.Certificate) error {
 		return err
 	}
 	return RevokeBlocked(c)
+}
+
+// RejectBlocked says why who cannot record the CA's rejection of r: only
+// a submitted order can be rejected, by someone who may order its kind.
+func RejectBlocked(who org.Person, r *Record) error {
+	if err := org.Check(who, Permission(r.Order.Kind)); err != nil {
+		return err
+	}
+	return NotRejectable(r)
+}
+
+// NotRejectable says why r cannot have been rejected by the CA, whoever
+// asks: it was not submitted.
+func NotRejectable(r *Record) error {
+	if r.Life.State != StateSubmitted {
+		return i18n.E("order.reject_not_submitted", nil, stateWord(r.Life.State))
+	}
+	return nil
 }

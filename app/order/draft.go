@@ -406,7 +406,7 @@ func (s *Service) Reject(ctx context.Context, id, reason string, who org.Person)
 	if err != nil {
 		return Record{}, err
 	}
-	if err := org.Check(who, Permission(r.Order.Kind)); err != nil {
+	if err := RejectBlocked(who, &r); err != nil {
 		return Record{}, err
 	}
 	st := step{to: StateRejected, by: who.ID, note: cert.PrintableMax(reason, 500)}
