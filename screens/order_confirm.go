@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -30,8 +31,14 @@ type confirmation struct {
 	print   *widget.Button
 	status  *widget.Label
 	signer  *widget.Label
-	opened  string // the file last handed to the system viewer (tests)
-	printed string
+	// reject records the CA's rejection of a submitted order; rejectWhy
+	// says why it is disabled, rejectReason is the open dialog's field.
+	reject       *widget.Button
+	rejectWhy    *widget.Label
+	rejectReason *widget.Entry
+	history      *widget.Label
+	opened       string // the file last handed to the system viewer (tests)
+	printed      string
 }
 
 // showConfirmation shows a placed order. submitErr is set when the outbox
@@ -39,7 +46,9 @@ type confirmation struct {
 func (u *ui) showConfirmation(rec order.Record, submitErr error) *confirmation {
 	u.open(place{id: "confirmation:" + rec.Order.ID, section: sectionOf(rec.Order.CertKind()),
 		title: func() string { return u.tr("Bevestiging", "Confirmation") + " " + rec.Order.ID },
-		show:  func() { u.drawConfirmation(rec, submitErr) }})
+		show:  func() { u.drawConfirmation(rec, submitErr) },
+		// The private copies of the PDF go with the page.
+		leave: u.private.remove})
 	return u.confirmation
 }
 
@@ -57,6 +66,10 @@ func (u *ui) drawConfirmation(rec order.Record, submitErr error) {
 	done := note(u.tr(
 		"U hoeft verder geen vervolgactie te ondernemen. De aanvraag is direct en volledig elektronisch ondertekend en in de uitgaande map gezet, vanwaar zij naar de CA gaat.",
 		"You need not do anything else. The request was signed electronically at once and in full and put in the outbox folder, from where it goes to the CA."))
+	if rec.State() == order.StateRejected {
+		title = u.tr("De CA heeft de bestelling afgewezen", "The CA rejected the order")
+		done.SetText(u.tr("De afwijzing is vastgelegd; de reden staat hieronder in het verloop.", "The rejection is recorded; its reason is in the history below."))
+	}
 	if submitErr != nil {
 		done.SetText(sentence(i18n.Localize(u.lang, submitErr)) + " " + u.tr("De bestelling is wel geplaatst en ondertekend; dien haar opnieuw in.", "The order is placed and signed; submit it again."))
 		done.Importance = widget.DangerImportance
@@ -91,8 +104,26 @@ func (u *ui) drawConfirmation(rec order.Record, submitErr error) {
 	if submitErr != nil {
 		buttons.Add(widget.NewButton(u.tr("Opnieuw indienen", "Submit again"), c.resubmit))
 	}
+	content := container.NewVBox(heading(title), done, form, sealed, buttons, c.status)
+	// The CA's answer: a submitted order it refused is recorded here, by
+	// who may order (disabled with the reason otherwise).
+	if rec.State() == order.StateSubmitted {
+		c.reject = widget.NewButton(u.tr("Afwijzing vastleggen", "Record rejection"), c.askReject)
+		c.rejectWhy = note("")
+		if err := order.RejectBlocked(u.person, &rec); err != nil {
+			c.reject.Disable()
+			c.rejectWhy.SetText(sentence(i18n.Localize(u.lang, err)))
+		} else {
+			c.rejectWhy.SetText(u.tr("Heeft de CA de bestelling afgewezen? Leg dat vast met de reden die de CA opgaf.",
+				"Did the CA reject the order? Record it with the reason the CA stated."))
+		}
+		content.Add(container.NewBorder(nil, nil, c.reject, nil, c.rejectWhy))
+	}
+	c.history = note(c.historyText())
+	content.Add(widget.NewLabelWithStyle(u.tr("Verloop", "History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	content.Add(c.history)
 	back := widget.NewButton(u.tr("Terug naar het overzicht", "Back to the overview"), func() { u.showOverview(o.CertKind()) })
-	content := container.NewVBox(heading(title), done, form, sealed, buttons, c.status, container.NewHBox(back))
+	content.Add(container.NewHBox(back))
 	u.shell(u.tr("Bevestiging", "Confirmation")+" "+o.ID, sectionOf(o.CertKind()), container.NewVScroll(content))
 	u.win.Content().Refresh() // wrapped lines know their width only now
 	u.confirmation = c
@@ -106,12 +137,47 @@ func (c *confirmation) pdfFile() (string, error) {
 			return p, nil
 		}
 	}
-	dir, err := os.MkdirTemp("", "pkiodesk-")
-	if err != nil {
-		return "", err
+	// One private folder per window, removed when this page is left.
+	return c.u.private.write(c.rec.Order.ID+".pdf", c.rec.Document)
+}
+
+// historyText is the order's history, a line per step, in the user's
+// language.
+func (c *confirmation) historyText() string {
+	var lines []string
+	for _, e := range c.rec.Life.History {
+		line := e.At.Local().Format("02-01-2006 15:04:05") + "  " + i18n.T(c.u.lang, "order.state."+string(e.State))
+		if n := e.NoteText(c.u.lang); n != "" {
+			line += " — " + n
+		}
+		lines = append(lines, line)
 	}
-	p := filepath.Join(dir, c.rec.Order.ID+".pdf")
-	return p, os.WriteFile(p, c.rec.Document, 0o600)
+	return strings.Join(lines, "\n")
+}
+
+// askReject asks for the reason the CA stated and records the rejection.
+func (c *confirmation) askReject() {
+	u := c.u
+	c.rejectReason = widget.NewMultiLineEntry()
+	c.rejectReason.SetPlaceHolder(u.tr("Reden die de CA opgaf", "Reason the CA stated"))
+	c.rejectReason.Wrapping = fyne.TextWrapWord
+	c.rejectReason.SetMinRowsVisible(3)
+	intro := note(u.tr("Leg vast dat de CA bestelling "+c.rec.Order.ID+" heeft afgewezen. Dit kan niet ongedaan worden gemaakt.",
+		"Record that the CA rejected order "+c.rec.Order.ID+". This cannot be undone."))
+	u.showDialog(u.tr("Afwijzing vastleggen", "Record rejection"), container.NewVBox(intro, c.rejectReason),
+		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true, isDefault: true},
+		dialogButton{label: u.tr("Vastleggen", "Record"), importance: widget.DangerImportance, action: func() { c.doReject(c.rejectReason.Text) }})
+	u.win.Canvas().Focus(c.rejectReason)
+}
+
+func (c *confirmation) doReject(reason string) {
+	u := c.u
+	rec, err := u.core.Orders.Reject(context.Background(), c.rec.Order.ID, reason, u.person)
+	if err != nil {
+		c.fail(err)
+		return
+	}
+	u.showConfirmation(rec, nil)
 }
 
 func (c *confirmation) fail(err error) {

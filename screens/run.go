@@ -99,6 +99,8 @@ type ui struct {
 	certChoice *widget.RadioGroup
 	// onCardState lets the visible screen follow reader changes.
 	onCardState func(smartcard.State)
+	// private holds the files handed to the PDF reader or the printer.
+	private privateFiles
 }
 
 // Run opens the database and shows the window until it is closed. When
@@ -133,6 +135,7 @@ func Run(opt Options) error {
 	}
 	// Signed change forms handed to the PDF viewer may hold ID copies.
 	_ = st.core.RemoveDocumentFiles()
+	u.private.remove()
 	return nil
 }
 
@@ -273,6 +276,7 @@ func (u *ui) endSession() {
 		d.d.Hide()
 	}
 	u.dialogs = nil
+	u.private.remove()
 	u.resetNavigation()
 }
 
