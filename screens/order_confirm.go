@@ -164,9 +164,11 @@ func (c *confirmation) askReject() {
 	c.rejectReason.SetMinRowsVisible(3)
 	intro := note(u.tr("Leg vast dat de CA bestelling "+c.rec.Order.ID+" heeft afgewezen. Dit kan niet ongedaan worden gemaakt.",
 		"Record that the CA rejected order "+c.rec.Order.ID+". This cannot be undone."))
-	u.showDialog(u.tr("Afwijzing vastleggen", "Record rejection"), container.NewVBox(intro, c.rejectReason),
+	od := u.showDialog(u.tr("Afwijzing vastleggen", "Record rejection"), container.NewVBox(intro, c.rejectReason),
 		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true, isDefault: true},
 		dialogButton{label: u.tr("Vastleggen", "Record"), importance: widget.DangerImportance, action: func() { c.doReject(c.rejectReason.Text) }})
+	// Wide enough for the explanation on two lines and the reason.
+	od.d.Resize(fyne.NewSize(min(560, u.win.Canvas().Size().Width-40), 300))
 	u.win.Canvas().Focus(c.rejectReason)
 }
 
