@@ -18,7 +18,7 @@ import (
 
 func orderCommand() command {
 	return command{
-		name:    "order",
+		name: "order",
 		summary: [2]string{"bestellingen tonen: order list [--state S], order show ID|FILE.pdf; een afwijzing van de CA vastleggen: order reject ID --reason TEKST",
 			"show orders: order list [--state S], order show ID|FILE.pdf; record the CA's rejection: order reject ID --reason TEXT"},
 		usage: "list [--state S] | show ID|FILE.pdf [--roots ROOTS.pem] | reject ID --reason TEXT [--module PAD] [--token LABEL] [--pin-fd N]",

@@ -24,13 +24,13 @@ import (
 // confirmation is the page after placing (seed 3.2's bevestigingspagina):
 // the signed PDF with Openen, Opslaan and Afdrukken.
 type confirmation struct {
-	u       *ui
-	rec     order.Record
-	open    *widget.Button
-	save    *widget.Button
-	print   *widget.Button
-	status  *widget.Label
-	signer  *widget.Label
+	u      *ui
+	rec    order.Record
+	open   *widget.Button
+	save   *widget.Button
+	print  *widget.Button
+	status *widget.Label
+	signer *widget.Label
 	// reject records the CA's rejection of a submitted order; rejectWhy
 	// says why it is disabled, rejectReason is the open dialog's field.
 	reject       *widget.Button
