@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"crypto/x509"
+	"io"
 	"os"
 	"path/filepath"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
@@ -103,4 +105,18 @@ func (a *App) ReadSignedOrder(ctx context.Context, pdf []byte) (order.Signed, er
 		return order.Signed{}, err
 	}
 	return order.ReadSigned(ctx, pdf, opt)
+}
+
+// ExportOrdersCSV writes the Bestellingen list's rows as CSV and journals
+// the export with the number of rows, as the overviews' export does.
+func (a *App) ExportOrdersCSV(ctx context.Context, w io.Writer, rows []order.ListRow, opt inventory.CSVOptions) error {
+	err := order.WriteListCSV(w, rows, opt)
+	e := audit.Entry{Who: a.Actor(), Action: audit.ExportCSV, Count: len(rows)}
+	if err != nil {
+		e.Outcome, e.Reason = audit.Failed, audit.ReasonOf(err)
+	}
+	if jerr := a.Journal.Record(ctx, e); jerr != nil && err == nil {
+		return jerr
+	}
+	return err
 }

@@ -275,6 +275,19 @@ func (l *keyList) resetFocus() {
 	l.focusMoved()
 }
 
+// moveFocus moves the keyboard focus to a row, the way the arrow keys do.
+func (l *keyList) moveFocus(row int) {
+	for l.focusRow < row {
+		l.focusRow++
+		l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeyDown})
+	}
+	for l.focusRow > row && l.focusRow > 0 {
+		l.focusRow--
+		l.List.TypedKey(&fyne.KeyEvent{Name: fyne.KeyUp})
+	}
+	l.focusMoved()
+}
+
 // tappedRow follows a click: Fyne moves its focus to the clicked row.
 func (l *keyList) tappedRow(id int) {
 	l.focusRow = id

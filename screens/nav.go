@@ -22,6 +22,7 @@ const (
 	sectionPersonal
 	sectionGroup
 	sectionESeal
+	sectionOrders
 	sectionOrganisation
 	sectionBRP
 	sectionAudit
@@ -107,6 +108,7 @@ func (u *ui) backTitle() string {
 func (u *ui) resetNavigation() {
 	u.here, u.history = place{}, nil
 	u.overviews = map[string]*overview{}
+	u.orders = nil
 	u.homeScroll = 0
 	u.columnPins = map[string]map[int]float32{}
 }
@@ -130,6 +132,7 @@ func (u *ui) shell(title string, current section, content fyne.CanvasObject) {
 		{sectionPersonal, "Persoonlijke certificaten", "Personal certificates", func() { u.showOverview(cert.KindPersonal) }},
 		{sectionGroup, "Groepscertificaten", "Group certificates", func() { u.showOverview(cert.KindGroup) }},
 		{sectionESeal, "eSeal certificaten", "eSeal certificates", func() { u.showOverview(cert.KindESeal) }},
+		{sectionOrders, "Bestellingen", "Orders", u.showOrders},
 		{sectionOrganisation, "Organisatiegegevens", "Organisation data", u.showOrganisation},
 		{sectionBRP, "BRP-aansluitingen", "BRP connections", u.showBRP},
 	}

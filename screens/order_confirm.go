@@ -66,9 +66,26 @@ func (u *ui) drawConfirmation(rec order.Record, submitErr error) {
 	done := note(u.tr(
 		"U hoeft verder geen vervolgactie te ondernemen. De aanvraag is direct en volledig elektronisch ondertekend en in de uitgaande map gezet, vanwaar zij naar de CA gaat.",
 		"You need not do anything else. The request was signed electronically at once and in full and put in the outbox folder, from where it goes to the CA."))
-	if rec.State() == order.StateRejected {
+	// Opened again from Bestellingen, the page says where the order is now.
+	switch rec.State() {
+	case order.StateRejected:
 		title = u.tr("De CA heeft de bestelling afgewezen", "The CA rejected the order")
 		done.SetText(u.tr("De afwijzing is vastgelegd; de reden staat hieronder in het verloop.", "The rejection is recorded; its reason is in the history below."))
+	case order.StateIssued:
+		title = u.tr("Het certificaat is uitgegeven", "The certificate has been issued")
+		if o.Kind == order.KindRevoke {
+			title = u.tr("De intrekking is bevestigd", "The revocation is confirmed")
+		}
+		done.SetText(u.tr("Deze bestelling is afgerond.", "This order is complete."))
+	case order.StateCancelled:
+		title = u.tr("De bestelling is geannuleerd", "The order was cancelled")
+		done.SetText(u.tr("De bestelling is geannuleerd en gaat niet naar de CA.", "The order was cancelled and does not go to the CA."))
+	case order.StatePlaced:
+		if submitErr == nil {
+			done.SetText(u.tr("De bestelling is geplaatst en ondertekend, maar staat nog niet in de uitgaande map; dien haar opnieuw in.",
+				"The order is placed and signed, but not in the outbox folder yet; submit it again."))
+			done.Importance = widget.WarningImportance
+		}
 	}
 	if submitErr != nil {
 		done.SetText(sentence(i18n.Localize(u.lang, submitErr)) + " " + u.tr("De bestelling is wel geplaatst en ondertekend; dien haar opnieuw in.", "The order is placed and signed; submit it again."))
@@ -77,7 +94,10 @@ func (u *ui) drawConfirmation(rec order.Record, submitErr error) {
 	// The signed PDF is checked as `order show` checks it: seal, page,
 	// signer against the trust store and the registered requester.
 	signer := note("")
-	if signed, err := u.core.ReadSignedOrder(context.Background(), rec.Document); err != nil {
+	if len(rec.Document) == 0 {
+		// A draft cancelled before it was signed has no PDF.
+		signer.SetText(u.tr("niet ondertekend (geannuleerd als concept)", "not signed (cancelled as a draft)"))
+	} else if signed, err := u.core.ReadSignedOrder(context.Background(), rec.Document); err != nil {
 		signer.SetText(sentence(i18n.Localize(u.lang, err)))
 		signer.Importance = widget.DangerImportance
 	} else {
@@ -101,7 +121,11 @@ func (u *ui) drawConfirmation(rec order.Record, submitErr error) {
 	c.print = widget.NewButton(u.tr("Afdrukken", "Print"), c.printPDF)
 	c.open.Importance = widget.HighImportance
 	buttons := container.NewHBox(c.open, c.save, c.print)
-	if submitErr != nil {
+	if len(rec.Document) == 0 {
+		buttons.Hide()
+		sealed.Hide()
+	}
+	if submitErr != nil || rec.State() == order.StatePlaced {
 		buttons.Add(widget.NewButton(u.tr("Opnieuw indienen", "Submit again"), c.resubmit))
 	}
 	content := container.NewVBox(heading(title), done, form, sealed, buttons, c.status)

@@ -75,6 +75,7 @@ type ui struct {
 	here       place
 	history    []place
 	overviews  map[string]*overview
+	orders     *orderList
 	columnPins map[string]map[int]float32
 	homeScroll float32
 	// menu holds the side menu's buttons, homeTiles the Start tiles (for

@@ -32,6 +32,10 @@ type certTable struct {
 	rows       func() int
 	// open opens a row (a click, Enter or Space).
 	open func(row int)
+	// pick: a click only chooses a row (it becomes the keyboard's row, which
+	// the screen's buttons act on); a double click, Enter or Space opens
+	// it. Set before the table is shown.
+	pick bool
 
 	heads  []*headerCell
 	grips  []*columnGrip
@@ -73,8 +77,13 @@ func (u *ui) newCertTable(cols int, pinned map[int]float32) *certTable {
 	}
 	t.list = u.newKeyList(
 		func() int { return t.rows() },
-		func() fyne.CanvasObject { return newCertRow(t) },
-		func(id widget.ListItemID, o fyne.CanvasObject) { o.(*certRow).show(id) })
+		func() fyne.CanvasObject {
+			if t.pick {
+				return newPickRow(t)
+			}
+			return newCertRow(t)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) { o.(interface{ show(int) }).show(id) })
 	t.list.OnSelected = func(id widget.ListItemID) {
 		// Selection is only the way Fyne reports a click or Space: the row
 		// opens, and nothing stays selected so that it can open again.
@@ -407,6 +416,35 @@ func newCertRow(t *certTable) *certRow {
 func (r *certRow) show(row int) {
 	r.row = row
 	r.Refresh()
+}
+
+// pickRow is a row of a table whose click chooses and whose double click
+// opens (certTable.pick). It takes the taps itself: the list item under it
+// would open the row on the first click.
+type pickRow struct{ certRow }
+
+func newPickRow(t *certTable) *pickRow {
+	r := &pickRow{certRow{t: t, row: -1, tipCol: -1}}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *pickRow) Tapped(*fyne.PointEvent) { r.t.choose(r.row) }
+
+func (r *pickRow) DoubleTapped(*fyne.PointEvent) {
+	r.t.choose(r.row)
+	if r.t.open != nil && r.row >= 0 && r.row < r.t.rows() {
+		r.t.open(r.row)
+	}
+}
+
+// choose makes a row the keyboard's row, with the focus on the list.
+func (t *certTable) choose(row int) {
+	if row < 0 || row >= t.rows() {
+		return
+	}
+	t.u.win.Canvas().Focus(t.list)
+	t.list.moveFocus(row)
 }
 
 // text is the cell's text as shown.

@@ -383,8 +383,8 @@ func (s *Service) Cancel(ctx context.Context, id string, who org.Person) (Record
 	if err != nil {
 		return Record{}, err
 	}
-	if r.Order.Requester.ID != who.ID {
-		return Record{}, i18n.E("order.not_yours", nil, cert.Printable(id))
+	if err := CancelBlocked(who, &r); err != nil {
+		return Record{}, err
 	}
 	st := step{to: StateCancelled, by: who.ID}
 	releaseRevocation(&st, &r.Order, len(r.Document) > 0)

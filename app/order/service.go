@@ -189,7 +189,8 @@ func (s *Service) Get(ctx context.Context, id string) (Record, error) {
 	return decode(sr)
 }
 
-// List returns the orders, newest first, and the damaged ones by name.
+// List returns the orders, newest first, and the damaged ones by name
+// (each a *store.DamagedOrder: its key and why it failed its check).
 func (s *Service) List(ctx context.Context) ([]Record, []error, error) {
 	srs, damaged, err := s.store.Orders(ctx)
 	if err != nil {
@@ -199,7 +200,7 @@ func (s *Service) List(ctx context.Context) ([]Record, []error, error) {
 	for _, sr := range srs {
 		r, err := decode(sr)
 		if err != nil {
-			damaged = append(damaged, err)
+			damaged = append(damaged, &store.DamagedOrder{ID: sr.ID, Err: err})
 			continue
 		}
 		out = append(out, r)

@@ -133,8 +133,18 @@ func (b *Bolt) Order(ctx context.Context, id string) (OrderRecord, error) {
 	return rec, nil
 }
 
+// DamagedOrder is a stored order that failed its check, named by the key
+// it is stored under, so that a list can show it as a row of its own.
+type DamagedOrder struct {
+	ID  string
+	Err error
+}
+
+func (d *DamagedOrder) Error() string { return d.Err.Error() }
+func (d *DamagedOrder) Unwrap() error { return d.Err }
+
 // Orders reads every order, oldest ID first. A damaged order is reported by
-// name and left out; the others stay usable.
+// name (a *DamagedOrder) and left out; the others stay usable.
 func (b *Bolt) Orders(ctx context.Context) ([]OrderRecord, []error, error) {
 	var out []OrderRecord
 	var damaged []error
@@ -149,7 +159,7 @@ func (b *Bolt) Orders(ctx context.Context) ([]OrderRecord, []error, error) {
 			}
 			rec, err := decodeOrder(string(k), v)
 			if err != nil {
-				damaged = append(damaged, err)
+				damaged = append(damaged, &DamagedOrder{ID: string(k), Err: err})
 				return nil
 			}
 			out = append(out, rec)
