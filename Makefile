@@ -36,7 +36,7 @@ fixtures:
 # Refreshes docs/screenshots from the real window under Xvfb.
 screenshots: deps-test fixtures
 	. build/fixtures.env && $(TESTENV) PKIODESK_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -tags ci -count=1 -run TestRealWindow .
-	. build/fixtures.env && $(TESTENV) PKIODESK_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -tags ci -count=1 -run 'TestServerWizardToConfirmation|TestWizardDraftSurvives|TestPersonalESealAndRevokeWizards|TestESealCloudActivation|TestChangeFormSignedWithTheCard|TestBVFormSignedWithTheCard' ./screens
+	. build/fixtures.env && $(TESTENV) PKIODESK_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -tags ci -count=1 -run 'TestServerWizardToConfirmation|TestWizardDraftSurvives|TestPersonalESealAndRevokeWizards|TestESealCloudActivation|TestChangeFormSignedWithTheCard|TestBVFormSignedWithTheCard|TestOrderListShowsDamagedAndDeletesDrafts' ./screens
 	. build/fixtures.env && $(TESTENV) PKIODESK_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(GO) test -tags ci -count=1 -run TestBVFormPrintableAndSealed ./app
 
 bench:

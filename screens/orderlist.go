@@ -128,7 +128,7 @@ func (l *orderList) build() fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(l.title(), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	intro := widget.NewLabel(u.tr("Klik op een bestelling om haar te kiezen; dubbelklik of Enter opent haar. Een concept gaat verder bij de stap waar het bleef.",
 		"Click an order to choose it; a double click or Enter opens it. A draft continues at the step where it was left."))
-	intro.Importance = widget.LowImportance
+	intro.TextStyle = fyne.TextStyle{Italic: true}
 	intro.Wrapping = fyne.TextWrapWord
 	filters := container.NewBorder(nil, nil, container.NewHBox(widget.NewLabel(u.tr("Status", "State")), l.status), l.count, l.filter)
 	top := container.NewVBox(title, intro, filters, actions, l.why, l.damaged)
@@ -154,9 +154,18 @@ func (l *orderList) focusTable() {
 	}
 }
 
+// columnLabel is a column's header; the name column's is shorter than in
+// the CSV, to leave the room to the names.
+func (l *orderList) columnLabel(col order.ListColumn) string {
+	if col == order.ListColName {
+		return i18n.T(l.u.lang, "order.list.head.name")
+	}
+	return i18n.T(l.u.lang, "order.list.col."+string(col))
+}
+
 func (l *orderList) headerText(i int) string {
 	col := order.ListColumns[i]
-	label := i18n.T(l.u.lang, "order.list.col."+string(col))
+	label := l.columnLabel(col)
 	if col == l.query.Sort {
 		if l.query.Desc {
 			return label + " ▼"
@@ -177,8 +186,10 @@ func (l *orderList) need(i int) columnNeed {
 	pad := 2*theme.InnerPadding() + 2
 	size := theme.TextSize()
 	n := columnNeed{
-		min:   fyne.MeasureText(i18n.T(l.u.lang, "order.list.col."+string(col))+" ▲", size, fyne.TextStyle{Bold: true}).Width + pad,
+		min:   fyne.MeasureText(l.columnLabel(col)+" ▲", size, fyne.TextStyle{Bold: true}).Width + pad,
 		share: orderColumnShare[col],
+		// The kind gives up room before a name is cut to its header.
+		give: col == order.ListColKind,
 	}
 	limit := float32(maxShortColumn)
 	if n.share > 0 {

@@ -139,7 +139,7 @@ func TestOrderListAfterRestartOpensDraftAndConfirmation(t *testing.T) {
 		}
 		return strings.Join(out, " | ")
 	}
-	if got := cells(draft.Order.ID); !strings.Contains(got, "nieuw | Groepscertificaat | Servicedesk | concept | "+me.Name) {
+	if got := cells(draft.Order.ID); !strings.Contains(got, "nieuw | Groep | Servicedesk | concept | "+me.Name) {
 		t.Errorf("draft row: %s", got)
 	}
 	if got := cells(sub.Order.ID); !strings.Contains(got, "Zaaksysteem (zaaksysteem.voorbeeldstad.nl) | ingediend") {
@@ -333,7 +333,7 @@ func TestOrderListShowsDamagedAndDeletesDrafts(t *testing.T) {
 
 	// Concept verwijderen, after a confirmation.
 	test.Tap(&l.remove.Button)
-	if msg := dialogText(t, u2); !strings.Contains(msg, "Concept "+draft.Order.ID+" (Groepscertificaat) wordt verwijderd") {
+	if msg := dialogText(t, u2); !strings.Contains(msg, "Concept "+draft.Order.ID+" (Groep) wordt verwijderd") {
 		t.Errorf("confirmation: %q", msg)
 	}
 	d := u2.topDialog()

@@ -13,6 +13,19 @@ var orderListTexts = map[string]text{
 	"order.list.col.requester": {"Aangevraagd door", "Requested by"},
 	"order.list.col.date":      {"Datum", "Date"},
 
+	// The window's headers and product names, short enough for seven
+	// columns in the default window (the CSV has the full ones).
+	"order.list.head.name":                 {"Service / houder", "Service / holder"},
+	"order.list.product.pkio-private":      {"PKIo PRIVATE", "PKIo PRIVATE"},
+	"order.list.product.digipoort-private": {"PKIo Digipoort PRIVATE", "PKIo Digipoort PRIVATE"},
+	"order.list.product.pkio-trial":        {"PKIo Trial", "PKIo Trial"},
+	"order.list.product.certsign-ov":       {"certSIGN OV SSL", "certSIGN OV SSL"},
+	"order.list.product.personal-card":     {"Persoonlijk, kaart of token", "Personal, card or token"},
+	"order.list.product.personal-mobile":   {"Persoonlijk, mobiel", "Personal, mobile"},
+	"order.list.product.group":             {"Groep", "Group"},
+	"order.list.product.eseal-token":       {"eSeal, token", "eSeal, token"},
+	"order.list.product.eseal-cloud":       {"eSeal, cloud", "eSeal, cloud"},
+
 	"order.list.filter.open": {"Lopend (concept, geplaatst, ingediend)", "Open (draft, placed, submitted)"},
 	"order.list.filter.all":  {"Alle", "All"},
 

@@ -91,8 +91,9 @@ func (r *ListRow) Date() time.Time {
 	return r.Record.Order.Created
 }
 
-// Cell is a column's text for the row in language l, as the window and the
-// CSV show it (printable; the reason in the name column of a damaged row).
+// Cell is a column's text for the row in language l, as the window shows it
+// (printable; the reason in the name column of a damaged row). The CSV
+// (WriteListCSV) has the product's full name and the time as well.
 func (r *ListRow) Cell(col ListColumn, l i18n.Lang) string {
 	if r.Record == nil {
 		switch col {
@@ -112,7 +113,7 @@ func (r *ListRow) Cell(col ListColumn, l i18n.Lang) string {
 	case ListColKind:
 		return i18n.T(l, "order.kind."+string(o.Kind))
 	case ListColProduct:
-		return i18n.T(l, "order.product."+string(o.Product))
+		return i18n.T(l, "order.list.product."+string(o.Product))
 	case ListColName:
 		return cert.Printable(Subject(o))
 	case ListColState:
@@ -228,9 +229,11 @@ func WriteListCSV(w io.Writer, rows []ListRow, opt inventory.CSVOptions) error {
 		for j, c := range ListColumns {
 			cells[j] = rows[i].Cell(c, opt.Lang)
 		}
-		if c := ListColDate; rows[i].Record != nil {
-			// The file keeps the time too: two orders of one day apart.
-			cells[slices.Index(ListColumns, c)] = rows[i].Date().Local().Format("2006-01-02 15:04")
+		if r := rows[i].Record; r != nil {
+			// The file has room for the product's full name, and keeps the
+			// time: two orders of one day apart.
+			cells[slices.Index(ListColumns, ListColProduct)] = i18n.T(opt.Lang, "order.product."+string(r.Order.Product))
+			cells[slices.Index(ListColumns, ListColDate)] = rows[i].Date().Local().Format("2006-01-02 15:04")
 		}
 		if err := tw.Row(cells); err != nil {
 			return err
