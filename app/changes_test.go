@@ -10,11 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
+	"pkiodesk/app/store"
 )
 
 // idCopyBytes is a "photo" of an ID document: a JPEG header and random
@@ -252,4 +254,151 @@ func marshalSorted(ps []org.Person) ([]byte, error) {
 	cp := append([]org.Person(nil), ps...)
 	sort.Slice(cp, func(i, j int) bool { return cp[i].ID < cp[j].ID })
 	return json.Marshal(cp)
+}
+
+// A pending change deactivating a contact, then a new-BV change naming
+// that contact: the second is refused when signed; and should one get
+// through anyway (kept before the rule), confirming both never leaves the
+// organisation without its one active Bevoegd Vertegenwoordiger.
+func TestPendingDeactivationBlocksNewBV(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
+	r.a.KeepDocumentKeysInSession()
+	ctx := context.Background()
+	deactivate := keepSigned(t, r.a, r.people["cpa"], org.ChangeDraft{Sections: []org.Section{org.SectionContacts},
+		Contacts: []org.ContactChange{{Action: org.ContactDeactivate, Person: org.Person{ID: "cpb"}}}}, nil)
+	newBV := org.ChangeDraft{Sections: []org.Section{org.SectionBV}, NewBV: &org.NewBV{Person: org.Person{ID: "cpb"}, CurrentStaysAs: org.ContactpersoonAlle}}
+	if _, _, err := r.a.SubmitChange(ctx, r.people["bv"], newBV, nil, testSigning(t)); !i18n.Is(err, "org.change.person_pending") {
+		t.Fatalf("new BV touched by a pending change: %v", err)
+	}
+	// The other order: the BV change first, then the deactivation.
+	if _, err := r.a.CancelChange(ctx, r.people["cpa"], deactivate.Number, ""); err != nil {
+		t.Fatal(err)
+	}
+	bv := keepSigned(t, r.a, r.people["bv"], newBV, nil)
+	if _, _, err := r.a.SubmitChange(ctx, r.people["cpa"], org.ChangeDraft{Sections: []org.Section{org.SectionContacts},
+		Contacts: []org.ContactChange{{Action: org.ContactDeactivate, Person: org.Person{ID: "cpb"}}}}, nil, testSigning(t)); !i18n.Is(err, "org.change.person_pending") {
+		t.Fatalf("deactivating the pending new BV: %v", err)
+	}
+	if _, err := r.a.ConfirmChange(ctx, r.people["bv"], bv.Number, "KPN-1"); err != nil {
+		t.Fatal(err)
+	}
+	if reg, _ := r.a.Register(ctx); len(activeBVs(reg.People)) != 1 || activeBVs(reg.People)[0].ID != "cpb" {
+		t.Fatalf("after the new BV: %+v", activeBVs(reg.People))
+	}
+}
+
+func activeBVs(people []org.Person) []org.Person {
+	var out []org.Person
+	for _, p := range people {
+		if p.Active && p.Role == org.BevoegdVertegenwoordiger {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Confirmation checks the change again against the register as it is
+// then: a change kept pending while another one, confirmed first, took
+// away what it relied on is refused with the reason, and nothing changes.
+func TestConfirmRechecksRegister(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
+	r.a.KeepDocumentKeysInSession()
+	ctx := context.Background()
+	deactivate := keepSigned(t, r.a, r.people["cpa"], org.ChangeDraft{Sections: []org.Section{org.SectionContacts},
+		Contacts: []org.ContactChange{{Action: org.ContactDeactivate, Person: org.Person{ID: "cpb"}}}}, nil)
+	// A BV change for cpb kept as an older pkiodesk would have: planned
+	// without the pending deactivation in view.
+	reg, _ := r.a.Register(ctx)
+	reg.Changes = nil
+	snap := org.Snapshot{Organisation: reg.Organisation, People: reg.People}
+	bv, err := org.PlanChange(r.people["bv"], snap, org.ChangeDraft{Sections: []org.Section{org.SectionBV},
+		NewBV: &org.NewBV{Person: org.Person{ID: "cpb"}, CurrentStaysAs: org.ContactpersoonAlle}}, "BV-20260101-AAAAAA", time.Now(), func() string { return "x" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	putRawChange(t, r.a, bv)
+	if _, err := r.a.ConfirmChange(ctx, r.people["cpa"], deactivate.Number, "KPN-1"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.a.ConfirmChange(ctx, r.people["bv"], bv.Number, "KPN-2")
+	if !i18n.Is(err, "org.change.confirm_conflict") || !i18n.Is(err, "org.change.not_active_contact") {
+		t.Fatalf("confirming a new BV who was deactivated meanwhile: %v", err)
+	}
+	msg := i18n.Localize(i18n.NL, err)
+	if !strings.Contains(msg, bv.Number) || !strings.Contains(msg, "geen actieve Contactpersoon") {
+		t.Errorf("message %q", msg)
+	}
+	after, _ := r.a.Register(ctx)
+	if bvs := activeBVs(after.People); len(bvs) != 1 || bvs[0].ID != r.people["bv"].ID {
+		t.Errorf("active BVs %+v", bvs)
+	}
+	if ch, _ := findChange(after.Changes, bv.Number); ch.State != org.ChangePending {
+		t.Errorf("refused change is %s", ch.State)
+	}
+}
+
+func findChange(cs []org.Change, number string) (org.Change, bool) {
+	for _, c := range cs {
+		if c.Number == number {
+			return c, true
+		}
+	}
+	return org.Change{}, false
+}
+
+// Two pending changes cannot register one e-mail address twice: the
+// second is refused when signed, and confirmation checks again.
+func TestPendingChangesSameEmail(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
+	r.a.KeepDocumentKeysInSession()
+	ctx := context.Background()
+	add := func(email string) org.ChangeDraft {
+		return org.ChangeDraft{Sections: []org.Section{org.SectionContacts}, Contacts: []org.ContactChange{
+			{Action: org.ContactAdd, Person: org.Person{Name: "Sanne de Vries", Email: email, Phone: "020 555 0110", Role: org.ContactpersoonAlle}}}}
+	}
+	first := keepSigned(t, r.a, r.people["cpa"], add("s.devries@voorbeeldstad.nl"), []IDCopy{{Contact: 0, Name: "a.jpg", Data: idCopyBytes(t)}})
+	_, _, err := r.a.SubmitChange(ctx, r.people["bv"], add("S.deVries@voorbeeldstad.nl"), []IDCopy{{Contact: 0, Name: "a.jpg", Data: idCopyBytes(t)}}, testSigning(t))
+	if !i18n.Is(err, "org.change.email_pending") || !strings.Contains(i18n.Localize(i18n.NL, err), first.Number) {
+		t.Fatalf("second change with the same e-mail: %v", err)
+	}
+	// A new BV with that address is refused the same way.
+	_, _, err = r.a.SubmitChange(ctx, r.people["bv"], org.ChangeDraft{Sections: []org.Section{org.SectionBV}, NewBV: &org.NewBV{
+		Person: org.Person{Name: "Sanne de Vries", Email: "s.devries@voorbeeldstad.nl", Phone: "020 555 0110"}}}, nil, testSigning(t))
+	if !i18n.Is(err, "org.change.email_pending") {
+		t.Fatalf("new BV with a pending e-mail: %v", err)
+	}
+	// One kept without that check is refused at confirmation.
+	reg, _ := r.a.Register(ctx)
+	snap := org.Snapshot{Organisation: reg.Organisation, People: reg.People}
+	d := add("s.devries@voorbeeldstad.nl")
+	d.Contacts[0].IDCopy = &org.IDCopyRef{FileName: "a.jpg", MediaType: "image/jpeg", Size: 1, SHA256: strings.Repeat("00", 32)}
+	second, err := org.PlanChange(r.people["bv"], snap, d, "WIJZ-20260101-BBBBBB", time.Now(), func() string { return "nieuw-2" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	putRawChange(t, r.a, second)
+	if _, err := r.a.ConfirmChange(ctx, r.people["bv"], first.Number, "KPN-1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.a.ConfirmChange(ctx, r.people["bv"], second.Number, "KPN-2"); !i18n.Is(err, "org.person.email_taken") {
+		t.Fatalf("second confirmation with the same e-mail: %v", err)
+	}
+	if p, err := r.a.FindPerson(ctx, "s.devries@voorbeeldstad.nl"); err != nil || p.ID == "nieuw-2" {
+		t.Errorf("by e-mail: %+v %v", p, err)
+	}
+}
+
+// putRawChange stores a pending change as it is, without the checks of
+// signing: a record an earlier pkiodesk kept, or one the checks of today
+// would refuse.
+func putRawChange(t *testing.T, a *App, ch org.Change) {
+	t.Helper()
+	reg, err := a.orgRegister()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch.State = org.ChangePending
+	if err := reg.UpdateOrganisation(context.Background(), func(tx store.OrgTx) error { return putChange(tx, ch) }); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -408,6 +408,9 @@ func planContacts(who Person, reg Snapshot, changes []ContactChange, newID func(
 				return nil, i18n.E("org.change.person_twice", nil, p.Name)
 			}
 			newEmails[strings.ToLower(p.Email)] = true
+			if pc, ok := pendingEmail(pending, p.Email); ok {
+				return nil, i18n.E("org.change.email_pending", nil, p.Email, pc.Number)
+			}
 			if c.IDCopy == nil {
 				return nil, i18n.E("org.change.id_copy_required", nil, p.Name)
 			}
@@ -447,6 +450,15 @@ func planContacts(who Person, reg Snapshot, changes []ContactChange, newID func(
 			}
 			if other, taken := emailTaken(reg.People, next.Email, cur.ID); taken {
 				return nil, i18n.E("org.person.email_taken", nil, next.Email, other.Name)
+			}
+			if !strings.EqualFold(next.Email, cur.Email) {
+				if newEmails[strings.ToLower(next.Email)] {
+					return nil, i18n.E("org.change.person_twice", nil, next.Name)
+				}
+				newEmails[strings.ToLower(next.Email)] = true
+				if pc, ok := pendingEmail(pending, next.Email); ok {
+					return nil, i18n.E("org.change.email_pending", nil, next.Email, pc.Number)
+				}
 			}
 			if next.Name == cur.Name && next.Email == cur.Email && next.Phone == cur.Phone && next.Function == cur.Function && next.Role == cur.Role {
 				return nil, i18n.E("org.change.person_unchanged", nil, cur.Name)
@@ -490,6 +502,14 @@ func planBV(who Person, reg Snapshot, d *NewBV, newID func() string) (NewBV, err
 		if !existing.Active || existing.Role == Certificaatbeheerder {
 			return NewBV{}, i18n.E("org.change.not_active_contact", nil, existing.Name)
 		}
+		// A pending change that deactivates or changes them would, once
+		// both are confirmed, leave the organisation without an active
+		// Bevoegd Vertegenwoordiger.
+		for _, pc := range reg.Pending() {
+			if pc.Touches(existing.ID) {
+				return NewBV{}, i18n.E("org.change.person_pending", nil, existing.Name, pc.Number)
+			}
+		}
 		p = existing
 	} else {
 		if err := ValidateContact(p); err != nil {
@@ -498,16 +518,43 @@ func planBV(who Person, reg Snapshot, d *NewBV, newID func() string) (NewBV, err
 		if other, taken := emailTaken(reg.People, p.Email, ""); taken {
 			return NewBV{}, i18n.E("org.person.email_taken", nil, p.Email, other.Name)
 		}
+		if pc, ok := pendingEmail(reg.Pending(), p.Email); ok {
+			return NewBV{}, i18n.E("org.change.email_pending", nil, p.Email, pc.Number)
+		}
 		p.ID, p.Active, p.CertFingerprints, p.SubjectSerial = newID(), true, nil, ""
 	}
 	p.Role = BevoegdVertegenwoordiger
 	return NewBV{Person: p, Current: cur, CurrentStaysAs: d.CurrentStaysAs}, nil
 }
 
+// pendingEmail finds a pending change that registers someone new, or
+// someone under a new address, with this e-mail address.
+func pendingEmail(pending []Change, email string) (Change, bool) {
+	for _, pc := range pending {
+		for _, cc := range pc.Contacts {
+			if (cc.Action == ContactAdd || cc.Action == ContactUpdate) && strings.EqualFold(cc.Person.Email, email) {
+				return pc, true
+			}
+		}
+		if pc.NewBV != nil && strings.EqualFold(pc.NewBV.Person.Email, email) {
+			return pc, true
+		}
+	}
+	return Change{}, false
+}
+
 // Apply is a confirmed change's effect on the register: the organisation
 // as it becomes and the people to write. The change's sections are laid
-// onto today's data, so a change confirmed in between is kept.
+// onto today's data, so a change confirmed in between is kept. What the
+// change was checked against when it was signed is checked again against
+// today's register (another change may have been confirmed since): the
+// people it changes are still active contact persons, a new Bevoegd
+// Vertegenwoordiger is still active, no e-mail address is registered
+// twice, and exactly one active Bevoegd Vertegenwoordiger results.
 func (c *Change) Apply(cur Organisation, people []Person, at time.Time) (Organisation, []Person, error) {
+	refuse := func(cause error) (Organisation, []Person, error) {
+		return Organisation{}, nil, i18n.E("org.change.confirm_conflict", cause, c.Number)
+	}
 	next := cur
 	if c.Organisation != nil {
 		if c.Has(SectionOrganisation) {
@@ -520,17 +567,26 @@ func (c *Change) Apply(cur Organisation, people []Person, at time.Time) (Organis
 		}
 	}
 	if c.Cancellation != nil {
+		if !cur.CancelledAt.IsZero() {
+			return refuse(i18n.E("org.change.already_cancelled", nil))
+		}
 		next.CancelledAt = at.UTC()
 	}
 	var write []Person
 	for _, cc := range c.Contacts {
 		switch cc.Action {
 		case ContactAdd:
+			if _, ok := FindPerson(people, cc.Person.ID); ok || cc.Person.ID == "" {
+				return refuse(i18n.E("org.change.person_exists", nil, cc.Person.Name))
+			}
 			write = append(write, cc.Person)
 		case ContactUpdate, ContactDeactivate:
 			p, ok := FindPerson(people, cc.Person.ID)
 			if !ok {
 				return Organisation{}, nil, i18n.E("org.person.unknown", nil)
+			}
+			if !p.Active || p.Role != ContactpersoonAlle && p.Role != ContactpersoonBasis {
+				return refuse(i18n.E("org.change.not_active_contact", nil, p.Name))
 			}
 			if cc.Action == ContactDeactivate {
 				p.Active = false
@@ -538,22 +594,55 @@ func (c *Change) Apply(cur Organisation, people []Person, at time.Time) (Organis
 				p.Name, p.Email, p.Phone, p.Function, p.Role = cc.Person.Name, cc.Person.Email, cc.Person.Phone, cc.Person.Function, cc.Person.Role
 			}
 			write = append(write, p)
+		default:
+			return Organisation{}, nil, i18n.E("org.change.action_unknown", nil, string(cc.Action))
 		}
 	}
 	if c.NewBV != nil {
 		nb := c.NewBV.Person
 		if existing, ok := FindPerson(people, nb.ID); ok {
+			if !existing.Active || existing.Role != ContactpersoonAlle && existing.Role != ContactpersoonBasis {
+				return refuse(i18n.E("org.change.not_active_contact", nil, existing.Name))
+			}
 			existing.Role, existing.Active = BevoegdVertegenwoordiger, true
 			nb = existing
+		} else if nb.ID == "" {
+			return refuse(i18n.E("org.person.unknown", nil))
 		}
 		write = append(write, nb)
-		if old, ok := FindPerson(people, c.NewBV.Current.ID); ok {
-			if c.NewBV.CurrentStaysAs != "" {
-				old.Role = c.NewBV.CurrentStaysAs
+		old, ok := FindPerson(people, c.NewBV.Current.ID)
+		if !ok || !old.Active || old.Role != BevoegdVertegenwoordiger {
+			return refuse(i18n.E("org.change.bv_changed", nil, c.NewBV.Current.Name))
+		}
+		if c.NewBV.CurrentStaysAs != "" {
+			old.Role = c.NewBV.CurrentStaysAs
+		} else {
+			old.Active = false
+		}
+		write = append(write, old)
+	}
+	if len(write) > 0 {
+		after := append([]Person(nil), people...)
+		for _, w := range write {
+			if i := slices.IndexFunc(after, func(p Person) bool { return p.ID == w.ID }); i >= 0 {
+				after[i] = w
 			} else {
-				old.Active = false
+				after = append(after, w)
 			}
-			write = append(write, old)
+		}
+		for _, w := range write {
+			if other, taken := emailTaken(after, w.Email, w.ID); w.Active && taken {
+				return refuse(i18n.E("org.person.email_taken", nil, w.Email, other.Name))
+			}
+		}
+		bvs := 0
+		for _, p := range after {
+			if p.Active && p.Role == BevoegdVertegenwoordiger {
+				bvs++
+			}
+		}
+		if bvs != 1 {
+			return refuse(i18n.E("org.change.bv_count", nil, bvs))
 		}
 	}
 	return next, write, nil
