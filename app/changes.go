@@ -127,6 +127,7 @@ func (a *App) planChange(ctx context.Context, who org.Person, d org.ChangeDraft,
 		if !ok {
 			return i18n.E("org.person.unknown", nil)
 		}
+		current = org.InOrganisation(current, snap.Organisation)
 		now := a.Inventory.Now()
 		var ids []string
 		ch, err := org.PlanChange(current, snap, d, changeNumber(d.Sections, now), now, func() string { id := newID(); ids = append(ids, id); return id })
@@ -240,6 +241,13 @@ func checkClose(who org.Person, ch org.Change) error {
 	return nil
 }
 
+// checkWithdraw says whether who may withdraw a change: as checkClose,
+// also after the subscription ended.
+func checkWithdraw(who org.Person, ch org.Change) error {
+	who.SubscriptionEnded = time.Time{}
+	return checkClose(who, ch)
+}
+
 // ConfirmChange records that the CA confirmed a change (by hand, with its
 // reference) and lays it onto the register, in one transaction. A kept
 // document with ID copies is deleted with its key.
@@ -266,12 +274,19 @@ func (a *App) closeChange(ctx context.Context, who org.Person, number, note stri
 	if o := audit.ChangeNumber(number); o.Valid() == nil {
 		entry.Object = o
 	}
-	err := a.changeRegister(ctx, who, org.OpenChangeForm, entry, func(tx store.OrgTx, who org.Person, people []org.Person) error {
+	// Withdrawing only deletes (the ID copies with it), so it stays
+	// possible once the subscription has ended; checkWithdraw asks the
+	// matrix itself.
+	perm, check := org.OpenChangeForm, checkClose
+	if !confirm {
+		perm, check = org.ViewOrganisation, checkWithdraw
+	}
+	err := a.changeRegister(ctx, who, perm, entry, func(tx store.OrgTx, who org.Person, people []org.Person) error {
 		ch, err := getChange(tx, number)
 		if err != nil {
 			return err
 		}
-		if err := checkClose(who, ch); err != nil {
+		if err := check(who, ch); err != nil {
 			return err
 		}
 		now := a.Inventory.Now().UTC()
@@ -447,3 +462,7 @@ func safeNumber(n string) bool {
 
 // CheckCloseChange says whether who may confirm or cancel a change.
 func CheckCloseChange(who org.Person, ch org.Change) error { return checkClose(who, ch) }
+
+// CheckWithdrawChange says whether who may withdraw a change (also once
+// the subscription has ended).
+func CheckWithdrawChange(who org.Person, ch org.Change) error { return checkWithdraw(who, ch) }

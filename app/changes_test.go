@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/order"
 	"pkiodesk/app/org"
 	"pkiodesk/app/store"
 )
@@ -400,5 +401,58 @@ func putRawChange(t *testing.T, a *App, ch org.Change) {
 	ch.State = org.ChangePending
 	if err := reg.UpdateOrganisation(context.Background(), func(tx store.OrgTx) error { return putChange(tx, ch) }); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Once the CA's confirmation of the cancellation is recorded, only viewing
+// is left: no change form, no order, no renewal or revocation, no manager
+// form, each refused with the date; a pending change can still be
+// withdrawn (that deletes its ID copies).
+func TestCancelledSubscriptionStopsEverything(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
+	r.a.KeepDocumentKeysInSession()
+	ctx := context.Background()
+	pending := keepSigned(t, r.a, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "p.jpg", Data: idCopyBytes(t)}})
+	c := keepSigned(t, r.a, r.people["bv"], org.ChangeDraft{Sections: []org.Section{org.SectionCancel}}, nil)
+	if _, err := r.a.ConfirmChange(ctx, r.people["bv"], c.Number, "KPN"); err != nil {
+		t.Fatal(err)
+	}
+	reg, _ := r.a.Register(ctx)
+	date := reg.Organisation.CancelledAt.Local().Format("02-01-2006")
+	refused := func(what string, err error) {
+		t.Helper()
+		if !i18n.Is(err, "org.denied_cancelled") || !strings.Contains(i18n.Localize(i18n.NL, err), date) {
+			t.Errorf("%s after the cancellation: %v", what, err)
+		}
+	}
+	d := org.NewDraft(reg.Organisation)
+	d.Sections = []org.Section{org.SectionBilling}
+	d.Organisation.BillingAddress = "Postbus 99"
+	_, err := r.a.PrepareChange(ctx, r.people["cpa"], d, nil)
+	refused("change form", err)
+	_, err = r.a.Orders.NewDraft(ctx, order.ProductPKIoPrivate, r.people["cpa"])
+	refused("order", err)
+	_, err = r.a.ConfirmChange(ctx, r.people["cpa"], pending.Number, "KPN-2")
+	refused("confirming a pending change", err)
+	// The person as a login reads them carries the date: every matrix
+	// check on the screens refuses but viewing.
+	holder := org.InOrganisation(r.people["bv"], reg.Organisation)
+	for _, p := range org.Permissions() {
+		err := org.Check(holder, p)
+		switch p {
+		case org.ViewOrganisation, org.RequestPersonalReports, org.ViewJournal:
+			if err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
+		default:
+			refused(string(p), err)
+		}
+	}
+	if _, err := r.a.CancelChange(ctx, r.people["cpa"], pending.Number, "abonnement opgezegd"); err != nil {
+		t.Errorf("withdrawing after the cancellation: %v", err)
+	}
+	confirmed, _ := findChange(reg.Changes, c.Number)
+	if err := CheckWithdrawChange(holder, confirmed); !i18n.Is(err, "org.change.not_pending") {
+		t.Errorf("withdrawing the confirmed cancellation: %v", err)
 	}
 }

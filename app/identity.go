@@ -158,7 +158,12 @@ func (a *App) Identify(ctx context.Context, login LoginCheck) (org.Person, error
 	if err != nil {
 		return org.Person{}, err
 	}
-	return org.Identify(people, login.cert, login.chain.Issuer())
+	p, err := org.Identify(people, login.cert, login.chain.Issuer())
+	if err != nil {
+		return p, err
+	}
+	o, _, err := a.Store.Organisation(ctx)
+	return org.InOrganisation(p, o), err
 }
 
 // SetUp registers the organisation and the card holder as its Bevoegd

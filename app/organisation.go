@@ -137,6 +137,11 @@ func (a *App) updateRegister(ctx context.Context, reg store.OrgRegister, who org
 		if !ok {
 			return i18n.E("org.person.unknown", nil)
 		}
+		o, _, err := tx.Organisation()
+		if err != nil {
+			return err
+		}
+		current = org.InOrganisation(current, o)
 		if err := org.Check(current, perm); err != nil {
 			return err
 		}

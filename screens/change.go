@@ -120,11 +120,13 @@ func (u *ui) changePage(number string, justSigned bool) *changePage {
 	p.cancel = u.newButton(u.tr("Wijziging intrekken…", "Withdraw the change…"), p.withdraw)
 	if err := app.CheckCloseChange(u.person, ch); err != nil {
 		p.confirm.Disable()
-		p.cancel.Disable()
 		if ch.State == org.ChangePending {
 			p.why.SetText(sentence(i18n.Localize(u.lang, err)))
 			p.why.Show()
 		}
+	}
+	if app.CheckWithdrawChange(u.person, ch) != nil {
+		p.cancel.Disable()
 	}
 	items := []fyne.CanvasObject{sectionHeading(title)}
 	if intro != nil {

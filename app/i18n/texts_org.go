@@ -22,6 +22,7 @@ var orgTexts = map[string]text{
 	"perm.remove-certificate":           {"Certificaten uit het overzicht verwijderen", "Remove certificates from the inventory"},
 	"perm.assign-certificate-people":    {"Contactpersoon en Certificaatbeheerder van certificaten vastleggen", "Record certificates' contact person and manager"},
 
+	"org.denied_cancelled":                   {"het abonnement is opgezegd per %s; er kan alleen nog worden ingezien", "the subscription was cancelled as of %s; only viewing is still possible"},
 	"org.denied_inactive":                    {"%s is niet (meer) actief geregistreerd", "%s is not (or no longer) registered as active"},
 	"org.denied.change-organisation":         {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen met alle autorisaties kunnen organisatiegegevens wijzigen", "only the authorised representative and contact persons with full rights can change organisation data"},
 	"org.denied.change-billing":              {"alleen de Bevoegd Vertegenwoordiger en Contactpersonen met alle autorisaties kunnen facturatiegegevens wijzigen", "only the authorised representative and contact persons with full rights can change billing data"},

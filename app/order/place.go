@@ -229,7 +229,8 @@ func (s *Service) registered(ctx context.Context, who org.Person) (org.Person, e
 			if !p.Active {
 				return org.Person{}, i18n.E("org.denied_inactive", nil, cert.Printable(p.Name))
 			}
-			return p, nil
+			o, _, err := s.store.Organisation(ctx)
+			return org.InOrganisation(p, o), err
 		}
 	}
 	return org.Person{}, i18n.E("order.person_unknown", nil, cert.Printable(who.Name))

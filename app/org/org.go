@@ -68,6 +68,18 @@ type Person struct {
 	SubjectSerial    string
 	Issuer           string `json:",omitempty"`
 	IssuerKey        string `json:",omitempty"`
+
+	// SubscriptionEnded is when the CA confirmed the cancellation of the
+	// organisation's subscription (Organisation.CancelledAt), set by
+	// InOrganisation when the person is read for a check; never stored.
+	SubscriptionEnded time.Time `json:"-"`
+}
+
+// InOrganisation is p as a member of o: Check then knows whether o's
+// subscription ended.
+func InOrganisation(p Person, o Organisation) Person {
+	p.SubscriptionEnded = o.CancelledAt
+	return p
 }
 
 // CanLogIn reports whether the person may log in at all.
@@ -179,7 +191,8 @@ func Allowed(r Role, p Permission) bool {
 
 // Check says whether a person may do something, and if not, why, in the
 // user's words ("alleen de Bevoegd Vertegenwoordiger kan ..."): the window
-// shows it beside the disabled action, the command line prints it.
+// shows it beside the disabled action, the command line prints it. Once
+// the subscription has ended (InOrganisation) only viewing is left.
 func Check(p Person, perm Permission) error {
 	if !p.Active {
 		return i18n.E("org.denied_inactive", nil, p.Name)
@@ -187,8 +200,15 @@ func Check(p Person, perm Permission) error {
 	if !Allowed(p.Role, perm) {
 		return i18n.E("org.denied."+string(perm), nil)
 	}
+	if !p.SubscriptionEnded.IsZero() && !viewing[perm] {
+		return i18n.E("org.denied_cancelled", nil, p.SubscriptionEnded.Local().Format("02-01-2006"))
+	}
 	return nil
 }
+
+// viewing are the permissions that change nothing: all that is left once
+// the subscription has ended.
+var viewing = map[Permission]bool{ViewOrganisation: true, RequestPersonalReports: true, ViewJournal: true}
 
 // Identify finds the registered person a login certificate belongs to: by
 // the certificate's fingerprint, or by its subject serialNumber together
