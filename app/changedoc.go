@@ -16,7 +16,10 @@ import (
 // the change takes effect when the CA confirms it. A new Bevoegd
 // Vertegenwoordiger's form is the printable one with both signature
 // blocks (manual 7.2, scenario 1).
-func changeDocument(ch org.Change, reg org.Snapshot, login *x509.Certificate, l i18n.Lang) pdfseal.Document {
+//
+// hash is the SHA-256 of the attached change JSON: a reader checks the
+// page names it (OpenChangeDocument).
+func changeDocument(ch org.Change, reg org.Snapshot, login *x509.Certificate, hash string, l i18n.Lang) pdfseal.Document {
 	t := func(key string, args ...any) string { return i18n.T(l, key, args...) }
 	o := reg.Organisation
 	doc := pdfseal.Document{
@@ -38,6 +41,7 @@ func changeDocument(ch org.Change, reg org.Snapshot, login *x509.Certificate, l 
 		{Label: t("doc.sections"), Value: strings.Join(sections, ", ")},
 		{Label: t("doc.signed_by"), Value: ch.By.Name + " (" + t("role."+string(ch.By.Role)) + ")"},
 		{Label: t("doc.effect"), Value: t("doc.effect_text")},
+		{Label: t("doc.change_hash"), Value: hash[:32] + "\n" + hash[32:]},
 	}})
 	// before/after: a changed value shows what it was.
 	changed := func(label, was, now string) pdfseal.Field {

@@ -52,9 +52,9 @@ func contactsDraft() org.ChangeDraft {
 
 // keepSigned signs a change through the shared signing path (SubmitChange,
 // with a test CA's signature key standing in for the card) and keeps it.
-func keepSigned(t *testing.T, a *App, who org.Person, d org.ChangeDraft, copies []IDCopy) org.Change {
+func keepSigned(t *testing.T, r *register, who org.Person, d org.ChangeDraft, copies []IDCopy) org.Change {
 	t.Helper()
-	ch, _, err := a.SubmitChange(context.Background(), who, d, copies, testSigning(t))
+	ch, _, err := r.a.SubmitChange(context.Background(), who, d, copies, r.signing(t, who))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestChangePendingUntilConfirmed(t *testing.T) {
 	r.a.KeepDocumentKeysInSession()
 	ctx := context.Background()
 	secret := idCopyBytes(t)
-	ch := keepSigned(t, r.a, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "paspoort.jpg", Data: secret}})
+	ch := keepSigned(t, r, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "paspoort.jpg", Data: secret}})
 	if ch.State != org.ChangePending || ch.Document.Encrypted != string(KeptInSession) || !ch.HasIDCopies() {
 		t.Fatalf("kept %+v", ch)
 	}
@@ -85,7 +85,7 @@ func TestChangePendingUntilConfirmed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("document: %v", err)
 	}
-	if _, opened, err := OpenChangeDocument(ctx, doc); err != nil || len(opened.Attachments) != 2 || !bytes.Equal(opened.Attachments[1].Data, secret) {
+	if _, opened, err := r.a.ReadChangeDocument(ctx, doc); err != nil || len(opened.Attachments) != 2 || !bytes.Equal(opened.Attachments[1].Data, secret) {
 		t.Fatalf("the signed document does not carry the ID copy: %v", err)
 	}
 	// A second change for a person with a pending change is refused.
@@ -137,7 +137,7 @@ func TestCancelledChangeChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	secret := idCopyBytes(t)
 	before, _ := r.a.Register(ctx)
-	ch := keepSigned(t, r.a, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "id.jpg", Data: secret}})
+	ch := keepSigned(t, r, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "id.jpg", Data: secret}})
 	// While pending, the database holds only ciphertext.
 	r.a.Close()
 	db, _ := os.ReadFile(path)
@@ -180,7 +180,7 @@ func fmtPeople(ps []org.Person) string {
 func TestNewBVConfirmedByTheBV(t *testing.T) {
 	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
 	ctx := context.Background()
-	ch := keepSigned(t, r.a, r.people["bv"], org.ChangeDraft{Sections: []org.Section{org.SectionBV},
+	ch := keepSigned(t, r, r.people["bv"], org.ChangeDraft{Sections: []org.Section{org.SectionBV},
 		NewBV: &org.NewBV{Person: org.Person{Name: "Mark Smit", Email: "m.smit@voorbeeldstad.nl", Phone: "020 555 0199", Function: "Gemeentesecretaris"}, CurrentStaysAs: org.ContactpersoonAlle}}, nil)
 	if ch.Document.Encrypted != "" || ch.Number[:3] != "BV-" {
 		t.Errorf("BV change %+v", ch)
@@ -219,7 +219,7 @@ func TestRegisterChangedWhileSigning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keepSigned(t, r.a, r.people["bv"], draft, nil)
+	keepSigned(t, r, r.people["bv"], draft, nil)
 	if _, err := r.a.keepChange(ctx, r.people["cpa"], p, []byte("%PDF-"), "CN=x", time.Now()); !i18n.Is(err, "org.change.section_pending") {
 		t.Errorf("kept over a newer pending change: %v", err)
 	}
@@ -265,19 +265,19 @@ func TestPendingDeactivationBlocksNewBV(t *testing.T) {
 	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
 	r.a.KeepDocumentKeysInSession()
 	ctx := context.Background()
-	deactivate := keepSigned(t, r.a, r.people["cpa"], org.ChangeDraft{Sections: []org.Section{org.SectionContacts},
+	deactivate := keepSigned(t, r, r.people["cpa"], org.ChangeDraft{Sections: []org.Section{org.SectionContacts},
 		Contacts: []org.ContactChange{{Action: org.ContactDeactivate, Person: org.Person{ID: "cpb"}}}}, nil)
 	newBV := org.ChangeDraft{Sections: []org.Section{org.SectionBV}, NewBV: &org.NewBV{Person: org.Person{ID: "cpb"}, CurrentStaysAs: org.ContactpersoonAlle}}
-	if _, _, err := r.a.SubmitChange(ctx, r.people["bv"], newBV, nil, testSigning(t)); !i18n.Is(err, "org.change.person_pending") {
+	if _, _, err := r.a.SubmitChange(ctx, r.people["bv"], newBV, nil, r.signing(t, r.people["bv"])); !i18n.Is(err, "org.change.person_pending") {
 		t.Fatalf("new BV touched by a pending change: %v", err)
 	}
 	// The other order: the BV change first, then the deactivation.
 	if _, err := r.a.CancelChange(ctx, r.people["cpa"], deactivate.Number, ""); err != nil {
 		t.Fatal(err)
 	}
-	bv := keepSigned(t, r.a, r.people["bv"], newBV, nil)
+	bv := keepSigned(t, r, r.people["bv"], newBV, nil)
 	if _, _, err := r.a.SubmitChange(ctx, r.people["cpa"], org.ChangeDraft{Sections: []org.Section{org.SectionContacts},
-		Contacts: []org.ContactChange{{Action: org.ContactDeactivate, Person: org.Person{ID: "cpb"}}}}, nil, testSigning(t)); !i18n.Is(err, "org.change.person_pending") {
+		Contacts: []org.ContactChange{{Action: org.ContactDeactivate, Person: org.Person{ID: "cpb"}}}}, nil, r.signing(t, r.people["cpa"])); !i18n.Is(err, "org.change.person_pending") {
 		t.Fatalf("deactivating the pending new BV: %v", err)
 	}
 	if _, err := r.a.ConfirmChange(ctx, r.people["bv"], bv.Number, "KPN-1"); err != nil {
@@ -305,7 +305,7 @@ func TestConfirmRechecksRegister(t *testing.T) {
 	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
 	r.a.KeepDocumentKeysInSession()
 	ctx := context.Background()
-	deactivate := keepSigned(t, r.a, r.people["cpa"], org.ChangeDraft{Sections: []org.Section{org.SectionContacts},
+	deactivate := keepSigned(t, r, r.people["cpa"], org.ChangeDraft{Sections: []org.Section{org.SectionContacts},
 		Contacts: []org.ContactChange{{Action: org.ContactDeactivate, Person: org.Person{ID: "cpb"}}}}, nil)
 	// A BV change for cpb kept as an older pkiodesk would have: planned
 	// without the pending deactivation in view.
@@ -357,14 +357,14 @@ func TestPendingChangesSameEmail(t *testing.T) {
 		return org.ChangeDraft{Sections: []org.Section{org.SectionContacts}, Contacts: []org.ContactChange{
 			{Action: org.ContactAdd, Person: org.Person{Name: "Sanne de Vries", Email: email, Phone: "020 555 0110", Role: org.ContactpersoonAlle}}}}
 	}
-	first := keepSigned(t, r.a, r.people["cpa"], add("s.devries@voorbeeldstad.nl"), []IDCopy{{Contact: 0, Name: "a.jpg", Data: idCopyBytes(t)}})
-	_, _, err := r.a.SubmitChange(ctx, r.people["bv"], add("S.deVries@voorbeeldstad.nl"), []IDCopy{{Contact: 0, Name: "a.jpg", Data: idCopyBytes(t)}}, testSigning(t))
+	first := keepSigned(t, r, r.people["cpa"], add("s.devries@voorbeeldstad.nl"), []IDCopy{{Contact: 0, Name: "a.jpg", Data: idCopyBytes(t)}})
+	_, _, err := r.a.SubmitChange(ctx, r.people["bv"], add("S.deVries@voorbeeldstad.nl"), []IDCopy{{Contact: 0, Name: "a.jpg", Data: idCopyBytes(t)}}, r.signing(t, r.people["bv"]))
 	if !i18n.Is(err, "org.change.email_pending") || !strings.Contains(i18n.Localize(i18n.NL, err), first.Number) {
 		t.Fatalf("second change with the same e-mail: %v", err)
 	}
 	// A new BV with that address is refused the same way.
 	_, _, err = r.a.SubmitChange(ctx, r.people["bv"], org.ChangeDraft{Sections: []org.Section{org.SectionBV}, NewBV: &org.NewBV{
-		Person: org.Person{Name: "Sanne de Vries", Email: "s.devries@voorbeeldstad.nl", Phone: "020 555 0110"}}}, nil, testSigning(t))
+		Person: org.Person{Name: "Sanne de Vries", Email: "s.devries@voorbeeldstad.nl", Phone: "020 555 0110"}}}, nil, r.signing(t, r.people["bv"]))
 	if !i18n.Is(err, "org.change.email_pending") {
 		t.Fatalf("new BV with a pending e-mail: %v", err)
 	}
@@ -412,8 +412,8 @@ func TestCancelledSubscriptionStopsEverything(t *testing.T) {
 	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
 	r.a.KeepDocumentKeysInSession()
 	ctx := context.Background()
-	pending := keepSigned(t, r.a, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "p.jpg", Data: idCopyBytes(t)}})
-	c := keepSigned(t, r.a, r.people["bv"], org.ChangeDraft{Sections: []org.Section{org.SectionCancel}}, nil)
+	pending := keepSigned(t, r, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "p.jpg", Data: idCopyBytes(t)}})
+	c := keepSigned(t, r, r.people["bv"], org.ChangeDraft{Sections: []org.Section{org.SectionCancel}}, nil)
 	if _, err := r.a.ConfirmChange(ctx, r.people["bv"], c.Number, "KPN"); err != nil {
 		t.Fatal(err)
 	}

@@ -3,17 +3,21 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
@@ -22,8 +26,10 @@ import (
 	"pkiodesk/app/order"
 	"pkiodesk/app/org"
 	"pkiodesk/app/signeddoc"
+	"pkiodesk/app/store"
 	"pkiodesk/internal/fixture"
 	"pkiodesk/internal/testca"
+	"pkiodesk/pdfseal"
 )
 
 // testSigning is a signature key with its chain from a test CA, standing
@@ -53,7 +59,7 @@ func pdfsigValid(t *testing.T, pdf []byte) string {
 		t.Fatal(err)
 	}
 	out, _ := exec.Command(pdfsig, path).CombinedOutput()
-	for _, want := range []string{"Signature is Valid.", "Total document signed", "ETSI.CAdES.detached", "Anouk Visser"} {
+	for _, want := range []string{"Signature is Valid.", "Total document signed", "ETSI.CAdES.detached", "O=Gemeente Voorbeeldstad"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("pdfsig lacks %q:\n%s", want, out)
 		}
@@ -85,7 +91,7 @@ func TestChangeFormSignedAsOnePAdESDocument(t *testing.T) {
 	d.Organisation, _ = r.a.Organisation(ctx)
 	d.Organisation.BillingAddress = "Postbus 1\n1000 AA Voorbeeldstad"
 	d.Organisation.BillingReference = "ICT-9999"
-	ch, pdf, err := r.a.SubmitChange(ctx, r.people["cpa"], d, []IDCopy{{Contact: 0, Name: "paspoort.jpg", Data: secret}}, testSigning(t))
+	ch, pdf, err := r.a.SubmitChange(ctx, r.people["cpa"], d, []IDCopy{{Contact: 0, Name: "paspoort.jpg", Data: secret}}, r.signing(t, r.people["cpa"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,8 +130,8 @@ func TestChangeFormSignedAsOnePAdESDocument(t *testing.T) {
 		t.Errorf("the ID copy is not attached as it was given: %v", err)
 	}
 	// pkiodesk's own way back verifies first.
-	read, opened, err := OpenChangeDocument(ctx, pdf)
-	if err != nil || read.Number != ch.Number || opened.Signer.Subject.CommonName != "Anouk Visser" {
+	read, opened, err := r.a.ReadChangeDocument(ctx, pdf)
+	if err != nil || read.Number != ch.Number || opened.Signer.Subject.CommonName != "Daan Meijer" {
 		t.Fatalf("OpenChangeDocument: %+v %v", read, err)
 	}
 	bad := bytes.Clone(pdf)
@@ -134,10 +140,10 @@ func TestChangeFormSignedAsOnePAdESDocument(t *testing.T) {
 		i = len(bad) / 3
 	}
 	bad[i] ^= 0x01
-	if _, _, err := OpenChangeDocument(ctx, bad); err == nil {
+	if _, _, err := r.a.ReadChangeDocument(ctx, bad); err == nil {
 		t.Error("a changed PDF was read")
 	}
-	if _, _, err := OpenChangeDocument(ctx, []byte("%PDF-1.7\n")); !i18n.Is(err, "doc.unreadable") && !i18n.Is(err, "doc.not_signed") {
+	if _, _, err := r.a.ReadChangeDocument(ctx, []byte("%PDF-1.7\n")); !i18n.Is(err, "doc.unreadable") && !i18n.Is(err, "doc.not_signed") {
 		t.Errorf("an unsigned PDF: %v", err)
 	}
 	// What the register keeps is what was signed.
@@ -155,14 +161,14 @@ func TestIDCopiesWithTheSameName(t *testing.T) {
 		{Action: org.ContactAdd, Person: org.Person{Name: "Joris Bakker", Email: "j.bakker@voorbeeldstad.nl", Phone: "020 555 0111", Role: org.ContactpersoonBasis}},
 	}}
 	one, two := idCopyBytes(t), idCopyBytes(t)
-	ch, pdf, err := r.a.SubmitChange(context.Background(), r.people["cpa"], d, []IDCopy{{Contact: 0, Name: "paspoort.jpg", Data: one}, {Contact: 1, Name: "paspoort.jpg", Data: two}}, testSigning(t))
+	ch, pdf, err := r.a.SubmitChange(context.Background(), r.people["cpa"], d, []IDCopy{{Contact: 0, Name: "paspoort.jpg", Data: one}, {Contact: 1, Name: "paspoort.jpg", Data: two}}, r.signing(t, r.people["cpa"]))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if a, b := ch.Contacts[0].IDCopy.FileName, ch.Contacts[1].IDCopy.FileName; a != "paspoort.jpg" || b != "paspoort-2.jpg" {
 		t.Errorf("names %q %q", a, b)
 	}
-	_, opened, err := OpenChangeDocument(context.Background(), pdf)
+	_, opened, err := r.a.ReadChangeDocument(context.Background(), pdf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,10 +185,11 @@ func TestIDCopiesWithTheSameName(t *testing.T) {
 func TestSubmitChangeRefusals(t *testing.T) {
 	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
 	ctx := context.Background()
-	sig := testSigning(t)
+	sig := r.signing(t, r.people["cpa"])
 	draft := org.ChangeDraft{Sections: []org.Section{org.SectionBilling}}
 	draft.Organisation, _ = r.a.Organisation(ctx)
 	draft.Organisation.BillingAttention = "t.a.v. de crediteurenadministratie"
+	draft.Organisation.BillingAddress = "Postbus 1234\n1000 AB Voorbeeldstad"
 	if _, _, err := r.a.SubmitChange(ctx, r.people["cpb"], draft, nil, sig); !i18n.Is(err, "org.denied.open-change-form") && !i18n.Is(err, "org.denied.change-billing") {
 		t.Errorf("basic rights signed a change: %v", err)
 	}
@@ -195,6 +202,16 @@ func TestSubmitChangeRefusals(t *testing.T) {
 	auth.Signer.Chain = append([]*x509.Certificate{&c}, sig.Signer.Chain[1:]...)
 	if _, _, err := r.a.SubmitChange(ctx, r.people["cpa"], draft, nil, auth); !i18n.Is(err, "order.not_signature_key") {
 		t.Errorf("an authentication key signed: %v", err)
+	}
+	// The card must be who signs: another person's card, or a signature
+	// certificate of another holder than the login certificate, is refused.
+	if _, _, err := r.a.SubmitChange(ctx, r.people["cpa"], draft, nil, r.signing(t, r.people["bv"])); !i18n.Is(err, "org.doc.card_not_who") {
+		t.Errorf("signed with the BV's card for cpa: %v", err)
+	}
+	mixed := sig
+	mixed.Login = r.signing(t, r.people["bv"]).Login
+	if _, _, err := r.a.SubmitChange(ctx, r.people["bv"], draft, nil, mixed); !i18n.Is(err, "org.doc.card_not_who") {
+		t.Errorf("cpa's signature key with the BV's login: %v", err)
 	}
 	if reg, _ := r.a.Register(ctx); len(reg.Changes) != 0 {
 		t.Errorf("%d changes kept after refusals", len(reg.Changes))
@@ -212,7 +229,7 @@ func TestBVFormPrintableAndSealed(t *testing.T) {
 		Person:         org.Person{Name: "Mark Smit", Email: "m.smit@voorbeeldstad.nl", Phone: "020 555 0199", Function: "Gemeentesecretaris"},
 		CurrentStaysAs: org.ContactpersoonAlle,
 	}}
-	ch, pdf, err := r.a.SubmitChange(ctx, r.people["bv"], d, nil, testSigning(t))
+	ch, pdf, err := r.a.SubmitChange(ctx, r.people["bv"], d, nil, r.signing(t, r.people["bv"]))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +250,7 @@ func TestBVFormPrintableAndSealed(t *testing.T) {
 	if n := strings.Count(text, "Plaats en datum"); n != 2 {
 		t.Errorf("%d place-and-date lines, want 2", n)
 	}
-	if _, opened, err := OpenChangeDocument(ctx, pdf); err != nil || len(opened.Attachments) != 1 {
+	if _, opened, err := r.a.ReadChangeDocument(ctx, pdf); err != nil || len(opened.Attachments) != 1 {
 		t.Errorf("BV form attachments: %v", err)
 	}
 	// The pages as they print: the data of both on the first, the two
@@ -285,7 +302,7 @@ func TestIDCopyNeverLeaks(t *testing.T) {
 	}
 	first, second := idCopy(), idCopy()
 	copy(second[1024:1088], first[1024:1088]) // one probe for both
-	sig := testSigning(t)
+	sig := r.signing(t, r.people["cpa"])
 
 	// Signed and kept, opened for the viewer, confirmed.
 	a, pdfA, err := r.a.SubmitChange(ctx, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "paspoort.jpg", Data: first}}, sig)
@@ -388,5 +405,103 @@ func TestIDCopyNeverLeaks(t *testing.T) {
 	})
 	if db, err := os.ReadFile(path); err != nil || len(db) == 0 || files < 4 {
 		t.Fatalf("nothing to search: %d files, %v", files, err)
+	}
+}
+
+// A change PDF is read only when everything about it is as pkiodesk signs
+// it: each forgery below is sealed intact, and each is refused with why.
+func TestReadChangeDocumentRefusesForgeries(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
+	ctx := context.Background()
+	reg, _ := r.a.Register(ctx)
+	snap := org.Snapshot{Organisation: reg.Organisation, People: reg.People}
+	idCopy := idCopyBytes(t)
+	sum := sha256.Sum256(idCopy)
+	genuine := func() org.Change {
+		return org.Change{Number: "WIJZ-20260101-ABCDEF", Sections: []org.Section{org.SectionContacts}, State: org.ChangePending, Created: time.Now().UTC(),
+			By: org.Signatory{PersonID: "cpa", Name: "Daan Meijer", Role: org.ContactpersoonAlle},
+			Contacts: []org.ContactChange{{Action: org.ContactAdd, Person: org.Person{ID: "n1", Name: "Sanne de Vries", Email: "s@voorbeeldstad.nl", Role: org.ContactpersoonAlle, Active: true},
+				IDCopy: &org.IDCopyRef{FileName: "identiteitsbewijs-1.jpg", MediaType: "image/jpeg", Size: len(idCopy), SHA256: hex.EncodeToString(sum[:])}}}}
+	}
+	type forgery struct {
+		ch        org.Change
+		js        []byte // the JSON as attached; nil: canonical
+		number    string // on the page; "": the change's
+		reason    string // of the seal; "": the change's
+		copies    []pdfseal.Attachment
+		sig       order.Signing
+		noPageSum bool
+	}
+	seal := func(f forgery) []byte {
+		t.Helper()
+		js := f.js
+		if js == nil {
+			js, _ = json.MarshalIndent(f.ch, "", "  ")
+		}
+		hash := store.ContentHash(js)
+		if f.noPageSum {
+			hash = strings.Repeat("0", 64)
+		}
+		shown := f.ch
+		if f.number != "" {
+			shown.Number = f.number
+		}
+		if f.reason == "" {
+			f.reason = f.ch.Number
+		}
+		if f.copies == nil {
+			f.copies = []pdfseal.Attachment{{Name: "identiteitsbewijs-1.jpg", Data: idCopy}}
+		}
+		if f.sig.Signer.Key == nil {
+			f.sig = r.signing(t, r.people["cpa"])
+		}
+		doc := changeDocument(shown, snap, f.sig.Login, hash, i18n.NL)
+		doc.Attachments = append([]pdfseal.Attachment{{Name: ChangeAttachment, Data: js}}, f.copies...)
+		pdf, err := signeddoc.Sign(ctx, signeddoc.Request{Document: doc, Signer: f.sig.Signer, Time: f.ch.Created, Reason: f.reason})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pdf
+	}
+	if ch, _, err := r.a.ReadChangeDocument(ctx, seal(forgery{ch: genuine()})); err != nil || ch.Number != "WIJZ-20260101-ABCDEF" {
+		t.Fatalf("the genuine one: %v", err)
+	}
+	// A key of its own, self-signed: intact, signer not trusted.
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "Mallory", SerialNumber: "PN-cpa"}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageContentCommitment}
+	der, _ := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
+	self, _ := x509.ParseCertificate(der)
+	untrusted := order.Signing{Signer: signeddoc.Signer{Key: key, Chain: []*x509.Certificate{self}}, Login: self}
+	_, _, err := r.a.ReadChangeDocument(ctx, seal(forgery{ch: genuine(), sig: untrusted}))
+	if !i18n.Is(err, "order.signer_untrusted") || !strings.Contains(i18n.Localize(i18n.NL, err), "integriteit in orde, ondertekenaar niet vertrouwd") {
+		t.Errorf("self-signed: %v", err)
+	}
+	if _, _, err := OpenChangeDocument(ctx, seal(forgery{ch: genuine()}), order.ReadOptions{}); !i18n.Is(err, "order.signer_untrusted") {
+		t.Errorf("without a trust store: %v", err)
+	}
+	confirmed := genuine()
+	confirmed.State = org.ChangeConfirmed
+	byBV := genuine()
+	byBV.By = org.Signatory{PersonID: r.people["bv"].ID, Name: "Anouk Visser", Role: org.BevoegdVertegenwoordiger}
+	canonical, _ := json.MarshalIndent(genuine(), "", "  ")
+	for name, c := range map[string]struct {
+		f    forgery
+		want string
+	}{
+		"confirmed in the JSON":    {forgery{ch: confirmed}, "org.doc.not_pending"},
+		"unknown field":            {forgery{ch: genuine(), js: append([]byte(`{"Extra":1,`), canonical[1:]...)}, "org.doc.no_change"},
+		"not canonical":            {forgery{ch: genuine(), js: append(bytes.Clone(canonical), ' ')}, "org.doc.no_change"},
+		"seal reason differs":      {forgery{ch: genuine(), reason: "WIJZ-20260101-FFFFFF"}, "org.doc.reason_differs"},
+		"page number differs":      {forgery{ch: genuine(), number: "WIJZ-20260101-FFFFFF"}, "org.doc.page_differs"},
+		"page hash differs":        {forgery{ch: genuine(), noPageSum: true}, "org.doc.page_differs"},
+		"copy differs":             {forgery{ch: genuine(), copies: []pdfseal.Attachment{{Name: "identiteitsbewijs-1.jpg", Data: idCopyBytes(t)}}}, "org.doc.id_copy_differs"},
+		"copy missing":             {forgery{ch: genuine(), copies: []pdfseal.Attachment{}}, "org.doc.id_copy_differs"},
+		"extra attachment":         {forgery{ch: genuine(), copies: []pdfseal.Attachment{{Name: "identiteitsbewijs-1.jpg", Data: idCopy}, {Name: "x.jpg", Data: idCopy}}}, "order.show_extra_attachment"},
+		"signed by someone else":   {forgery{ch: byBV}, "org.doc.signer_not_by"},
+		"signer not the one named": {forgery{ch: genuine(), sig: r.signing(t, r.people["cpb"])}, "org.doc.signer_not_by"},
+	} {
+		if _, _, err := r.a.ReadChangeDocument(ctx, seal(c.f)); !i18n.Is(err, c.want) {
+			t.Errorf("%s: %v, want %s", name, err, c.want)
+		}
 	}
 }

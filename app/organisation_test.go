@@ -3,6 +3,7 @@ package app
 import (
 	"bufio"
 	"context"
+	"crypto"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"fmt"
@@ -18,7 +19,9 @@ import (
 	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/order"
 	"pkiodesk/app/org"
+	"pkiodesk/app/signeddoc"
 	"pkiodesk/app/store"
 	"pkiodesk/internal/testca"
 )
@@ -35,13 +38,37 @@ func TestMain(m *testing.M) {
 type register struct {
 	a      *App
 	people map[string]org.Person
+	// ca issued the people's cards (a trust anchor of the database).
+	ca *testca.CA
+}
+
+// signing is the card of a registered person: a signature key with its
+// chain, and a login certificate of the same holder, from the register's
+// CA (the window's tests sign with the SoftHSM card).
+func (r *register) signing(t testing.TB, who org.Person) order.Signing {
+	t.Helper()
+	leaf := func(usage x509.KeyUsage) (*x509.Certificate, crypto.Signer) {
+		c, key, err := r.ca.Leaf(testca.NoSources, func(c *x509.Certificate) {
+			c.Subject = pkix.Name{CommonName: who.Name, SerialNumber: who.SubjectSerial, Organization: []string{"Gemeente Voorbeeldstad"}, Country: []string{"NL"}}
+			c.KeyUsage = usage
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c, key
+	}
+	sign, key := leaf(x509.KeyUsageContentCommitment)
+	login, _ := leaf(x509.KeyUsageDigitalSignature)
+	return order.Signing{Signer: signeddoc.Signer{Key: key, Chain: []*x509.Certificate{sign, r.ca.Issuer, r.ca.Root}}, Login: login, Lang: i18n.NL}
 }
 
 // testLogin is a login that passed the checks: a card of a test CA the
 // database trusts.
-func testLogin(t testing.TB, a *App) LoginCheck {
+func testLogin(t testing.TB, a *App) LoginCheck { return loginFrom(t, a, testca.New(t)) }
+
+// loginFrom is a login with a card of ca, which the database trusts.
+func loginFrom(t testing.TB, a *App, ca *testca.CA) LoginCheck {
 	ctx := context.Background()
-	ca := testca.New(t)
 	if _, err := a.Trust.AddAnchor(ctx, ca.Root.Raw); err != nil {
 		t.Fatal(err)
 	}
@@ -68,11 +95,12 @@ func newRegister(t testing.TB, path string, n int) *register {
 	}
 	t.Cleanup(func() { a.Close() })
 	o := org.Organisation{Name: "Gemeente Voorbeeldstad", SubscriberNumber: "100234", OIN: "00000099123456789000", KvK: "12345678"}
-	bv, err := a.SetUp(ctx, o, "Anouk Visser", "a.visser@voorbeeldstad.nl", testLogin(t, a))
+	ca := testca.New(t)
+	bv, err := a.SetUp(ctx, o, "Anouk Visser", "a.visser@voorbeeldstad.nl", loginFrom(t, a, ca))
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &register{a: a, people: map[string]org.Person{"bv": bv}}
+	r := &register{a: a, people: map[string]org.Person{"bv": bv}, ca: ca}
 	for id, p := range map[string]org.Person{
 		"cpa": {Name: "Daan Meijer", Email: "d.meijer@voorbeeldstad.nl", Phone: "020 555 0102", Role: org.ContactpersoonAlle, Active: true},
 		"cpb": {Name: "Fatima El Amrani", Email: "f.elamrani@voorbeeldstad.nl", Phone: "020 555 0103", Role: org.ContactpersoonBasis, Active: true},
@@ -81,6 +109,7 @@ func newRegister(t testing.TB, path string, n int) *register {
 		"old": {Name: "Kees Jansen", Email: "k.jansen@voorbeeldstad.nl", Phone: "020 555 0104", Role: org.ContactpersoonAlle, Active: false},
 	} {
 		p.ID = id
+		p.SubjectSerial, p.Issuer, p.IssuerKey = "PN-"+id, ca.Issuer.Subject.String(), org.IssuerKeyID(ca.Issuer)
 		if err := a.Store.PutPerson(ctx, p); err != nil {
 			t.Fatal(err)
 		}
@@ -372,7 +401,7 @@ func TestRegisterChangesAreJournalled(t *testing.T) {
 	if _, err := r.a.UpdateManager(ctx, r.people["cb2"], org.ManagerUpdate{ID: "cb2", Name: "x\x1b", Email: "geheim@voorbeeldstad.nl"}); err == nil {
 		t.Fatal("a manager changed a manager")
 	}
-	ch := keepSigned(t, r.a, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "id.jpg", Data: idCopyBytes(t)}})
+	ch := keepSigned(t, r, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "id.jpg", Data: idCopyBytes(t)}})
 	if _, err := r.a.ConfirmChange(ctx, r.people["cpa"], ch.Number, "KPN-7"); err != nil {
 		t.Fatal(err)
 	}

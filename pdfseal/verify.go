@@ -47,6 +47,9 @@ type SignatureReport struct {
 	Chains [][]*x509.Certificate
 	// ClaimedTime is the signer's own statement (/M): not proven.
 	ClaimedTime time.Time
+	// Reason is the signature dictionary's /Reason (signed: the byte
+	// range leaves out only /Contents).
+	Reason string
 	// ValidationTime is when the certificates were checked, and
 	// TimeSource why that time.
 	ValidationTime time.Time
@@ -219,6 +222,9 @@ func (v *verifier) signature(fl formField) *sigState {
 		if t, err := parsePDFDate(textString(m.Value)); err == nil {
 			rep.ClaimedTime = t
 		}
+	}
+	if r, ok := d["Reason"].(cos.String); ok {
+		rep.Reason = textString(r.Value)
 	}
 	rep.Certification = certificationLevel(final, d)
 	switch sub {

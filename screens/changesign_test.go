@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
-	"pkiodesk/app"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
 )
@@ -79,7 +78,7 @@ func TestChangeFormSignedWithTheCard(t *testing.T) {
 	if err != nil {
 		t.Fatalf("opened %q: %v", p.opened, err)
 	}
-	ch, opened, err := app.OpenChangeDocument(ctx, pdf)
+	ch, opened, err := u.core.ReadChangeDocument(ctx, pdf)
 	if err != nil || ch.Number != p.ch.Number || ch.Organisation.BillingReference != "ICT-2026-01" {
 		t.Fatalf("the opened PDF: %+v %v", ch, err)
 	}
@@ -133,7 +132,7 @@ func TestBVFormSignedWithTheCard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ch, _, err := app.OpenChangeDocument(context.Background(), pdf)
+	ch, _, err := u.core.ReadChangeDocument(context.Background(), pdf)
 	if err != nil || ch.NewBV == nil || ch.NewBV.Person.Name != "Mark Smit" || ch.NewBV.Current.ID != u.person.ID {
 		t.Errorf("BV form %+v: %v", ch.NewBV, err)
 	}

@@ -137,6 +137,13 @@ var orgTexts = map[string]text{
 
 	// The signed PDF of a change.
 	"doc.change":              {"Wijziging", "Change"},
+	"doc.change_hash":         {"Inhoudshash (SHA-256 van wijziging.json)", "Content hash (SHA-256 of wijziging.json)"},
+	"org.doc.not_pending":     {"de wijziging in deze PDF is niet zoals pkiodesk haar ondertekent (status %s)", "the change in this PDF is not as pkiodesk signs it (state %s)"},
+	"org.doc.reason_differs":  {"het wijzigingsnummer in de handtekening (%s) is niet dat van de wijziging (%s)", "the change number in the signature (%s) is not the change's (%s)"},
+	"org.doc.page_differs":    {"de pagina van de PDF noemt niet het nummer %s en de inhoudshash %s van de bijgevoegde wijziging", "the PDF's page does not name the number %s and the content hash %s of the attached change"},
+	"org.doc.id_copy_differs": {"de bijlage met de kopie van het identiteitsbewijs %s ontbreekt of klopt niet met de wijziging", "the attachment with the copy of the ID document %s is missing or does not match the change"},
+	"org.doc.signer_not_by":   {"de ondertekenaar %q is niet de geregistreerde %q die de wijziging zou hebben ondertekend", "the signer %q is not the registered %q who would have signed the change"},
+	"org.doc.card_not_who":    {"de kaart (%s) hoort niet bij %s; onderteken met uw eigen kaart", "the card (%s) does not belong to %s; sign with your own card"},
 	"doc.sections":            {"Gekozen rubrieken", "Sections chosen"},
 	"doc.signed_by":           {"Ondertekend door", "Signed by"},
 	"doc.effect":              {"Van kracht", "Takes effect"},
