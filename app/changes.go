@@ -49,27 +49,29 @@ func snapshot(tx store.OrgTx) (org.Snapshot, error) {
 	return s, err
 }
 
-// withIDCopies describes each ID copy in the draft (never holding it).
+// withIDCopies describes each ID copy in the draft (never holding it):
+// one per new contact person, under a neutral name
+// (identiteitsbewijs-1.jpg: a file's own name often holds the document
+// number).
 func withIDCopies(d org.ChangeDraft, copies []IDCopy) (org.ChangeDraft, error) {
 	d.Contacts = append([]org.ContactChange(nil), d.Contacts...)
-	used := map[string]bool{}
-	for _, c := range copies {
+	// Only the copies given here are attached: a reference the draft
+	// carries without its content counts for nothing.
+	for i := range d.Contacts {
+		d.Contacts[i].IDCopy = nil
+	}
+	for i, c := range copies {
 		if c.Contact < 0 || c.Contact >= len(d.Contacts) || d.Contacts[c.Contact].Action != org.ContactAdd {
 			return d, i18n.E("org.change.id_copy_new_only", nil)
 		}
-		ref, err := org.ValidateIDCopy(c.Name, c.Data)
+		name := cert.Printable(d.Contacts[c.Contact].Person.Name)
+		if d.Contacts[c.Contact].IDCopy != nil {
+			return d, i18n.E("org.change.id_copy_twice", nil, name)
+		}
+		ref, err := org.ValidateIDCopy(fmt.Sprintf("identiteitsbewijs-%d", i+1), c.Data)
 		if err != nil {
-			return d, i18n.E("org.change.id_copy_of", err, cert.Printable(d.Contacts[c.Contact].Person.Name))
+			return d, i18n.E("org.change.id_copy_of", err, name)
 		}
-		// Each copy is an attachment of its own in the signed PDF, by
-		// this name: two "paspoort.jpg" become paspoort.jpg and
-		// paspoort-2.jpg.
-		ext := filepath.Ext(ref.FileName)
-		base := strings.TrimSuffix(ref.FileName, ext)
-		for n := 2; used[ref.FileName]; n++ {
-			ref.FileName = fmt.Sprintf("%s-%d%s", base, n, ext)
-		}
-		used[ref.FileName] = true
 		d.Contacts[c.Contact].IDCopy = &ref
 	}
 	return d, nil
@@ -263,8 +265,8 @@ func (a *App) CancelChange(ctx context.Context, who org.Person, number, reason s
 
 func (a *App) closeChange(ctx context.Context, who org.Person, number, note string, confirm bool) (org.Change, error) {
 	note = strings.TrimSpace(note)
-	if len(note) > 500 || strings.ContainsFunc(note, func(r rune) bool { return r < 0x20 }) {
-		return org.Change{}, i18n.E("org.field.note", i18n.E("org.text_control", nil))
+	if err := org.PlainText(note, 500, false); err != nil {
+		return org.Change{}, i18n.E("org.field.note", err)
 	}
 	var out org.Change
 	entry := audit.Entry{Action: audit.ChangeCancelled}

@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -18,16 +17,12 @@ import (
 	"pkiodesk/app/order"
 	"pkiodesk/app/org"
 	"pkiodesk/app/store"
+	"pkiodesk/internal/idcopytest"
 )
 
-// idCopyBytes is a "photo" of an ID document: a JPEG header and random
-// bytes no file could hold by accident.
-func idCopyBytes(t testing.TB) []byte {
-	b := make([]byte, 48<<10)
-	rand.Read(b)
-	copy(b, []byte{0xFF, 0xD8, 0xFF, 0xE0})
-	return b
-}
+// idCopyBytes is a "photo" of an ID document: a JPEG that decodes, with
+// random bytes no file could hold by accident from offset 16 on.
+func idCopyBytes(t testing.TB) []byte { return idcopytest.JPEG(48 << 10) }
 
 // leaks reports whether data holds an ID copy in any of the forms a
 // careless writer would use.
@@ -454,5 +449,44 @@ func TestCancelledSubscriptionStopsEverything(t *testing.T) {
 	confirmed, _ := findChange(reg.Changes, c.Number)
 	if err := CheckWithdrawChange(holder, confirmed); !i18n.Is(err, "org.change.not_pending") {
 		t.Errorf("withdrawing the confirmed cancellation: %v", err)
+	}
+}
+
+// One ID copy per new contact person: a second one for the same person is
+// refused, and nothing is signed or kept.
+func TestSecondIDCopyForOneContactRefused(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
+	r.a.KeepDocumentKeysInSession()
+	ctx := context.Background()
+	_, _, err := r.a.SubmitChange(ctx, r.people["cpa"], contactsDraft(), []IDCopy{{Contact: 0, Name: "a.jpg", Data: idCopyBytes(t)}, {Contact: 0, Name: "b.jpg", Data: idCopyBytes(t)}}, r.signing(t, r.people["cpa"]))
+	if !i18n.Is(err, "org.change.id_copy_twice") {
+		t.Fatalf("two copies for one contact: %v", err)
+	}
+	if reg, _ := r.a.Register(ctx); len(reg.Changes) != 0 {
+		t.Errorf("%d changes kept", len(reg.Changes))
+	}
+}
+
+// The note of a confirmation or withdrawal is plain text: too long says
+// so, bidi controls, DEL and C1 controls are refused.
+func TestCloseChangeNoteIsPlainText(t *testing.T) {
+	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
+	ctx := context.Background()
+	reg, _ := r.a.Register(ctx)
+	d := org.NewDraft(reg.Organisation)
+	d.Sections = []org.Section{org.SectionBilling}
+	d.Organisation.BillingAddress = "Postbus 1"
+	c := keepSigned(t, r, r.people["cpa"], d, nil)
+	_, err := r.a.CancelChange(ctx, r.people["cpa"], c.Number, strings.Repeat("a", 501))
+	if !i18n.Is(err, "org.field.note") || !i18n.Is(err, "org.text_long") || !strings.Contains(i18n.Localize(i18n.NL, err), "te lang") {
+		t.Errorf("501 characters: %v", err)
+	}
+	for _, note := range []string{"KPN\u202e1", "KPN\u007f", "KPN\u0085-1", "KPN\u2028-1"} {
+		if _, err := r.a.ConfirmChange(ctx, r.people["cpa"], c.Number, note); !i18n.Is(err, "org.text_control") {
+			t.Errorf("note %q: %v", note, err)
+		}
+	}
+	if _, err := r.a.ConfirmChange(ctx, r.people["cpa"], c.Number, strings.Repeat("é", 500)); err != nil {
+		t.Errorf("500 characters: %v", err)
 	}
 }

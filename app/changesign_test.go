@@ -102,7 +102,7 @@ func TestChangeFormSignedAsOnePAdESDocument(t *testing.T) {
 		t.Error("the kept change names another document")
 	}
 	text := pdfsigValid(t, pdf)
-	for _, want := range []string{"Bevestiging wijzigingsformulier", ch.Number, "Sanne de Vries", "ICT-9999", "paspoort.jpg", "Fatima El Amrani", ChangeAttachment} {
+	for _, want := range []string{"Bevestiging wijzigingsformulier", ch.Number, "Sanne de Vries", "ICT-9999", "identiteitsbewijs-1.jpg", "Fatima El Amrani", ChangeAttachment} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the page lacks %q", want)
 		}
@@ -126,7 +126,7 @@ func TestChangeFormSignedAsOnePAdESDocument(t *testing.T) {
 	if ref := attached.Contacts[0].IDCopy; ref == nil || ref.SHA256 != hex.EncodeToString(sum[:]) || bytes.Contains(content, secret[1024:1088]) {
 		t.Errorf("the JSON names the ID copy wrongly or holds it: %+v", ref)
 	}
-	if copyFile, err := os.ReadFile(filepath.Join(dir, "paspoort.jpg")); err != nil || !bytes.Equal(copyFile, secret) {
+	if copyFile, err := os.ReadFile(filepath.Join(dir, "identiteitsbewijs-1.jpg")); err != nil || !bytes.Equal(copyFile, secret) {
 		t.Errorf("the ID copy is not attached as it was given: %v", err)
 	}
 	// pkiodesk's own way back verifies first.
@@ -152,7 +152,9 @@ func TestChangeFormSignedAsOnePAdESDocument(t *testing.T) {
 	}
 }
 
-// Two new contacts' copies with the same file name are two attachments.
+// Two new contacts' copies with the same file name are two attachments,
+// each under a neutral name (a file's own name often holds the document
+// number): identiteitsbewijs-1.jpg, identiteitsbewijs-2.jpg.
 func TestIDCopiesWithTheSameName(t *testing.T) {
 	r := newRegister(t, filepath.Join(t.TempDir(), "db"), 1)
 	r.a.KeepDocumentKeysInSession()
@@ -165,17 +167,20 @@ func TestIDCopiesWithTheSameName(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := ch.Contacts[0].IDCopy.FileName, ch.Contacts[1].IDCopy.FileName; a != "paspoort.jpg" || b != "paspoort-2.jpg" {
+	if bytes.Contains(pdf, []byte("paspoort")) {
+		t.Error("the copy's own file name is in the PDF")
+	}
+	if a, b := ch.Contacts[0].IDCopy.FileName, ch.Contacts[1].IDCopy.FileName; a != "identiteitsbewijs-1.jpg" || b != "identiteitsbewijs-2.jpg" {
 		t.Errorf("names %q %q", a, b)
 	}
 	_, opened, err := r.a.ReadChangeDocument(context.Background(), pdf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, _ := opened.Attachment("paspoort.jpg"); !bytes.Equal(a, one) {
+	if a, _ := opened.Attachment("identiteitsbewijs-1.jpg"); !bytes.Equal(a, one) {
 		t.Error("first copy")
 	}
-	if b, _ := opened.Attachment("paspoort-2.jpg"); !bytes.Equal(b, two) {
+	if b, _ := opened.Attachment("identiteitsbewijs-2.jpg"); !bytes.Equal(b, two) {
 		t.Error("second copy")
 	}
 }

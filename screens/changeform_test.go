@@ -1,7 +1,6 @@
 package screens
 
 import (
-	"crypto/rand"
 	"slices"
 	"strings"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
+	"pkiodesk/internal/idcopytest"
 )
 
 // The matrix in the change form: every section is there for every role
@@ -106,9 +106,7 @@ func TestChangeFormChecksAndKeepsTheDraft(t *testing.T) {
 	if err := f.setIDCopy(0, "paspoort.exe", []byte("MZ")); !i18n.Is(err, "org.id_copy.type") {
 		t.Errorf("an executable as ID copy: %v", err)
 	}
-	photo := make([]byte, 4096)
-	rand.Read(photo)
-	copy(photo, []byte{0xFF, 0xD8, 0xFF})
+	photo := idcopytest.JPEG(4096)
 	if err := f.setIDCopy(0, "paspoort.jpg", photo); err != nil {
 		t.Fatal(err)
 	}

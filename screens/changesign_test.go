@@ -3,7 +3,6 @@ package screens
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"os"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
+	"pkiodesk/internal/idcopytest"
 )
 
 // signForm checks the form, confirms the step and waits for the page the
@@ -49,9 +49,7 @@ func TestChangeFormSignedWithTheCard(t *testing.T) {
 	f.checks[org.SectionContacts].SetChecked(true)
 	f.d.draft.Contacts = append(f.d.draft.Contacts, org.ContactChange{Action: org.ContactAdd,
 		Person: org.Person{Name: "Sanne de Vries", Email: "s.devries@voorbeeldstad.nl", Phone: "020 555 0110", Role: org.ContactpersoonBasis}})
-	photo := make([]byte, 8192)
-	rand.Read(photo)
-	copy(photo, []byte{0xFF, 0xD8, 0xFF})
+	photo := idcopytest.JPEG(8192)
 	if err := f.setIDCopy(0, "paspoort.jpg", bytes.Clone(photo)); err != nil {
 		t.Fatal(err)
 	}

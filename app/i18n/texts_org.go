@@ -119,6 +119,8 @@ var orgTexts = map[string]text{
 	"org.id_copy.type":                    {"de kopie van het identiteitsbewijs moet een PDF, JPEG of PNG zijn", "the copy of the ID document must be a PDF, JPEG or PNG"},
 	"org.change.id_copy_of":               {"kopie identiteitsbewijs van %s", "copy of the ID document of %s"},
 	"org.change.register_changed":         {"de registratie is gewijzigd terwijl u ondertekende; controleer het formulier en onderteken opnieuw", "the register changed while you were signing; check the form and sign again"},
+	"org.change.id_copy_twice":            {"voor %s is al een kopie van het identiteitsbewijs gekozen; één kopie per Contactpersoon", "a copy of the ID document of %s was already chosen; one copy per contact person"},
+	"org.id_copy.damaged":                 {"de kopie van het identiteitsbewijs is beschadigd of geen echte PDF, JPEG of PNG", "the copy of the ID document is damaged or not a real PDF, JPEG or PNG"},
 	"org.change.email_pending":            {"e-mailadres %s wordt al geregistreerd door een wijziging in behandeling (%s)", "e-mail address %s is already being registered by a pending change (%s)"},
 	"org.change.confirm_conflict":         {"wijziging %s kan niet worden bevestigd (trek haar in en dien zo nodig een nieuwe in), want de registratie is intussen gewijzigd", "change %s cannot be confirmed (withdraw it and submit a new one if needed), because the register changed in the meantime"},
 	"org.change.person_exists":            {"%s is al geregistreerd", "%s is already registered"},

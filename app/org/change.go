@@ -302,7 +302,7 @@ func PlanChange(who Person, reg Snapshot, d ChangeDraft, number string, now time
 			c = *d.Cancellation
 		}
 		c.Reason = strings.TrimSpace(c.Reason)
-		if err := plainText(c.Reason, maxReasonLen, true); err != nil {
+		if err := PlainText(c.Reason, maxReasonLen, true); err != nil {
 			return Change{}, i18n.E("org.field.reason", err)
 		}
 		if !reg.Organisation.CancelledAt.IsZero() {
@@ -338,7 +338,7 @@ func planOrganisation(cur, d Organisation, sections []Section) (Organisation, er
 			key, v string
 			lines  bool
 		}{{"org.field.org_name", next.Name, false}, {"org.field.address", next.Address, true}, {"org.field.postal_address", next.PostalAddress, true}, {"org.field.phone", next.Phone, false}, {"org.field.email", next.Email, false}} {
-			if err := plainText(f.v, maxAddressLen, f.lines); err != nil {
+			if err := PlainText(f.v, maxAddressLen, f.lines); err != nil {
 				return Organisation{}, i18n.E(f.key, err)
 			}
 		}
@@ -366,7 +366,7 @@ func planOrganisation(cur, d Organisation, sections []Section) (Organisation, er
 			key, v string
 			lines  bool
 		}{{"org.field.billing_address", next.BillingAddress, true}, {"org.field.attention", next.BillingAttention, false}, {"org.field.reference", next.BillingReference, false}, {"org.field.email", next.BillingEmail, false}} {
-			if err := plainText(f.v, maxAddressLen, f.lines); err != nil {
+			if err := PlainText(f.v, maxAddressLen, f.lines); err != nil {
 				return Organisation{}, i18n.E(f.key, err)
 			}
 		}

@@ -3,11 +3,13 @@ package org
 import (
 	"bytes"
 	"fmt"
+	"hash/crc32"
 	"strings"
 	"testing"
 	"time"
 
 	"pkiodesk/app/i18n"
+	"pkiodesk/internal/idcopytest"
 )
 
 var changeNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -231,25 +233,55 @@ func TestCheckSection(t *testing.T) {
 }
 
 func TestValidateIDCopy(t *testing.T) {
-	jpeg := append([]byte{0xFF, 0xD8, 0xFF, 0xE0}, bytes.Repeat([]byte{1}, 100)...)
-	ref, err := ValidateIDCopy(`C:\Users\jan\Mijn paspoort.JPEG`, jpeg)
-	if err != nil || ref.FileName != "Mijn paspoort.jpg" || ref.MediaType != "image/jpeg" || ref.Size != 104 || len(ref.SHA256) != 64 {
+	photo := idcopytest.JPEG(100)
+	ref, err := ValidateIDCopy(`C:\Users\jan\Mijn paspoort.JPEG`, photo)
+	if err != nil || ref.FileName != "Mijn paspoort.jpg" || ref.MediaType != "image/jpeg" || ref.Size != len(photo) || len(ref.SHA256) != 64 {
 		t.Errorf("%+v %v", ref, err)
 	}
-	ref, err = ValidateIDCopy("../../etc/\x1b[31mid.pdf", []byte("%PDF-1.7\n"))
+	ref, err = ValidateIDCopy("../../etc/\x1b[31mid.pdf", []byte("%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\nstartxref\n9\n%%EOF\n"))
 	if err != nil || ref.FileName != "[31mid.pdf" {
 		t.Errorf("%+v %v", ref, err)
 	}
-	if ref, _ := ValidateIDCopy("", []byte("\x89PNG\r\n\x1a\nxx")); ref.FileName != "kopie-id.png" {
+	if ref, _ := ValidateIDCopy("a\u2028b\u200f", idcopytest.PNG()); ref.FileName != "a_b.png" {
+		t.Errorf("line separator and format character: %q", ref.FileName)
+	}
+	if ref, _ := ValidateIDCopy("", idcopytest.PNG()); ref.FileName != "kopie-id.png" {
 		t.Errorf("no name: %q", ref.FileName)
 	}
+	truncated := idcopytest.JPEG(100)
 	for key, data := range map[string][]byte{
 		"org.id_copy.empty":     nil,
 		"org.id_copy.type":      []byte("MZ\x90\x00 een programma"),
 		"org.id_copy.too_large": append([]byte("%PDF-"), make([]byte, MaxIDCopySize)...),
+		// The first bytes of a type, and nothing of it after.
+		"org.id_copy.damaged": append([]byte{0xFF, 0xD8, 0xFF}, []byte("MZ\x90\x00 this is a windows program")...),
 	} {
 		if _, err := ValidateIDCopy("x.pdf", data); !i18n.Is(err, key) {
 			t.Errorf("%s: %v", key, err)
 		}
 	}
+	for name, data := range map[string][]byte{
+		"html behind a PDF header":  []byte("%PDF-<html><script>alert(1)</script></html>"),
+		"PNG header only":           []byte("\x89PNG\r\n\x1a\nnot a png at all"),
+		"truncated JPEG":            truncated[:len(truncated)-40],
+		"PDF with data after %%EOF": []byte("%PDF-1.7\nstartxref\n9\n%%EOF\n<script>"),
+		"huge image":                hugePNGHeader(),
+	} {
+		if _, err := ValidateIDCopy("x", data); !i18n.Is(err, "org.id_copy.damaged") {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// hugePNGHeader is a PNG that claims 100000×100000 pixels.
+func hugePNGHeader() []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := []byte{0, 0x01, 0x86, 0xA0, 0, 0x01, 0x86, 0xA0, 8, 2, 0, 0, 0}
+	chunk := append([]byte("IHDR"), ihdr...)
+	b.Write([]byte{0, 0, 0, 13})
+	b.Write(chunk)
+	crc := crc32.ChecksumIEEE(chunk)
+	b.Write([]byte{byte(crc >> 24), byte(crc >> 16), byte(crc >> 8), byte(crc)})
+	return b.Bytes()
 }

@@ -34,7 +34,7 @@ func ValidateContact(p Person) error {
 		return i18n.E("org.person.name_required", nil)
 	}
 	for _, f := range []struct{ key, v string }{{"org.field.name", p.Name}, {"org.field.email", p.Email}, {"org.field.phone", p.Phone}, {"org.field.function", p.Function}} {
-		if err := plainText(f.v, maxFieldLen, false); err != nil {
+		if err := PlainText(f.v, maxFieldLen, false); err != nil {
 			return i18n.E(f.key, err)
 		}
 	}
@@ -75,9 +75,9 @@ func digits(s string) int {
 	return n
 }
 
-// plainText refuses control characters (new lines only where a field has
+// PlainText refuses control characters (new lines only where a field has
 // several lines), invalid UTF-8 and overlong values.
-func plainText(s string, max int, lines bool) error {
+func PlainText(s string, max int, lines bool) error {
 	if !utf8.ValidString(s) {
 		return i18n.E("org.text_encoding", nil)
 	}
@@ -85,7 +85,7 @@ func plainText(s string, max int, lines bool) error {
 		return i18n.E("org.text_long", nil, max)
 	}
 	for _, r := range s {
-		if unicode.IsControl(r) && (r != '\n' || !lines) || unicode.Is(unicode.Bidi_Control, r) {
+		if unicode.IsControl(r) && (r != '\n' || !lines) || unicode.In(r, unicode.Bidi_Control, unicode.Cf, unicode.Zl, unicode.Zp) {
 			return i18n.E("org.text_control", nil)
 		}
 	}
