@@ -26,6 +26,8 @@ type changeDraft struct {
 	copies []app.IDCopy
 	// bvExisting is the contact chosen as new BV; empty: someone new.
 	bvExisting string
+	// owner is the person who wrote it (org.Person.ID).
+	owner string
 }
 
 // changeForm is "Wijzigen organisatiegegevens" (manual 7.2): choose the
@@ -74,8 +76,13 @@ func (u *ui) newChangeForm() (*changeForm, error) {
 	if err != nil {
 		return nil, err
 	}
+	// A draft is its writer's: the next card holder starts afresh.
+	if u.change != nil && u.change.owner != u.person.ID {
+		u.change.wipe()
+		u.change = nil
+	}
 	if u.change == nil {
-		u.change = &changeDraft{draft: org.NewDraft(reg.Organisation)}
+		u.change = &changeDraft{draft: org.NewDraft(reg.Organisation), owner: u.person.ID}
 	}
 	return &changeForm{u: u, reg: reg, d: u.change, checks: map[org.Section]*widget.Check{}, why: map[org.Section]*widget.Label{}, panels: map[org.Section]fyne.CanvasObject{}}, nil
 }

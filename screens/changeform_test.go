@@ -134,6 +134,27 @@ func TestChangeFormChecksAndKeepsTheDraft(t *testing.T) {
 	if len(g.d.copies) != 0 || photo[100] != 0 {
 		t.Error("the ID copy outlived its contact")
 	}
+	// The session ends (logout, card pulled): the ID copy is wiped; the
+	// typing stays for its writer, and the next card holder starts afresh.
+	g.d.draft.Contacts = append(g.d.draft.Contacts, org.ContactChange{Action: org.ContactAdd,
+		Person: org.Person{Name: "Sanne de Vries", Email: "s.devries@voorbeeldstad.nl", Phone: "020 555 0110", Role: org.ContactpersoonBasis}})
+	second := idcopytest.JPEG(4096)
+	if err := g.setIDCopy(0, "paspoort.jpg", second); err != nil {
+		t.Fatal(err)
+	}
+	writer := u.person
+	u.endSession()
+	if len(u.change.copies) != 0 || second[100] != 0 {
+		t.Error("the ID copy outlived the session")
+	}
+	u.person = writer
+	if h, _ := u.newChangeForm(); h.d.draft.Organisation.BillingReference != "ICT-9999" {
+		t.Errorf("the writer's draft is lost: %+v", h.d.draft.Organisation)
+	}
+	u.person = org.Person{ID: "someone-else", Name: "Mark Smit", Role: org.BevoegdVertegenwoordiger, Active: true}
+	if h, _ := u.newChangeForm(); len(h.d.draft.Contacts) != 0 || h.d.draft.Organisation.BillingReference == "ICT-9999" {
+		t.Errorf("the next card holder got the draft: %+v", h.d.draft)
+	}
 }
 
 // Cancelling the subscription: BV only, behind a step that names what stops.

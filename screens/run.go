@@ -266,8 +266,13 @@ func (u *ui) cardPulled() {
 
 // endSession closes the token session and forgets what the session saw
 // and chose: open dialogs, the way back, filters, sort orders and scroll
-// positions. Forms keep their drafts (a pulled card loses no typing).
+// positions. Forms keep their drafts (a pulled card loses no typing), but
+// the change form's ID copies are wiped, and its draft goes to no one but
+// its writer (changeForm).
 func (u *ui) endSession() {
+	if u.change != nil {
+		u.change.wipe()
+	}
 	if u.session != nil {
 		u.session.Close()
 	}
