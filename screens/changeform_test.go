@@ -111,7 +111,7 @@ func TestChangeFormChecksAndKeepsTheDraft(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.fillContacts()
-	if !orgHasLabel(f.contactsBox, "Nieuw: Sanne de Vries · s.devries@voorbeeldstad.nl · Contactpersoon (basis autorisaties) · kopie identiteitsbewijs: paspoort.jpg (4 kB)") {
+	if !orgHasLabel(f.contactsBox, "Nieuw: Sanne de Vries · s.devries@voorbeeldstad.nl · Contactpersoon (basis autorisaties) · kopie identiteitsbewijs: paspoort.jpg (5 kB)") {
 		t.Errorf("contacts %v", orgLabels(f.contactsBox))
 	}
 	saveShot(t, u.win, "wijzigingsformulier")

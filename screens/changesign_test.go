@@ -87,7 +87,7 @@ func TestChangeFormSignedWithTheCard(t *testing.T) {
 	if signCert := card.Signer.Chain[0]; !opened.Signer.Equal(signCert) {
 		t.Errorf("signed by %s, not the card's signature key", opened.Signer.Subject)
 	}
-	if data, ok := opened.Attachment("paspoort.jpg"); !ok || !bytes.Equal(data, photo) {
+	if data, ok := opened.Attachment("identiteitsbewijs-1.jpg"); !ok || !bytes.Equal(data, photo) {
 		t.Error("the ID copy is not in the signed PDF")
 	}
 	// Pending, with the person it adds not yet registered.
