@@ -93,7 +93,6 @@ func (u *ui) logout() {
 	_ = u.core.LogOut(context.Background(), signer)
 	u.endSession()
 	u.cs.Logout()
-	u.setTitle(u.tr("Uitgelogd", "Logged out"))
 	advice := widget.NewLabel(u.tr(
 		"U bent uitgelogd. Voer de volgende stappen uit om volledig uit te loggen:\n1. sluit de applicatie;\n2. verwijder uw smartcard uit de kaartlezer.",
 		"You are logged out. To log out completely:\n1. close the application;\n2. remove your smartcard from the reader."))
@@ -104,6 +103,7 @@ func (u *ui) logout() {
 	u.win.SetContent(container.NewCenter(container.NewVBox(
 		widget.NewLabelWithStyle(u.tr("Uitloggen", "Log out"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		advice, container.NewHBox(closeApp, again))))
+	u.setTitle(u.tr("Uitgelogd", "Logged out"))
 	u.win.Canvas().Focus(again)
 }
 

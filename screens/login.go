@@ -43,7 +43,6 @@ func (u *ui) showLogin(problem string) { u.loginScreen(problem) }
 func (u *ui) loginScreenForTest() *loginScreen { return u.loginScreen("") }
 
 func (u *ui) loginScreen(problem string) *loginScreen {
-	u.setTitle(u.tr("Inloggen", "Log in"))
 	s := &loginScreen{u: u}
 	s.readers = widget.NewLabel("")
 	s.readers.Wrapping = fyne.TextWrapWord
@@ -85,6 +84,8 @@ func (u *ui) loginScreen(problem string) *loginScreen {
 	u.win.SetContent(container.NewCenter(container.NewGridWrap(fyne.NewSize(560, 620), form)))
 	u.onCardState = func(smartcard.State) { s.refresh() }
 	s.refresh()
+	// The title last: whoever waits for it finds the screen it names.
+	u.setTitle(u.tr("Inloggen", "Log in"))
 	u.win.Canvas().Focus(s.pin)
 	return s
 }

@@ -66,6 +66,10 @@ func newTestUI(t *testing.T, lang i18n.Lang) *ui {
 	u := newUI(fa, core, app.Database{Demo: true}, lang, nil)
 	u.files = fyneChooser{}
 	u.person = org.Person{Name: "Test Persoon", Role: org.BevoegdVertegenwoordiger, Active: true}
+	// A test that stops early must not leave its token session open: an
+	// open session keeps SoftHSM initialised, and the next test's new token
+	// would not be seen.
+	t.Cleanup(u.endSession)
 	return u
 }
 

@@ -15,7 +15,6 @@ import (
 // registers the organisation and themself as Bevoegd Vertegenwoordiger.
 // Typed values live in a draft, so pulling the card loses nothing.
 func (u *ui) showSetup() {
-	u.setTitle(u.tr("Organisatie inrichten", "Set up organisation"))
 	d := u.draft("setup")
 	entry := func(key, placeholder string) *widget.Entry {
 		e := widget.NewEntry()
@@ -66,4 +65,6 @@ func (u *ui) showSetup() {
 	title := widget.NewLabelWithStyle(u.tr("Organisatie inrichten", "Set up organisation"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	u.win.SetContent(container.NewCenter(container.NewGridWrap(fyne.NewSize(640, 520),
 		container.NewVBox(title, intro, form, problem))))
+	// The title last: whoever waits for it finds the screen it names.
+	u.setTitle(u.tr("Organisatie inrichten", "Set up organisation"))
 }
