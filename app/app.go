@@ -14,6 +14,7 @@ import (
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/order"
+	"pkiodesk/app/privatefiles"
 	"pkiodesk/app/store"
 	"pkiodesk/app/trust"
 )
@@ -46,6 +47,9 @@ type App struct {
 	// changeDocs keeps signed change forms that carry ID copies encrypted
 	// (changevault.go).
 	changeDocs vault
+	// files is this process's private folder for documents handed to the
+	// PDF viewer or the printer (privatefiles.go).
+	files *privatefiles.Folder
 }
 
 // Open opens the database and loads the services.
@@ -64,7 +68,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		st.Close()
 		return nil, err
 	}
-	a := &App{Store: st, Inventory: inv, Journal: audit.New(st, audit.HeadPath(cfg.DBPath), cfg.Now), Trust: tr}
+	a := &App{Store: st, Inventory: inv, Journal: audit.New(st, audit.HeadPath(cfg.DBPath), cfg.Now), Trust: tr,
+		files: privatefiles.New(os.Getenv)}
 	a.Orders = order.NewService(st, inv, cfg.Now).WithJournal(a.Journal, a.Actor).WithTrust(tr)
 	inv.SetStatusText(a.statusText)
 	return a, nil

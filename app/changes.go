@@ -9,8 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -331,7 +329,7 @@ func (a *App) closeChange(ctx context.Context, who org.Person, number, note stri
 		return org.Change{}, err
 	}
 	if out.Document.Encrypted != "" {
-		if err := a.changeDocs.removeFile(out.Number); err != nil {
+		if err := a.files.Remove(out.Number + ".pdf"); err != nil {
 			return out, i18n.E("org.doc.file", err)
 		}
 		if err := a.changeDocs.forget(ctx, out.Number, KeptWith(out.Document.Encrypted)); err != nil {
@@ -426,35 +424,18 @@ func (a *App) CancellationEffects(ctx context.Context, l i18n.Lang) ([]string, e
 }
 
 // ChangeDocumentFile writes a change's signed PDF to a private file for
-// the PDF viewer or the printer, and returns its path. The file goes when
-// the change is confirmed or cancelled, and when pkiodesk ends
-// (RemoveDocumentFiles).
+// the PDF viewer or the printer (PrivateFile), and returns its path. The
+// file goes when the change is confirmed or cancelled, and with the
+// private folder (RemovePrivateFiles).
 func (a *App) ChangeDocumentFile(ctx context.Context, number string) (string, error) {
+	if !safeNumber(number) {
+		return "", i18n.E("org.change.unknown", nil, cert.Printable(number))
+	}
 	doc, err := a.ChangeDocument(ctx, number)
 	if err != nil {
 		return "", err
 	}
-	dir, err := a.changeDocs.fileDir()
-	if err != nil {
-		return "", i18n.E("org.doc.file", err)
-	}
-	if !safeNumber(number) {
-		return "", i18n.E("org.change.unknown", nil, cert.Printable(number))
-	}
-	path := filepath.Join(dir, number+".pdf")
-	if err := os.WriteFile(path, doc, 0o600); err != nil {
-		return "", i18n.E("org.doc.file", err)
-	}
-	return path, nil
-}
-
-// RemoveDocumentFiles deletes every file ChangeDocumentFile wrote.
-func (a *App) RemoveDocumentFiles() error {
-	dir, err := a.changeDocs.fileDir()
-	if err != nil {
-		return err
-	}
-	return os.RemoveAll(dir)
+	return a.PrivateFile(number+".pdf", doc)
 }
 
 // safeNumber allows only what change numbers are made of.

@@ -7,9 +7,6 @@ import (
 	"crypto/cipher"
 	"crypto/rand"
 	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
@@ -130,9 +127,6 @@ func (s *sessionKeys) Delete(_ context.Context, account string) error {
 // vault encrypts the signed documents that carry ID copies.
 type vault struct {
 	mu sync.Mutex
-	// dir holds the files handed to the PDF viewer or the printer; they
-	// are removed when their change closes and when pkiodesk ends.
-	dir string
 	// keys is the OS keyring once it answered, else the session's.
 	keys    KeyStore
 	session *sessionKeys
@@ -251,35 +245,4 @@ func newAEAD(key []byte) (cipher.AEAD, error) {
 		return nil, err
 	}
 	return cipher.NewGCM(block)
-}
-
-// fileDir is the private folder for documents handed to other programs:
-// in the system's temporary folder (often memory), readable by the user
-// only.
-func (v *vault) fileDir() (string, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.dir == "" {
-		v.dir = filepath.Join(os.TempDir(), fmt.Sprintf("pkiodesk-%d", os.Getuid()), "wijzigingen")
-	}
-	if err := os.MkdirAll(v.dir, 0o700); err != nil {
-		return "", err
-	}
-	if err := os.Chmod(v.dir, 0o700); err != nil {
-		return "", err
-	}
-	return v.dir, nil
-}
-
-// removeFile deletes the file of one change, if one was written.
-func (v *vault) removeFile(number string) error {
-	dir, err := v.fileDir()
-	if err != nil {
-		return err
-	}
-	err = os.Remove(filepath.Join(dir, number+".pdf"))
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	return err
 }

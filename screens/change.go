@@ -39,8 +39,14 @@ type changePage struct {
 }
 
 // showChange shows a kept change by number.
-func (u *ui) showChange(number string) {
-	u.open(u.orgPlace("change:"+number, fmt.Sprintf(u.tr("Wijziging %s", "Change %s"), number), func() { u.changePage(number, false) }))
+func (u *ui) showChange(number string) { u.open(u.changePlace(number, false)) }
+
+// changePlace is a change's page; the private copy of its PDF (for the
+// viewer or the printer) goes when the page is left.
+func (u *ui) changePlace(number string, justSigned bool) place {
+	pl := u.orgPlace("change:"+number, fmt.Sprintf(u.tr("Wijziging %s", "Change %s"), number), func() { u.changePage(number, justSigned) })
+	pl.leave = u.removePrivateFiles
+	return pl
 }
 
 func (u *ui) changePage(number string, justSigned bool) *changePage {

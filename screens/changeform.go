@@ -614,7 +614,7 @@ func (f *changeForm) sign() {
 				u.change = nil
 			}
 			u.here = place{} // the way back skips the signed form
-			u.open(u.orgPlace("change:"+ch.Number, fmt.Sprintf(u.tr("Wijziging %s", "Change %s"), ch.Number), func() { u.changePage(ch.Number, true) }))
+			u.open(u.changePlace(ch.Number, true))
 		})
 	}()
 }

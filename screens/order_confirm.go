@@ -48,7 +48,7 @@ func (u *ui) showConfirmation(rec order.Record, submitErr error) *confirmation {
 		title: func() string { return u.tr("Bevestiging", "Confirmation") + " " + rec.Order.ID },
 		show:  func() { u.drawConfirmation(rec, submitErr) },
 		// The private copies of the PDF go with the page.
-		leave: u.private.remove})
+		leave: u.removePrivateFiles})
 	return u.confirmation
 }
 
@@ -161,8 +161,8 @@ func (c *confirmation) pdfFile() (string, error) {
 			return p, nil
 		}
 	}
-	// One private folder per window, removed when this page is left.
-	return c.u.private.write(c.rec.Order.ID+".pdf", c.rec.Document)
+	// The process's private folder, removed when this page is left.
+	return c.u.core.PrivateFile(c.rec.Order.ID+".pdf", c.rec.Document)
 }
 
 // historyText is the order's history, a line per step, in the user's

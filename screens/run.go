@@ -100,8 +100,6 @@ type ui struct {
 	certChoice *widget.RadioGroup
 	// onCardState lets the visible screen follow reader changes.
 	onCardState func(smartcard.State)
-	// private holds the files handed to the PDF reader or the printer.
-	private privateFiles
 }
 
 // Run opens the database and shows the window until it is closed. When
@@ -121,6 +119,8 @@ func Run(opt Options) error {
 		return err
 	}
 	defer st.core.Close()
+	// A pkiodesk that crashed left its private files behind.
+	_ = st.core.RemovePrivateLeftovers()
 	u := newUI(fa, st.core, st.db, st.core.Language(ctx, os.Getenv), st.demo)
 	go func() {
 		// No PC/SC service (a demo without pcscd) leaves software tokens.
@@ -135,8 +135,7 @@ func Run(opt Options) error {
 		u.session.Close()
 	}
 	// Signed change forms handed to the PDF viewer may hold ID copies.
-	_ = st.core.RemoveDocumentFiles()
-	u.private.remove()
+	_ = st.core.RemovePrivateFiles()
 	return nil
 }
 
@@ -282,7 +281,7 @@ func (u *ui) endSession() {
 		d.d.Hide()
 	}
 	u.dialogs = nil
-	u.private.remove()
+	u.removePrivateFiles()
 	u.resetNavigation()
 }
 
