@@ -166,6 +166,28 @@ func (a *App) Identify(ctx context.Context, login LoginCheck) (org.Person, error
 	return org.InOrganisation(p, o), err
 }
 
+// Reread returns the logged-in person as the register has them now, in
+// the organisation's state (InOrganisation, as Identify does at login):
+// after a change confirmed or withdrawn, or a manager deactivated, the
+// window's buttons follow the new role, activity or cancellation.
+func (a *App) Reread(ctx context.Context, who org.Person) (org.Person, error) {
+	people, err := a.Store.People(ctx)
+	if err != nil {
+		return who, err
+	}
+	p, ok := org.FindPerson(people, who.ID)
+	if !ok {
+		// Gone from the register: nothing is allowed any more.
+		who.Active = false
+		return who, i18n.E("org.person.unknown", nil)
+	}
+	o, _, err := a.Store.Organisation(ctx)
+	if err != nil {
+		return who, err
+	}
+	return org.InOrganisation(p, o), nil
+}
+
 // SetUp registers the organisation and the card holder as its Bevoegd
 // Vertegenwoordiger, with the checked login certificate, in one transaction.
 func (a *App) SetUp(ctx context.Context, o org.Organisation, name, email string, login LoginCheck) (org.Person, error) {

@@ -273,6 +273,9 @@ func (p *changePage) close(do func(context.Context) (org.Change, error)) {
 		p.fail(err)
 		return
 	}
+	// A confirmed change may have changed the card holder's own role (a
+	// new Bevoegd Vertegenwoordiger) or ended the subscription.
+	p.u.rereadPerson()
 	next := p.u.changePage(ch.Number, false)
 	if err != nil && next != nil {
 		next.fail(err)

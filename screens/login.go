@@ -390,6 +390,19 @@ func (u *ui) finishLogin(sess *smartcard.Session, check app.LoginCheck, err erro
 	u.showHome()
 }
 
+// rereadPerson takes the logged-in person anew from the register, after
+// something the window did may have changed their role or state.
+func (u *ui) rereadPerson() {
+	if u.person.ID == "" {
+		return
+	}
+	// Unreadable: keep the person as known; every action asks the core,
+	// which checks against the register itself.
+	if p, err := u.core.Reread(context.Background(), u.person); err == nil || !p.Active {
+		u.person = p
+	}
+}
+
 // showDoctor shows the middleware report with a copy button, for the
 // service desk (chapter 9: "de software ... is niet (goed) geïnstalleerd").
 func (u *ui) showDoctor() {

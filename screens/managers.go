@@ -316,6 +316,7 @@ func (f *managersForm) deactivate(d org.Deactivation) {
 			return
 		}
 		delete(u.drafts, "managers")
+		u.rereadPerson()
 		f.finish(handOverText(u, res))
 	}
 }
