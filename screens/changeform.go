@@ -28,6 +28,10 @@ type changeDraft struct {
 	bvExisting string
 	// owner is the person who wrote it (org.Person.ID).
 	owner string
+	// chosen is the ID copy chosen in the open contact dialog, not (yet)
+	// put in the form: wiped when the dialog is cancelled, another file
+	// is chosen, or the session ends.
+	chosen []byte
 }
 
 // changeForm is "Wijzigen organisatiegegevens" (manual 7.2): choose the
@@ -355,10 +359,9 @@ func (f *changeForm) contactDialog(index int, p org.Person) {
 		widget.NewFormItem(u.tr("Telefoon", "Telephone"), phone), widget.NewFormItem(u.tr("Functie", "Function"), function),
 		widget.NewFormItem(u.tr("Autorisaties", "Rights"), rights),
 	}
-	var pending struct {
-		name string
-		data []byte
-	}
+	// A copy chosen in an earlier dialog that was closed otherwise.
+	f.d.dropChosen()
+	chosenName := ""
 	idLabel := widget.NewLabel(u.tr("nog niet gekozen", "not chosen yet"))
 	if isNew {
 		for _, c := range f.d.copies {
@@ -372,13 +375,19 @@ func (f *changeForm) contactDialog(index int, p org.Person) {
 				filter: []fileFilter{{u.tr("PDF of foto", "PDF or photo"), []string{"*.pdf", "*.jpg", "*.jpeg", "*.png"}}, {i18n.T(u.lang, "window.filter_all"), []string{"*"}}},
 				read: func(in []inventory.Input) {
 					if len(in) != 1 {
+						for _, x := range in {
+							clear(x.Data)
+						}
 						return
 					}
-					if _, err := org.ValidateIDCopy(in[0].Name, in[0].Data); err != nil {
+					f.d.dropChosen()
+					chosenName = ""
+					if _, err := org.ValidateChosenIDCopy(in[0].Name, in[0].Data, in[0].Err); err != nil {
+						clear(in[0].Data)
 						idLabel.SetText(sentence(i18n.Localize(u.lang, err)))
 						return
 					}
-					pending.name, pending.data = in[0].Name, in[0].Data
+					chosenName, f.d.chosen = in[0].Name, in[0].Data
 					idLabel.SetText(cert.Printable(baseName(in[0].Name)))
 				},
 			})
@@ -405,13 +414,16 @@ func (f *changeForm) contactDialog(index int, p org.Person) {
 		default:
 			f.d.draft.Contacts = append(f.d.draft.Contacts, org.ContactChange{Action: org.ContactUpdate, Person: next})
 		}
-		if pending.data != nil {
-			_ = f.setIDCopy(index, baseName(pending.name), pending.data)
+		if data := f.d.chosen; data != nil {
+			f.d.chosen = nil // the form holds it now
+			if f.setIDCopy(index, baseName(chosenName), data) != nil {
+				clear(data)
+			}
 		}
 		f.fillContacts()
 	}
 	u.showDialog(title, widget.NewForm(items...),
-		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true},
+		dialogButton{label: u.tr("Annuleren", "Cancel"), isCancel: true, action: f.d.dropChosen},
 		dialogButton{label: u.tr("Opnemen in het formulier", "Put in the form"), importance: widget.HighImportance, isDefault: true, action: put})
 }
 
@@ -625,4 +637,12 @@ func (d *changeDraft) wipe() {
 		clear(c.Data)
 	}
 	d.copies = nil
+	d.dropChosen()
+}
+
+// dropChosen wipes the ID copy chosen in a contact dialog and not put in
+// the form.
+func (d *changeDraft) dropChosen() {
+	clear(d.chosen)
+	d.chosen = nil
 }

@@ -115,6 +115,7 @@ var orgTexts = map[string]text{
 	"org.field.attention":                 {"ter attentie van", "for the attention of"},
 	"org.field.reference":                 {"referentie", "reference"},
 	"org.id_copy.empty":                   {"het bestand met de kopie van het identiteitsbewijs is leeg", "the file with the copy of the ID document is empty"},
+	"org.id_copy.unreadable":              {"het bestand met de kopie van het identiteitsbewijs kan niet worden gelezen", "the file with the copy of the ID document cannot be read"},
 	"org.id_copy.too_large":               {"de kopie van het identiteitsbewijs is groter dan %d MiB", "the copy of the ID document is larger than %d MiB"},
 	"org.id_copy.type":                    {"de kopie van het identiteitsbewijs moet een PDF, JPEG of PNG zijn", "the copy of the ID document must be a PDF, JPEG or PNG"},
 	"org.change.id_copy_of":               {"kopie identiteitsbewijs van %s", "copy of the ID document of %s"},

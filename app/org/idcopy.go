@@ -37,6 +37,20 @@ var idCopyTypes = []struct {
 // 600 dpi of an A4 page is about 35 million pixels.
 const maxIDCopyPixels = 40_000_000
 
+// ValidateChosenIDCopy checks an ID copy as read from a chosen file: a
+// file that could not be read (too large, unreadable, a folder) is said
+// to be so, not taken for an empty one.
+func ValidateChosenIDCopy(name string, data []byte, readErr error) (IDCopyRef, error) {
+	switch {
+	case readErr == nil:
+		return ValidateIDCopy(name, data)
+	case i18n.Is(readErr, "err.file_too_large"):
+		return IDCopyRef{}, i18n.E("org.id_copy.too_large", readErr, MaxIDCopySize>>20)
+	default:
+		return IDCopyRef{}, i18n.E("org.id_copy.unreadable", readErr)
+	}
+}
+
 // ValidateIDCopy checks a digital copy of an ID document for a new
 // contact person and describes it: a JPEG or PNG that decodes, or a PDF
 // that ends as a PDF does (startxref, %%EOF). The name it is given is the
