@@ -423,11 +423,23 @@ func (a *App) CancellationEffects(ctx context.Context, l i18n.Lang) ([]string, e
 	return out, nil
 }
 
+// DocumentUse is what is done with a change's signed PDF outside
+// pkiodesk; for one that carries ID copies it is journaled.
+type DocumentUse = audit.Action
+
+const (
+	DocumentOpened  DocumentUse = audit.ChangeDocOpened
+	DocumentSaved   DocumentUse = audit.ChangeDocSaved
+	DocumentPrinted DocumentUse = audit.ChangeDocPrinted
+)
+
 // ChangeDocumentFile writes a change's signed PDF to a private file for
-// the PDF viewer or the printer (PrivateFile), and returns its path. The
-// file goes when the change is confirmed or cancelled, and with the
-// private folder (RemovePrivateFiles).
-func (a *App) ChangeDocumentFile(ctx context.Context, number string) (string, error) {
+// the PDF viewer (DocumentOpened) or the printer (DocumentPrinted), and
+// returns its path; one with ID copies is journaled first, and without
+// the journal entry there is no file. The file goes when the change is
+// confirmed or cancelled, and with the private folder
+// (RemovePrivateFiles).
+func (a *App) ChangeDocumentFile(ctx context.Context, number string, use DocumentUse) (string, error) {
 	if !safeNumber(number) {
 		return "", i18n.E("org.change.unknown", nil, cert.Printable(number))
 	}
@@ -435,7 +447,41 @@ func (a *App) ChangeDocumentFile(ctx context.Context, number string) (string, er
 	if err != nil {
 		return "", err
 	}
+	if err := a.JournalChangeDocument(ctx, number, use); err != nil {
+		return "", err
+	}
 	return a.PrivateFile(number+".pdf", doc)
+}
+
+// JournalChangeDocument records in the journal that a change's signed PDF
+// that carries copies of ID documents was opened, saved or printed: its
+// number and how many copies, never their content or original names. A
+// change without ID copies is not journaled.
+func (a *App) JournalChangeDocument(ctx context.Context, number string, use DocumentUse) error {
+	if use != DocumentOpened && use != DocumentSaved && use != DocumentPrinted {
+		return fmt.Errorf("journal change document: use %q", use)
+	}
+	reg, err := a.orgRegister()
+	if err != nil {
+		return err
+	}
+	var ch org.Change
+	if err := reg.ViewOrganisation(ctx, func(tx store.OrgTx) error {
+		ch, err = getChange(tx, number)
+		return err
+	}); err != nil {
+		return err
+	}
+	copies := 0
+	for _, c := range ch.Contacts {
+		if c.IDCopy != nil {
+			copies++
+		}
+	}
+	if copies == 0 {
+		return nil
+	}
+	return a.Journal.Record(ctx, audit.Entry{Who: a.Actor(), Action: use, Object: audit.ChangeNumber(ch.Number), Count: copies})
 }
 
 // safeNumber allows only what change numbers are made of.

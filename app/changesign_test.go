@@ -317,7 +317,7 @@ func TestIDCopyNeverLeaks(t *testing.T) {
 	if !bytes.Contains(pdfA, mark) || leaks(pdfA, first) == "" {
 		t.Fatal("the signed PDF does not carry the ID copy: this test would find nothing")
 	}
-	viewed, err := r.a.ChangeDocumentFile(ctx, a.Number)
+	viewed, err := r.a.ChangeDocumentFile(ctx, a.Number, DocumentOpened)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +335,7 @@ func TestIDCopyNeverLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.a.ChangeDocumentFile(ctx, b.Number); err != nil {
+	if _, err := r.a.ChangeDocumentFile(ctx, b.Number, DocumentPrinted); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := r.a.CancelChange(ctx, r.people["cpa"], b.Number, "verkeerde persoon"); err != nil {

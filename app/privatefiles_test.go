@@ -27,7 +27,7 @@ func TestChangePDFForTheViewerLivesInTheProcesssPrivateFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path, err := r.a.ChangeDocumentFile(ctx, ch.Number)
+	path, err := r.a.ChangeDocumentFile(ctx, ch.Number, DocumentOpened)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -183,7 +183,7 @@ func (p *changePage) fail(err error) {
 // openPDF shows the signed PDF in the system's viewer, from a private
 // file that goes when the change closes or pkiodesk ends.
 func (p *changePage) openPDF() {
-	path, err := p.u.core.ChangeDocumentFile(context.Background(), p.ch.Number)
+	path, err := p.u.core.ChangeDocumentFile(context.Background(), p.ch.Number, app.DocumentOpened)
 	if err != nil {
 		p.fail(err)
 		return
@@ -204,7 +204,13 @@ func (p *changePage) savePDF() {
 	}
 	u.saveFile(saveRequest{
 		title: u.tr("PDF opslaan", "Save the PDF"), name: p.ch.Number + ".pdf", filter: []fileFilter{{"PDF", []string{"*.pdf"}}},
-		write: func(w fileWriter) error { _, err := w.Write(doc); return err },
+		write: func(w fileWriter) error {
+			if _, err := w.Write(doc); err != nil {
+				return err
+			}
+			// Not journaled, not saved: the temporary file is dropped.
+			return u.core.JournalChangeDocument(context.Background(), p.ch.Number, app.DocumentSaved)
+		},
 		done: func(path string) {
 			p.status.Importance = widget.SuccessImportance
 			p.status.SetText(u.tr("Opgeslagen: ", "Saved: ") + baseName(path))
@@ -216,25 +222,27 @@ func (p *changePage) savePDF() {
 // command (lp); elsewhere it opens the viewer to print from.
 func (p *changePage) printPDF() {
 	u := p.u
-	path, err := u.core.ChangeDocumentFile(context.Background(), p.ch.Number)
+	lp, err := exec.LookPath("lp")
+	if err != nil || runtime.GOOS == "windows" {
+		// Handed to the viewer, and journaled as opened.
+		p.openPDF()
+		p.status.Importance = widget.MediumImportance
+		p.status.SetText(u.tr("De PDF is geopend; kies daar Afdrukken.", "The PDF is open; choose Print there."))
+		return
+	}
+	path, err := u.core.ChangeDocumentFile(context.Background(), p.ch.Number, app.DocumentPrinted)
 	if err != nil {
 		p.fail(err)
 		return
 	}
-	if lp, err := exec.LookPath("lp"); err == nil && runtime.GOOS != "windows" {
-		out, err := exec.CommandContext(context.Background(), lp, "--", path).CombinedOutput()
-		if err != nil {
-			p.fail(errors.New(u.tr("afdrukken mislukt: ", "printing failed: ") + string(out)))
-			return
-		}
-		p.printed = path
-		p.status.Importance = widget.SuccessImportance
-		p.status.SetText(u.tr("Naar de standaardprinter gestuurd.", "Sent to the default printer."))
+	out, err := exec.CommandContext(context.Background(), lp, "--", path).CombinedOutput()
+	if err != nil {
+		p.fail(errors.New(u.tr("afdrukken mislukt: ", "printing failed: ") + string(out)))
 		return
 	}
-	p.openPDF()
-	p.status.Importance = widget.MediumImportance
-	p.status.SetText(u.tr("De PDF is geopend; kies daar Afdrukken.", "The PDF is open; choose Print there."))
+	p.printed = path
+	p.status.Importance = widget.SuccessImportance
+	p.status.SetText(u.tr("Naar de standaardprinter gestuurd.", "Sent to the default printer."))
 }
 
 // recordConfirmation records that KPN confirmed the change, with its

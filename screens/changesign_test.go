@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"pkiodesk/app/audit"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
 	"pkiodesk/internal/idcopytest"
@@ -89,6 +90,14 @@ func TestChangeFormSignedWithTheCard(t *testing.T) {
 	}
 	if data, ok := opened.Attachment("identiteitsbewijs-1.jpg"); !ok || !bytes.Equal(data, photo) {
 		t.Error("the ID copy is not in the signed PDF")
+	}
+	// Opening and saving a form with an ID copy are journaled.
+	u.files = &FakeFileChooser{dir: t.TempDir()}
+	test.Tap(p.save)
+	for _, act := range []audit.Action{audit.ChangeDocOpened, audit.ChangeDocSaved} {
+		if es, err := u.core.Journal.List(ctx, audit.Filter{Action: act}); err != nil || len(es) != 1 || es[0].Object != audit.ChangeNumber(p.ch.Number) || es[0].Count != 1 {
+			t.Errorf("%s: journal %+v %v", act, es, err)
+		}
 	}
 	// Pending, with the person it adds not yet registered.
 	reg, _ := u.core.Register(ctx)

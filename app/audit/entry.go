@@ -60,6 +60,12 @@ const (
 	ChangeConfirmed    Action = "change-confirmed"
 	ChangeCancelled    Action = "change-cancelled"
 	ManagerDeactivated Action = "manager-deactivated"
+	// A signed change form that carries copies of ID documents opened in
+	// the PDF viewer, saved, or sent to the printer (Object: its number;
+	// Count: the ID copies in it; never their content or file names).
+	ChangeDocOpened  Action = "change-pdf-opened"
+	ChangeDocSaved   Action = "change-pdf-saved"
+	ChangeDocPrinted Action = "change-pdf-printed"
 )
 
 // Actions lists every action, in the order the Logboek filter shows them.
@@ -68,6 +74,7 @@ var Actions = []Action{
 	BRPAdd, BRPChange, BRPRemove, BRPExport, Denied, JournalExport, Checkpoint,
 	OrderPlaced, OrderSubmitted, OrderIssued, OrderRejected, OrderCancelled, Revoked, ChangeForm, PersonChange, CertRemoved, CertAssigned,
 	ChangeConfirmed, ChangeCancelled, ManagerDeactivated,
+	ChangeDocOpened, ChangeDocSaved, ChangeDocPrinted,
 }
 
 // ObjectKind says what an entry's object identifies.

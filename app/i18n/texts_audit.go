@@ -47,6 +47,9 @@ var auditTexts = map[string]text{
 	"audit.action.change-confirmed":    {"Wijziging bevestigd", "Change confirmed"},
 	"audit.action.change-cancelled":    {"Wijziging ingetrokken", "Change cancelled"},
 	"audit.action.manager-deactivated": {"Certificaatbeheerder gedeactiveerd", "Certificate manager deactivated"},
+	"audit.action.change-pdf-opened":   {"Wijzigingsformulier met kopie identiteitsbewijs geopend", "Change form with ID copy opened"},
+	"audit.action.change-pdf-saved":    {"Wijzigingsformulier met kopie identiteitsbewijs opgeslagen", "Change form with ID copy saved"},
+	"audit.action.change-pdf-printed":  {"Wijzigingsformulier met kopie identiteitsbewijs afgedrukt", "Change form with ID copy printed"},
 
 	"audit.outcome.ok":      {"gelukt", "done"},
 	"audit.outcome.refused": {"geweigerd", "refused"},
