@@ -292,6 +292,9 @@ func TestIDCopyNeverLeaks(t *testing.T) {
 	work := t.TempDir()
 	t.Setenv("TMPDIR", filepath.Join(work, "tmp"))
 	os.MkdirAll(filepath.Join(work, "tmp"), 0o700)
+	// The private folder for the viewer is made here too.
+	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(work, "run"))
+	os.MkdirAll(filepath.Join(work, "run"), 0o700)
 	path := filepath.Join(work, "data", "pkiodesk.db")
 	os.MkdirAll(filepath.Dir(path), 0o700)
 	r := newRegister(t, path, 2)
@@ -380,8 +383,11 @@ func TestIDCopyNeverLeaks(t *testing.T) {
 			done = append(done, string(e.Action)+" "+e.Object.ID)
 		}
 	}
-	if want := []string{"change-form " + a.Number, "change-confirmed " + a.Number, "change-form " + b.Number, "change-cancelled " + b.Number}; strings.Join(done, ",") != strings.Join(want, ",") {
+	if want := []string{"change-form " + a.Number, "change-pdf-opened " + a.Number, "change-confirmed " + a.Number, "change-form " + b.Number, "change-pdf-printed " + b.Number, "change-cancelled " + b.Number}; strings.Join(done, ",") != strings.Join(want, ",") {
 		t.Errorf("journal %q, want %q", done, want)
+	}
+	if strings.Contains(journal.String(), "paspoort") || strings.Contains(journal.String(), "rijbewijs") {
+		t.Error("the journal names an ID copy's original file")
 	}
 	if !strings.Contains(journal.String(), a.Number) || !strings.Contains(journal.String(), b.Number) {
 		t.Error("the journal's CSV does not name the changes")
