@@ -174,8 +174,9 @@ var menu = []struct {
 	{150, "Persoonlijke certificaten", "04-persoonlijke-certificaten"},
 	{190, "Groepscertificaten", "05-groepscertificaten"},
 	{230, "eSeal certificaten", "06-eseal-certificaten"},
-	{270, "Organisatiegegevens", "08-organisatiegegevens"},
-	{310, "BRP-aansluitingen", "11-brp-aansluitingen"},
+	{270, "Bestellingen", "06b-bestellingen"},
+	{310, "Organisatiegegevens", "08-organisatiegegevens"},
+	{350, "BRP-aansluitingen", "11-brp-aansluitingen"},
 }
 
 func runWindow(t *testing.T, bin, display string, size windowSize, shots string) {
