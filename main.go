@@ -8,9 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 
 	"pkiodesk/app/i18n"
 	"pkiodesk/cli"
@@ -18,12 +16,19 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	args := os.Args[1:]
 	if isCLI(args) {
-		os.Exit(cli.Run(ctx, args, cli.OSEnv()))
+		// Ctrl-C and SIGTERM cancel the command, which ends cleanly (an
+		// import leaves none of itself); a second Ctrl-C ends it at once.
+		ctx, stop := cli.WithSignals(context.Background())
+		code := cli.Run(ctx, args, cli.OSEnv())
+		stop()
+		os.Exit(code)
 	}
+	// The window: Fyne's driver catches SIGINT and SIGTERM and quits, so
+	// the window closes and the database is closed behind it. Before the
+	// driver runs, a signal has its default effect, which the database
+	// survives: every change is one transaction.
 	os.Exit(runGUI(args))
 }
 

@@ -33,6 +33,13 @@ type Config struct {
 	// HTTP fetches CRLs and OCSP responses; nil is the default client
 	// (time-outs, the system proxy).
 	HTTP trust.HTTP
+	// Access says whether the database may be created, written or only
+	// read. The zero value, store.OpenOrCreate, is the window's first
+	// start; every command sets its own.
+	Access store.Access
+	// SkipInventory leaves the inventory unread (a command that only
+	// imports or reads settings).
+	SkipInventory bool
 }
 
 // App holds the open store and the services on it.
@@ -50,18 +57,48 @@ type App struct {
 	// files is this process's private folder for documents handed to the
 	// PDF viewer or the printer (privatefiles.go).
 	files *privatefiles.Folder
+	// Damage is set when the database file is damaged: Store and
+	// Inventory then hold what could still be read, and refuse changes.
+	Damage error
 }
 
-// Open opens the database and loads the services.
+// backend is what the services need of the database: *store.Bolt, or
+// *store.Salvaged for what could still be read of a damaged file.
+type backend interface {
+	store.Store
+	store.Journal
+	store.Records
+	order.Store
+}
+
+// Open opens the database and loads the services. A damaged database
+// opened read-only gives an App with what could still be read and Damage
+// set; opened for writing, it is an error.
 func Open(ctx context.Context, cfg Config) (*App, error) {
-	st, err := store.OpenBolt(cfg.DBPath, store.BoltOptions{Timeout: cfg.OpenTimeout})
-	if err != nil {
+	var damage error
+	var st backend
+	bolt, err := store.OpenBolt(cfg.DBPath, store.BoltOptions{Timeout: cfg.OpenTimeout, Access: cfg.Access})
+	switch {
+	case err == nil:
+		st = bolt
+	case store.IsDamaged(err) && cfg.Access == store.ReadOnly:
+		salvaged, serr := store.OpenSalvaged(ctx, cfg.DBPath, err)
+		if serr != nil {
+			return nil, err
+		}
+		st, damage = salvaged, err
+	default:
 		return nil, err
 	}
-	inv, err := inventory.Open(ctx, st, cfg.Now)
-	if err != nil {
-		st.Close()
-		return nil, err
+	inv := inventory.New(st, cfg.Now)
+	if !cfg.SkipInventory {
+		if err := inv.Load(ctx); err != nil {
+			if !store.IsDamaged(err) {
+				st.Close()
+				return nil, err
+			}
+			damage = err
+		}
 	}
 	tr, err := trust.Open(ctx, st, trust.Options{Now: cfg.Now, Demo: cfg.Demo, HTTP: cfg.HTTP, Issuers: issuerCertificates(st)})
 	if err != nil {
@@ -69,10 +106,28 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{Store: st, Inventory: inv, Journal: audit.New(st, audit.HeadPath(cfg.DBPath), cfg.Now), Trust: tr,
-		files: privatefiles.New(os.Getenv)}
+		files: privatefiles.New(os.Getenv), Damage: damage}
 	a.Orders = order.NewService(st, inv, cfg.Now).WithJournal(a.Journal, a.Actor).WithTrust(tr)
 	inv.SetStatusText(a.statusText)
 	return a, nil
+}
+
+// Migration tells whether opening migrated the database to a newer
+// schema: from which one, and where the copy made before it is.
+func (a *App) Migration() (from uint32, backup string) {
+	if b, ok := a.Store.(*store.Bolt); ok {
+		return b.Migration()
+	}
+	return 0, ""
+}
+
+// RestoreHint tells how to restore a damaged database, naming the newest
+// copy found beside it.
+func RestoreHint(path string) error {
+	if backups := store.BackupsOf(path); len(backups) > 0 {
+		return i18n.E("db.restore_hint_backup", nil, path, backups[0])
+	}
+	return i18n.E("db.restore_hint", nil, path)
 }
 
 // Close releases the database.

@@ -55,7 +55,25 @@ func (a *App) SetOutboxDir(ctx context.Context, dir string) error {
 // LinkImported links the certificates an import added to the orders they
 // were issued for (every import, from the window or the command line).
 func (a *App) LinkImported(ctx context.Context, rep inventory.Report) ([]order.Match, error) {
-	return a.Orders.MatchImported(ctx, rep.Added)
+	added := rep.Added
+	if len(added) == 0 && len(rep.Lines) > 0 {
+		// A compact report (a large import) names its certificates only:
+		// read them when an order is waiting for a certificate at all.
+		waiting, err := a.Orders.AwaitingCertificates(ctx)
+		if err != nil || !waiting {
+			return nil, err
+		}
+		certs, err := a.Store.LoadCertificates(ctx, rep.AddedKeys())
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range certs {
+			if c != nil {
+				added = append(added, *c)
+			}
+		}
+	}
+	return a.Orders.MatchImported(ctx, added)
 }
 
 // ConfirmRevocations marks the submitted revocation orders done whose

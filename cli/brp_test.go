@@ -81,7 +81,7 @@ func TestBRPHelpListsSubcommands(t *testing.T) {
 // fails, so `brp check` exits 1 with one line per check; list and export
 // show the afnemer; bad input leaves the register unchanged.
 func TestBRPCheckRealRvIGCertificate(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "p.db")
+	db := newDB(t)
 	args := append([]string{"import", "--db", db}, pkioFiles(t)...)
 	if r := run(t, "nl", args...); r.code != 0 {
 		t.Fatalf("import: %d %s%s", r.code, r.stdout, r.stderr)
@@ -195,7 +195,7 @@ func TestBRPConnectionTestWithTokenKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	db := filepath.Join(dir, "p.db")
+	db := newDB(t)
 	if r := run(t, "nl", "import", "--db", db, writeCertsPEM(t, dir, "gw.pem", leaf, ca.Issuer, ca.Root)); r.code != 0 {
 		t.Fatalf("import: %s%s", r.stdout, r.stderr)
 	}
@@ -256,7 +256,7 @@ func TestBRPConnectionTestWithKeyFile(t *testing.T) {
 	ca := brptest.NewCA(t)
 	leaf, key := ca.IssueWithKey(t, brptest.Gateway{OIN: "00000001002564440000", DNSNames: []string{"gw.voorbeeldstad.nl"}})
 	dir := t.TempDir()
-	db := filepath.Join(dir, "p.db")
+	db := newDB(t)
 	run(t, "nl", "import", "--db", db, writeCertsPEM(t, dir, "gw.pem", leaf, ca.Issuer))
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	keyFile := filepath.Join(dir, "gw.key")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"pkiodesk/app"
+	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/store"
 )
@@ -26,6 +27,10 @@ type Env struct {
 	Now            func() time.Time
 	// ExtraFiles are inherited file descriptors 3, 4, ... (for --pin-fd).
 	ExtraFiles func(fd int) *os.File
+	// Grace is how long a command may take to end after Ctrl-C or
+	// SIGTERM before Run gives up on it (a write to a pipe nobody reads
+	// cannot be interrupted); zero means 3 seconds.
+	Grace time.Duration
 }
 
 // OSEnv is the process's own environment.
@@ -42,9 +47,20 @@ type command struct {
 	name    string
 	summary [2]string // nl, en
 	usage   string    // arguments after the verb
+	// usageEN is usage in English, when it has words in it.
+	usageEN string
+	// maxArgs is how many arguments (besides flags) the command takes: 0
+	// none, -1 any number. More are refused before the command runs.
+	maxArgs int
 	setup   func(c *call) func(ctx context.Context) int
 	// group, when set, makes this a verb with sub-verbs ("brp add").
 	group func() []command
+}
+
+// takesArgs declares a command's arguments where it is registered.
+func takesArgs(cmd command, max int) command {
+	cmd.maxArgs = max
+	return cmd
 }
 
 // call is one invocation of a command.
@@ -53,6 +69,8 @@ type call struct {
 	lang i18n.Lang
 	fs   *flag.FlagSet
 	db   *string
+	// set names the flags given on the command line.
+	set  map[string]bool
 	args []string // positional arguments after flag parsing
 	// pinFile is --pin-fd's descriptor, kept open between PINs (one per
 	// line) and read without a buffer that would keep a PIN.
@@ -64,27 +82,74 @@ func (c *call) out(format string, a ...any) { fmt.Fprintf(c.env.Stdout, format, 
 // fail prints an error in the user's language and returns the exit status.
 func (c *call) fail(err error) int {
 	fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, err))
+	if store.IsDamaged(err) {
+		fmt.Fprintf(c.env.Stderr, "%s\n", i18n.Localize(c.lang, app.RestoreHint(c.dbPath())))
+	}
 	return 2
 }
 
-// openApp opens the core on the database named by --db / PKIODESK_DB.
+// warn prints a problem that does not stop the command.
+func (c *call) warn(err error) {
+	fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, err))
+}
+
+// dbPath is the database the command works on ("" when it cannot be told).
+func (c *call) dbPath() string {
+	if c.db == nil {
+		return ""
+	}
+	p, _ := store.ResolvePath(*c.db, c.env.Getenv)
+	return p
+}
+
+// openApp opens an existing database for reading and writing (for
+// commands that keep settings, people or records of their own).
 func (c *call) openApp(ctx context.Context) (*app.App, error) {
+	return c.open(ctx, store.OpenExisting, true)
+}
+
+// open opens the core on the database named by --db / PKIODESK_DB. Only
+// `init` (and the window's first start) may create one; read-only commands
+// open it read-only, so a file the user may only read works. The user's
+// language setting applies from here on.
+func (c *call) open(ctx context.Context, access store.Access, loadInventory bool) (*app.App, error) {
+	if c.set["db"] && *c.db == "" {
+		return nil, i18n.E("err.db_path_empty", nil)
+	}
 	path, err := store.ResolvePath(*c.db, c.env.Getenv)
 	if err != nil {
 		return nil, err
 	}
-	return app.Open(ctx, app.Config{DBPath: path, Now: c.env.Now})
+	a, err := app.Open(ctx, app.Config{DBPath: path, Now: c.env.Now, Access: access, SkipInventory: !loadInventory})
+	if err != nil {
+		return nil, err
+	}
+	c.lang = a.Language(ctx, c.env.Getenv)
+	if from, backup := a.Migration(); from > 0 {
+		c.warn(i18n.E("db.migrated", nil, from, store.SchemaVersion, backup))
+	}
+	return a, nil
+}
+
+// refuseEmpty refuses flags given with an empty value.
+func (c *call) refuseEmpty(names ...string) error {
+	for _, n := range names {
+		if f := c.fs.Lookup(n); f != nil && c.set[n] && strings.TrimSpace(f.Value.String()) == "" {
+			return i18n.E("cli.flag_empty", nil, "--"+n)
+		}
+	}
+	return nil
 }
 
 func commands() []command {
 	return []command{
-		importCommand(), listCommand(), expiringCommand(), versionCommand(),
-		tokensCommand(), loginTestCommand(), sealCommand(), verifyPDFCommand(), settingsCommand(),
-		brpCommand(),
+		takesArgs(importCommand(), -1), listCommand(), expiringCommand(), versionCommand(),
+		tokensCommand(), loginTestCommand(), takesArgs(sealCommand(), 1), takesArgs(verifyPDFCommand(), 1), settingsCommand(),
+		brpCommand(), initCommand(), takesArgs(dbCommand(), 2),
 		auditCommand(),
-		revocationCommand(), trustCommand(),
+		takesArgs(revocationCommand(), 1), takesArgs(trustCommand(), -1),
 		orgCommand(), reportCommand(),
-		csrCommand(), orderCommand(),
+		takesArgs(csrCommand(), 2), takesArgs(orderCommand(), 2),
 	}
 }
 
@@ -99,16 +164,27 @@ func IsCommand(name string) bool {
 }
 
 // Run runs one command: args[0] is the verb. Global flags (--db) may stand
-// before the verb. It returns the process exit status.
+// before the verb. It returns the process exit status. When ctx ends (Ctrl-C,
+// SIGTERM; see WithSignals) the command is cancelled, and Run returns
+// 130/143 at the latest after Env.Grace even if the command is stuck.
 func Run(ctx context.Context, args []string, env Env) int {
 	lang := i18n.FromEnv(env.Getenv)
-	var globalDB string
-	for len(args) >= 2 && (args[0] == "--db" || args[0] == "-db") {
-		globalDB, args = args[1], args[2:]
+	var globalDB *string
+	for len(args) > 0 && (args[0] == "--db" || args[0] == "-db" || strings.HasPrefix(args[0], "--db=") || strings.HasPrefix(args[0], "-db=")) {
+		if _, v, ok := strings.Cut(args[0], "="); ok {
+			globalDB, args = &v, args[1:]
+			continue
+		}
+		if len(args) < 2 {
+			fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", i18n.T(lang, "cli.flag_needs_value", "--db"))
+			return 2
+		}
+		v := args[1]
+		globalDB, args = &v, args[2:]
 	}
-	if len(args) > 0 && (strings.HasPrefix(args[0], "--db=") || strings.HasPrefix(args[0], "-db=")) {
-		_, globalDB, _ = strings.Cut(args[0], "=")
-		args = args[1:]
+	if globalDB != nil && *globalDB == "" {
+		fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", i18n.T(lang, "err.db_path_empty"))
+		return 2
 	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
 		printOverview(env.Stdout, lang)
@@ -124,53 +200,134 @@ func Run(ctx context.Context, args []string, env Env) int {
 		if cmd.group != nil {
 			return runGroup(ctx, cmd, args[1:], env, lang, globalDB)
 		}
-		fs := flag.NewFlagSet("pkiodesk "+cmd.name, flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		c := &call{env: env, lang: lang, fs: fs}
-		c.db = fs.String("db", globalDB, t(lang, "databasebestand (standaard: PKIODESK_DB of de configuratiemap)", "database file (default: PKIODESK_DB or the configuration folder)"))
-		body := cmd.setup(c)
-		positional, err := parseInterleaved(fs, args[1:])
-		if errors.Is(err, flag.ErrHelp) {
-			cmd.printUsage(env.Stdout, c)
-			return 0
-		}
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "pkiodesk %s: %v\n", cmd.name, err)
-			cmd.printUsage(env.Stderr, c)
-			return 2
-		}
-		c.args = positional
-		return body(ctx)
+		return runCommand(ctx, cmd, args[1:], env, lang, globalDB)
 	}
-	fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", t(lang, "onbekend commando ", "unknown command ")+fmt.Sprintf("%q", args[0]))
+	fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", i18n.T(lang, "cli.unknown_command", args[0]))
 	printOverview(env.Stderr, lang)
 	return 2
 }
 
+// runCommand parses a command's flags and arguments and runs it.
+func runCommand(ctx context.Context, cmd command, args []string, env Env, lang i18n.Lang, globalDB *string) int {
+	fs := flag.NewFlagSet("pkiodesk "+cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c := &call{env: env, lang: lang, fs: fs, set: map[string]bool{}}
+	defaultDB := ""
+	if globalDB != nil {
+		defaultDB = *globalDB
+		c.set["db"] = true
+	}
+	c.db = fs.String("db", defaultDB, t(lang, "databasebestand (standaard: PKIODESK_DB of de configuratiemap)", "database file (default: PKIODESK_DB or the configuration folder)"))
+	body := cmd.setup(c)
+	positional, err := c.parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		cmd.printUsage(env.Stdout, c)
+		return 0
+	}
+	if err == nil && cmd.maxArgs >= 0 && len(positional) > cmd.maxArgs {
+		err = i18n.E("cli.unexpected_argument", nil, positional[cmd.maxArgs])
+	}
+	if err == nil && c.set["db"] && *c.db == "" {
+		err = i18n.E("err.db_path_empty", nil)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "pkiodesk %s: %s\n", cmd.name, i18n.Localize(lang, err))
+		cmd.printUsage(env.Stderr, c)
+		return 2
+	}
+	c.args = positional
+	return runBody(ctx, c, body)
+}
+
+// runBody runs a command, and stops waiting for it once ctx has ended and
+// the grace period is over: a write to a pipe nobody reads cannot be
+// cancelled, but the process must still end.
+func runBody(ctx context.Context, c *call, body func(context.Context) int) int {
+	done := make(chan int, 1)
+	go func() { done <- body(ctx) }()
+	select {
+	case code := <-done:
+		if status, ok := signalStatus(ctx); ok {
+			return status
+		}
+		return code
+	case <-ctx.Done():
+	}
+	grace := c.env.Grace
+	if grace <= 0 {
+		grace = 3 * time.Second
+	}
+	code := 2
+	select {
+	case code = <-done:
+	case <-time.After(grace):
+		// Even stderr may be a pipe nobody reads: do not wait on it.
+		msg := make(chan struct{})
+		go func() {
+			fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.T(c.lang, "cli.interrupted_stuck"))
+			close(msg)
+		}()
+		select {
+		case <-msg:
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	if status, ok := signalStatus(ctx); ok {
+		return status
+	}
+	return code
+}
+
+// parse reads flags anywhere among the arguments ("--" ends them) and
+// returns the others. Errors are in the user's language, not flag's English.
+func (c *call) parse(args []string) ([]string, error) {
+	var positional []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			return append(positional, args[i+1:]...), nil
+		}
+		if len(a) < 2 || a[0] != '-' {
+			positional = append(positional, a)
+			continue
+		}
+		name := strings.TrimPrefix(strings.TrimPrefix(a, "-"), "-")
+		name, value, hasValue := strings.Cut(name, "=")
+		if name == "h" || name == "help" {
+			return nil, flag.ErrHelp
+		}
+		f := c.fs.Lookup(name)
+		if f == nil || name == "" {
+			return nil, i18n.E("cli.unknown_flag", nil, a)
+		}
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() && !hasValue {
+			value, hasValue = "true", true
+		}
+		if !hasValue {
+			// "--status --db x" lacks a value; it does not mean status "--db".
+			if i+1 >= len(args) || strings.HasPrefix(args[i+1], "--") && len(args[i+1]) > 2 {
+				return nil, i18n.E("cli.flag_needs_value", nil, "--"+name)
+			}
+			i++
+			value = args[i]
+		}
+		if err := c.fs.Set(name, value); err != nil {
+			return nil, i18n.E("cli.flag_value", nil, value, "--"+name)
+		}
+		c.set[name] = true
+	}
+	return positional, nil
+}
+
 func (cmd command) printUsage(w io.Writer, c *call) {
-	fmt.Fprintf(w, "%s: pkiodesk %s %s\n%s\n\n", t(c.lang, "Gebruik", "Usage"), cmd.name, cmd.usage, t(c.lang, cmd.summary[0], cmd.summary[1]))
+	usage := cmd.usage
+	if c.lang == i18n.EN && cmd.usageEN != "" {
+		usage = cmd.usageEN
+	}
+	fmt.Fprintf(w, "%s: pkiodesk %s %s\n%s\n\n", t(c.lang, "Gebruik", "Usage"), cmd.name, usage, t(c.lang, cmd.summary[0], cmd.summary[1]))
 	c.fs.SetOutput(w)
 	c.fs.PrintDefaults()
 	c.fs.SetOutput(io.Discard)
-}
-
-// parseInterleaved parses flags anywhere among the arguments; "--" ends them.
-func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
-	var positional []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		rest := fs.Args()
-		if len(rest) == 0 {
-			return positional, nil
-		}
-		if rest[0] == "--" {
-			return append(positional, rest[1:]...), nil
-		}
-		positional = append(positional, rest[0])
-		args = rest[1:]
-	}
 }
 
 func t(l i18n.Lang, nl, en string) string {
@@ -189,4 +346,14 @@ func printOverview(w io.Writer, l i18n.Lang) {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, t(l, c.summary[0], c.summary[1]))
 	}
 	fmt.Fprintln(w, t(l, "\n'pkiodesk COMMANDO --help' toont de opties van een commando.", "\n'pkiodesk COMMAND --help' shows a command's options."))
+}
+
+// writeFileAtomic writes a file through a temporary file and a rename, so
+// an interrupted write never leaves half a file under the chosen name; a
+// device, a FIFO or a link to nothing is refused (see files.WriteReplacing).
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	if err := files.WriteReplacing(path, 0o600, write); err != nil {
+		return i18n.E("err.file_write", err, path)
+	}
+	return nil
 }

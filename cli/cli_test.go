@@ -37,6 +37,16 @@ func run(t *testing.T, lang string, args ...string) result {
 	return result{code, out.String(), errb.String()}
 }
 
+// newDB makes an empty database with `init`, as a user would.
+func newDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "p.db")
+	if r := run(t, "nl", "init", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "nieuwe database gemaakt") {
+		t.Fatalf("init: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	return db
+}
+
 func pkioFiles(t *testing.T) []string {
 	files, _ := filepath.Glob(filepath.Join(fixture.PKIoDir(t), "*.crt"))
 	if len(files) != 8 {
@@ -46,7 +56,7 @@ func pkioFiles(t *testing.T) []string {
 }
 
 func TestImportAndListRealCertificates(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "p.db")
+	db := newDB(t)
 	garbage := filepath.Join(t.TempDir(), "kapot.pem")
 	os.WriteFile(garbage, []byte("geen certificaat"), 0o600)
 
@@ -69,7 +79,7 @@ func TestImportAndListRealCertificates(t *testing.T) {
 
 	r = run(t, "nl_NL.UTF-8", "list", "--db", db, "--status", "verlopen", "--kind", "server")
 	if r.code != 0 || !strings.Contains(r.stdout, "lap.gbav.idm.diginetwerk.net") || !strings.Contains(r.stdout, "00000001822100824000") ||
-		!strings.Contains(r.stdout, "Verlopen") || !strings.Contains(r.stdout, "1 certificaten") {
+		!strings.Contains(r.stdout, "Verlopen") || !strings.Contains(r.stdout, "\n1 certificaat\n") {
 		t.Errorf("list expired: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = run(t, "nl_NL.UTF-8", "list", "--db", db)
@@ -86,7 +96,7 @@ func TestImportAndListRealCertificates(t *testing.T) {
 }
 
 func TestExpiringExitStatus(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "p.db")
+	db := newDB(t)
 	gen, err := demo.NewGenerator(9, testNow)
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +120,7 @@ func TestExpiringExitStatus(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stdout, "verlopen binnen 4000 dagen") {
 		t.Errorf("--days 4000: %d %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := run(t, "nl", "expiring", "--days", "-3", "--db", db); r.code != 2 || !strings.Contains(r.stderr, "positief getal") {
+	if r := run(t, "nl", "expiring", "--days", "-3", "--db", db); r.code != 2 || !strings.Contains(r.stderr, "geheel getal van 0 tot en met 36500") {
 		t.Errorf("--days -3: %d %s", r.code, r.stderr)
 	}
 }
@@ -128,7 +138,7 @@ func TestHelpAndErrors(t *testing.T) {
 	if r := run(t, "nl", "bestaatniet"); r.code != 2 || !strings.Contains(r.stderr, "onbekend commando") {
 		t.Errorf("unknown: %s", r.stderr)
 	}
-	db := filepath.Join(t.TempDir(), "p.db")
+	db := newDB(t)
 	if r := run(t, "nl", "list", "--db", db, "--status", "kapot"); r.code != 2 || !strings.Contains(r.stderr, "onbekende status") {
 		t.Errorf("bad status: %s", r.stderr)
 	}
@@ -141,7 +151,7 @@ func TestHelpAndErrors(t *testing.T) {
 }
 
 func TestSettings(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "p.db")
+	db := newDB(t)
 	// A PKCS#11 library of its own (a copy of SoftHSM's): settings only
 	// takes files that are one.
 	module := filepath.Join(t.TempDir(), "libmijnkaart.so")
@@ -150,17 +160,28 @@ func TestSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(module, lib, 0o600)
-	if r := run(t, "nl", "settings", "--db", db, "--add-module", module, "--lang", "en"); r.code != 0 || !strings.Contains(r.stdout, module) || !strings.Contains(r.stdout, "Taal: en") {
+	// The chosen language applies at once, to this very output.
+	if r := run(t, "nl", "settings", "--db", db, "--add-module", module, "--lang", "en"); r.code != 0 || !strings.Contains(r.stdout, module) || !strings.Contains(r.stdout, "Language: en") {
 		t.Errorf("add: %d %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := run(t, "nl", "settings", "--db", db, "--add-module", "relatief.so"); r.code != 2 || !strings.Contains(r.stderr, "volledige pad") {
+	// From now on this database speaks English, whatever the locale says.
+	if r := run(t, "nl", "settings", "--db", db, "--add-module", "relatief.so"); r.code != 2 || !strings.Contains(r.stderr, "full path") {
 		t.Errorf("relative path: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "nl", "list", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "0 certificates") || !strings.Contains(r.stdout, "Expiry date") {
+		t.Errorf("list after --lang en: %d %s", r.code, r.stdout)
+	}
+	if r := run(t, "nl", "settings", "--db", db, "--lang", "nl"); r.code != 0 || !strings.Contains(r.stdout, "Taal: nl") {
+		t.Errorf("back to Dutch: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 	if r := run(t, "nl", "settings", "--db", db, "--add-module", "/bestaat/niet.so"); r.code != 2 || !strings.Contains(r.stderr, "geen bestand") {
 		t.Errorf("missing file: %d %s", r.code, r.stderr)
 	}
 	if r := run(t, "nl", "settings", "--db", db, "--lang", "fr"); r.code != 2 || !strings.Contains(r.stderr, "onbekende taal") {
 		t.Errorf("bad language: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "nl", "settings", "--db", db, "--lang", ""); r.code != 2 || !strings.Contains(r.stderr, "--lang mag niet leeg zijn") {
+		t.Errorf("empty language: %d %s", r.code, r.stderr)
 	}
 	// The configured module shows up in the doctor report, first.
 	if r := run(t, "nl", "tokens", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "libmijnkaart.so [configured] "+module) {

@@ -2,17 +2,14 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
-	"io"
 
 	"pkiodesk/app/i18n"
 )
 
 // runGroup runs a sub-verb of a verb with sub-verbs ("pkiodesk brp add"),
 // parsing the sub-verb's own flags as Run does for a verb.
-func runGroup(ctx context.Context, group command, args []string, env Env, lang i18n.Lang, globalDB string) int {
+func runGroup(ctx context.Context, group command, args []string, env Env, lang i18n.Lang, globalDB *string) int {
 	subs := group.group()
 	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
 		w := env.Stdout
@@ -35,24 +32,11 @@ func runGroup(ctx context.Context, group command, args []string, env Env, lang i
 			continue
 		}
 		sub.name = group.name + " " + sub.name
-		fs := flag.NewFlagSet("pkiodesk "+sub.name, flag.ContinueOnError)
-		fs.SetOutput(io.Discard)
-		c := &call{env: env, lang: lang, fs: fs}
-		c.db = fs.String("db", globalDB, t(lang, "databasebestand (standaard: PKIODESK_DB of de configuratiemap)", "database file (default: PKIODESK_DB or the configuration folder)"))
-		body := sub.setup(c)
-		positional, err := parseInterleaved(fs, args[1:])
-		if errors.Is(err, flag.ErrHelp) {
-			sub.printUsage(env.Stdout, c)
-			return 0
+		if sub.maxArgs == 0 {
+			sub.maxArgs = -1 // sub-verbs count their own arguments
 		}
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "pkiodesk %s: %v\n", sub.name, err)
-			sub.printUsage(env.Stderr, c)
-			return 2
-		}
-		c.args = positional
-		return body(ctx)
+		return runCommand(ctx, sub, args[1:], env, lang, globalDB)
 	}
-	fmt.Fprintf(env.Stderr, "pkiodesk %s: %s %q\n", group.name, t(lang, "onbekend subcommando", "unknown subcommand"), args[0])
+	fmt.Fprintf(env.Stderr, "pkiodesk %s: %s\n", group.name, i18n.T(lang, "cli.unknown_subcommand", args[0]))
 	return 2
 }

@@ -1,66 +1,75 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
+	"runtime/debug"
 	"strings"
 
 	"golang.org/x/term"
 
 	"pkiodesk/app"
 	"pkiodesk/app/cert"
+	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
+	"pkiodesk/app/store"
 )
+
+// importMemoryLimit is the heap size the collector aims below during an
+// import (a soft limit: it is exceeded rather than stop).
+const importMemoryLimit = 200 << 20
 
 func importCommand() command {
 	return command{
 		name:    "import",
-		summary: [2]string{"certificaten importeren (PEM, DER, PKCS#7, PKCS#12) en CRL's", "import certificates (PEM, DER, PKCS#7, PKCS#12) and CRLs"},
-		usage:   "[--p12-password-file F] [--foreign skip|keep] FILE...",
+		summary: [2]string{"certificaten importeren (PEM, DER, PKCS#7, PKCS#12; bestanden of mappen) en CRL's", "import certificates (PEM, DER, PKCS#7, PKCS#12; files or folders) and CRLs"},
+		usage:   "[--p12-password-file BESTAND] [--foreign skip|keep] BESTAND|MAP...",
+		usageEN: "[--p12-password-file FILE] [--foreign skip|keep] FILE|FOLDER...",
 		setup: func(c *call) func(context.Context) int {
-			pwFile := c.fs.String("p12-password-file", "", t(c.lang, "bestand met het PKIoverheid PKCS#12-wachtwoord", "file holding the PKCS#12 password"))
+			pwFile := c.fs.String("p12-password-file", "", t(c.lang, "bestand met het PKCS#12-wachtwoord", "file holding the PKCS#12 password"))
 			foreign := c.fs.String("foreign", "skip", t(c.lang, "certificaten van een andere organisatie: skip (overslaan) of keep (toch bewaren)", "certificates of another organisation: skip or keep"))
 			return func(ctx context.Context) int {
 				if len(c.args) == 0 {
-					return c.fail(fmt.Errorf("%s", t(c.lang, "geen bestanden opgegeven", "no files given")))
+					return c.fail(i18n.E("cli.no_files", nil))
+				}
+				if err := c.refuseEmpty("p12-password-file", "foreign"); err != nil {
+					return c.fail(err)
 				}
 				keepForeign, err := parseForeign(*foreign)
 				if err != nil {
 					return c.fail(err)
 				}
-				var opt inventory.ImportOptions
+				opt := inventory.ImportOptions{Compact: true}
 				if *pwFile != "" {
-					pw, err := os.ReadFile(*pwFile)
+					pw, err := readSecret(ctx, *pwFile)
 					if err != nil {
-						return c.fail(i18n.E("err.file_read", err))
+						return c.fail(err)
 					}
-					opt.P12Password = strings.TrimRight(string(pw), "\r\n")
+					opt.P12Password = pw
 				}
-				a, err := c.openApp(ctx)
+				// An import of any size stays in bounded memory by design;
+				// the limit makes the collector keep a large import's heap
+				// near what is live instead of letting it double.
+				defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
+				inputs, skipped := inventory.ExpandPaths(c.args, []string{".crl"})
+				a, err := c.open(ctx, store.OpenExisting, false)
 				if err != nil {
 					return c.fail(err)
 				}
-				defer a.Close()
 				own, err := a.ImportOptions(ctx, keepForeign)
 				if err != nil {
+					a.Close()
 					return c.fail(err)
 				}
 				opt.Owner, opt.KeepForeign = own.Owner, own.KeepForeign
-				inputs := inventory.ReadFiles(c.args)
-				// CRL files (for a workstation without a route to the CA)
-				// go to the trust store; the rest is certificates.
-				inputs, crls, err := a.ImportCRLs(ctx, inputs)
-				if err != nil {
-					return c.fail(err)
-				}
-				crlRejected := c.printCRLs(crls)
-				if len(inputs) == 0 {
-					return crlRejected
-				}
 				rep, err := a.Import(ctx, inputs, opt)
 				if err != nil {
+					a.Close()
 					return c.fail(err)
 				}
 				if *pwFile == "" && needsPassword(rep) {
@@ -69,14 +78,31 @@ func importCommand() command {
 						opt.P12Password = pw
 						rep2, err := a.Import(ctx, retry, opt)
 						if err != nil {
+							a.Close()
 							return c.fail(err)
 						}
 						rep = mergeRetry(rep, rep2)
 					}
 				}
-				c.printReport(rep)
-				if err := c.linkImported(ctx, a, rep); err != nil {
+				// CRL files (for a workstation without a route to the CA) go
+				// to the trust store: the certificate import names them.
+				rep, crls, err := importCRLs(ctx, a, rep)
+				if err != nil {
+					a.Close()
 					return c.fail(err)
+				}
+				matches, linkErr := a.LinkImported(ctx, rep)
+				// Stored: release the database before the report, whose
+				// reader may be slow or gone.
+				a.Close()
+				rep.Skipped = skipped
+				c.printReport(rep, *pwFile)
+				crlRejected := c.printCRLs(crls)
+				for _, m := range matches {
+					c.out("%s\n", m.Text(c.lang))
+				}
+				if linkErr != nil {
+					return c.fail(linkErr)
 				}
 				if len(rep.Rejected) > 0 {
 					return 1
@@ -102,6 +128,70 @@ func (c *call) printCRLs(crls []app.CRLImport) int {
 		c.out("%s\n", i18n.T(c.lang, "trust.crl_summary", ok, len(crls)-ok))
 	}
 	return code
+}
+
+// importCRLs takes the files the certificate import found to hold only a
+// CRL out of its report and imports them into the trust store.
+func importCRLs(ctx context.Context, a *app.App, rep inventory.Report) (inventory.Report, []app.CRLImport, error) {
+	var crls []inventory.Input
+	kept := rep.Rejected[:0]
+	for _, r := range rep.Rejected {
+		if !i18n.Is(r.Err, "err.only_crl") {
+			kept = append(kept, r)
+			continue
+		}
+		data, err := inventory.ReadFile(r.Source, cert.MaxFileSize)
+		crls = append(crls, inventory.Input{Name: r.Source, Data: data, Err: err})
+	}
+	if len(crls) == 0 {
+		return rep, nil, nil
+	}
+	rep.Rejected = kept
+	rep.Counts.Rejected = len(kept)
+	_, done, err := a.ImportCRLs(ctx, crls)
+	return rep, done, err
+}
+
+// readSecret reads a password from a file or a pipe (`<(pass show x)`),
+// at most 4 KiB; the first line counts. Ctrl-C ends a wait for a writer.
+func readSecret(ctx context.Context, path string) (string, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return "", i18n.E("err.file_read", err)
+	}
+	if !fi.Mode().IsRegular() && fi.Mode()&fs.ModeNamedPipe == 0 {
+		return "", i18n.E("err.file_read", files.NotRegular(path, fi.Mode()))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|files.NoWait, 0)
+	if err != nil {
+		return "", i18n.E("err.file_read", err)
+	}
+	type result struct {
+		line string
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		line, err := bufio.NewReader(io.LimitReader(f, 4096)).ReadString('\n')
+		if err == io.EOF {
+			err = nil
+		}
+		done <- result{strings.TrimRight(line, "\r\n"), err}
+	}()
+	select {
+	case r := <-done:
+		f.Close()
+		if r.err != nil {
+			return "", i18n.E("err.file_read", r.err)
+		}
+		if r.line == "" {
+			return "", i18n.E("cli.password_file_empty", nil, path)
+		}
+		return r.line, nil
+	case <-ctx.Done():
+		f.Close()
+		return "", i18n.E("err.context_canceled", ctx.Err())
+	}
 }
 
 func needsPassword(rep inventory.Report) bool {
@@ -136,10 +226,13 @@ func mergeRetry(first, retry inventory.Report) inventory.Report {
 		}
 	}
 	first.Rejected = append(rejected, retry.Rejected...)
-	first.Added = append(first.Added, retry.Added...)
-	first.Issuers = append(first.Issuers, retry.Issuers...)
-	first.Duplicates = append(first.Duplicates, retry.Duplicates...)
+	first.Lines = append(first.Lines, retry.Lines...)
+	first.Notices = append(first.Notices, retry.Notices...)
 	first.Foreign = append(first.Foreign, retry.Foreign...)
+	first.Counts.Added += retry.Counts.Added
+	first.Counts.Issuers += retry.Counts.Issuers
+	first.Counts.Duplicates += retry.Counts.Duplicates
+	first.Counts.Rejected = len(first.Rejected)
 	return first
 }
 
@@ -158,19 +251,46 @@ func (c *call) promptPassword() (string, bool) {
 	return string(pw), true
 }
 
-func (c *call) printReport(rep inventory.Report) {
-	for _, x := range rep.Added {
-		c.out("%s  %s  %s (%s)\n", i18n.T(c.lang, "import.added"), i18n.T(c.lang, "kind."+string(x.Kind)), cert.Printable(x.CommonName), cert.Printable(x.Source))
+func (c *call) printReport(rep inventory.Report, pwFile string) {
+	w := bufio.NewWriterSize(c.env.Stdout, 64<<10)
+	defer w.Flush()
+	line := func(label, text string) { fmt.Fprintf(w, "%s  %s\n", label, text) }
+	for _, outcome := range []inventory.Outcome{inventory.OutcomeAdded, inventory.OutcomeIssuer, inventory.OutcomeDuplicate} {
+		for _, x := range rep.Lines {
+			if x.Outcome != outcome {
+				continue
+			}
+			switch outcome {
+			case inventory.OutcomeAdded:
+				line(i18n.T(c.lang, "import.added"), i18n.T(c.lang, "kind."+string(x.Kind))+"  "+cert.Printable(x.Name)+" ("+cert.Printable(x.Source)+")")
+			case inventory.OutcomeIssuer:
+				line(i18n.T(c.lang, "import.issuer"), cert.Printable(x.Name))
+			default:
+				line(i18n.T(c.lang, "import.dup"), cert.Printable(x.Name))
+			}
+		}
 	}
-	for _, x := range rep.Issuers {
-		c.out("%s\n", i18n.T(c.lang, "window.stored_as_issuer", cert.Printable(x.CommonName)))
+	for _, n := range rep.Notices {
+		line(i18n.T(c.lang, "import.notice"), cert.Printable(n.Source)+": "+i18n.Localize(c.lang, n.Note))
 	}
-	printForeign(c, rep)
-	for _, x := range rep.Duplicates {
-		c.out("%s  %s\n", i18n.T(c.lang, "import.dup"), cert.Printable(x.CommonName))
+	for _, s := range rep.Skipped {
+		line(i18n.T(c.lang, "import.skipped"), cert.Printable(s.Path)+": "+i18n.Localize(c.lang, s.Reason))
+	}
+	if len(rep.Foreign) > 0 {
+		w.Flush()
+		printForeign(c, rep)
 	}
 	for _, r := range rep.Rejected {
-		c.out("%s  %s: %s\n", i18n.T(c.lang, "import.rejected"), cert.Printable(r.Source), i18n.Localize(c.lang, r.Err))
+		err := r.Err
+		if i18n.Is(err, "err.p12_password") {
+			// Say what the user can do here, not what the window would.
+			if pwFile != "" {
+				err = i18n.E("err.p12_password_file", nil, pwFile)
+			} else {
+				err = i18n.E("err.p12_password_needed", nil)
+			}
+		}
+		line(i18n.T(c.lang, "import.rejected"), cert.Printable(r.Source)+": "+i18n.Localize(c.lang, err))
 	}
-	c.out("%s\n", i18n.T(c.lang, "import.summary", len(rep.Added), len(rep.Duplicates), len(rep.Rejected), len(rep.Issuers)))
+	fmt.Fprintf(w, "%s\n", i18n.T(c.lang, "import.totals", rep.Counts.Added, rep.Counts.Duplicates, rep.Counts.Rejected, i18n.T(c.lang, "n.issuers", rep.Counts.Issuers)))
 }

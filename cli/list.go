@@ -1,74 +1,113 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
+	"pkiodesk/app"
 	"pkiodesk/app/cert"
+	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
+	"pkiodesk/app/store"
 )
 
 func listCommand() command {
 	return command{
 		name:    "list",
 		summary: [2]string{"overzicht van certificaten, of exporteer het als .csv", "overview of certificates, or export it as .csv"},
-		usage:   "[--kind server|personal|group|eseal|all] [--status geldig|verlopen|ingetrokken|alle] [--filter TEKST] [--sort KOLOM[:desc]] [--csv BESTAND]",
+		usage:   "[--kind server|personal|group|eseal|all] [--status geldig|verlopen|ingetrokken|alle] [--filter TEKST] [--sort KOLOM[:desc]] [--csv BESTAND|-]",
+		usageEN: "[--kind server|personal|group|eseal|all] [--status valid|expired|revoked|all] [--filter TEXT] [--sort COLUMN[:desc]] [--csv FILE|-]",
 		setup: func(c *call) func(context.Context) int {
 			kind := c.fs.String("kind", "all", "server|personal|group|eseal|all")
 			status := c.fs.String("status", "valid", "valid|expired|revoked|all "+t(c.lang, "of", "or")+" geldig|verlopen|ingetrokken|alle")
 			filter := c.fs.String("filter", "", t(c.lang, "tekst in FQDN, Common Name, e-mail of organisatie", "text in FQDN, Common Name, e-mail or organisation"))
 			sortBy := c.fs.String("sort", "notafter", t(c.lang, "kolom, met :desc voor aflopend: ", "column, with :desc for descending: ")+columnNames())
-			csvFile := c.fs.String("csv", "", t(c.lang, "schrijf het overzicht als .csv naar dit bestand", "write the overview as .csv to this file"))
+			csvFile := c.fs.String("csv", "", t(c.lang, "schrijf het overzicht als .csv naar dit bestand (- is de standaarduitvoer); een symbolische link wordt gevolgd", "write the overview as .csv to this file (- is standard output); a symbolic link is followed"))
 			sep := c.fs.String("csv-separator", ";", t(c.lang, "scheidingsteken in de .csv", "separator in the .csv"))
 			return func(ctx context.Context) int {
+				if err := c.refuseEmpty("kind", "status", "sort", "csv", "csv-separator"); err != nil {
+					return c.fail(err)
+				}
 				q, err := buildQuery(*kind, *status, *filter, *sortBy)
 				if err != nil {
 					return c.fail(err)
 				}
-				if len(c.args) > 0 {
-					return c.fail(fmt.Errorf("%s %q", t(c.lang, "onverwacht argument", "unexpected argument"), c.args[0]))
+				if len([]rune(*sep)) != 1 {
+					return c.fail(i18n.E("cli.separator", nil))
 				}
-				a, err := c.openApp(ctx)
+				if *csvFile != "" && *csvFile != "-" {
+					// Refuse a device or a FIFO before the database is even opened.
+					if _, _, err := files.OutputTarget(*csvFile); err != nil {
+						return c.fail(i18n.E("err.csv_write", err))
+					}
+				}
+				// Listing reads only; a CSV export is journalled, so it needs
+				// a database it may write to.
+				access := store.ReadOnly
+				if *csvFile != "" {
+					access = store.OpenExisting
+				}
+				a, err := c.open(ctx, access, true)
 				if err != nil {
 					return c.fail(err)
 				}
-				defer a.Close()
 				v := a.Inventory.Query(q)
+				damage := a.Damage
+				damaged := a.Inventory.Damaged()
+				code := 0
 				if *csvFile != "" {
-					if len(*sep) != 1 {
-						return c.fail(fmt.Errorf("%s", t(c.lang, "scheidingsteken moet één teken zijn", "separator must be one character")))
+					opt := inventory.CSVOptions{Lang: c.lang, Separator: []rune(*sep)[0]}
+					write := func(w io.Writer) error { return a.ExportCSV(ctx, w, v, opt) }
+					if *csvFile == "-" {
+						err = write(c.env.Stdout)
+					} else if err = files.WriteReplacing(*csvFile, 0o600, write); err == nil {
+						c.out("%s\n", i18n.T(c.lang, "list.csv_saved", len(v.Rows), *csvFile))
 					}
-					err := writeFileAtomic(*csvFile, func(w io.Writer) error {
-						return a.ExportCSV(ctx, w, v, inventory.CSVOptions{Lang: c.lang, Separator: rune((*sep)[0])})
-					})
+					a.Close()
 					if err != nil {
-						return c.fail(err)
+						return c.fail(i18n.E("err.csv_write", err))
 					}
-					c.out("%s\n", i18n.T(c.lang, "list.csv_saved", len(v.Rows), *csvFile))
-					return 0
+				} else {
+					// The rows are in memory: release the database before
+					// writing, which may wait on a slow reader.
+					a.Close()
+					c.printTable(v)
+					c.out("%s\n", i18n.T(c.lang, "list.count", len(v.Rows)))
 				}
-				c.printTable(v)
-				c.out("%s\n", i18n.T(c.lang, "list.count", len(v.Rows)))
-				return 0
+				if c.reportDamage(damage, damaged, len(v.Rows)) {
+					code = 2
+				}
+				return code
 			}
 		},
 	}
 }
 
-func columnNames() string {
-	s := ""
-	for i, col := range inventory.Columns {
-		if i > 0 {
-			s += ", "
-		}
-		s += string(col)
+// reportDamage tells on stderr what could not be read; true when anything
+// was left out, so that the command does not end as if all was well.
+func (c *call) reportDamage(damage error, damaged []store.Damage, shown int) bool {
+	if len(damaged) > 0 {
+		c.warn(store.DamagedRecords(damaged))
 	}
-	return s
+	if damage != nil {
+		c.warn(damage)
+		fmt.Fprintf(c.env.Stderr, "%s\n", i18n.T(c.lang, "db.readable", shown))
+		fmt.Fprintf(c.env.Stderr, "%s\n", i18n.Localize(c.lang, app.RestoreHint(c.dbPath())))
+	}
+	return damage != nil || len(damaged) > 0
+}
+
+func columnNames() string {
+	names := make([]string, len(inventory.Columns))
+	for i, col := range inventory.Columns {
+		names[i] = string(col)
+	}
+	return strings.Join(names, ", ")
 }
 
 func buildQuery(kind, status, filter, sortBy string) (inventory.Query, error) {
@@ -90,7 +129,9 @@ func buildQuery(kind, status, filter, sortBy string) (inventory.Query, error) {
 var tableColumns = []inventory.Column{inventory.ColKind, inventory.ColProfile, inventory.ColCN, inventory.ColOIN, inventory.ColNotAfter, inventory.ColStatus, inventory.ColSHA256}
 
 func (c *call) printTable(v inventory.View) {
-	tw := tabwriter.NewWriter(c.env.Stdout, 2, 4, 2, ' ', 0)
+	bw := bufio.NewWriterSize(c.env.Stdout, 64<<10)
+	defer bw.Flush()
+	tw := tabwriter.NewWriter(bw, 2, 4, 2, ' ', 0)
 	for i, col := range tableColumns {
 		if i > 0 {
 			fmt.Fprint(tw, "\t")
@@ -109,25 +150,4 @@ func (c *call) printTable(v inventory.View) {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-}
-
-// writeFileAtomic writes through a temporary file and renames it, so an
-// interrupted export never leaves half a file under the chosen name.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pkiodesk-*.tmp")
-	if err != nil {
-		return i18n.E("err.csv_write", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return i18n.E("err.csv_write", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return i18n.E("err.csv_write", err)
-	}
-	return nil
 }

@@ -19,7 +19,7 @@ func orgCommand() command {
 		summary: [2]string{"Organisatiegegevens: organisatie, facturatie en geregistreerde personen", "Organisation data: organisation, billing and registered people"},
 		usage:   "show|people|changes|confirm|cancel [opties]",
 		group: func() []command {
-			return []command{orgShowCommand(), orgPeopleCommand(), orgChangesCommand(), orgCloseCommand(true), orgCloseCommand(false)}
+			return []command{orgShowCommand(), orgPeopleCommand(), orgChangesCommand(), takesArgs(orgCloseCommand(true), 1), takesArgs(orgCloseCommand(false), 1)}
 		},
 	}
 }

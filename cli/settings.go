@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"strings"
+
+	"pkiodesk/app/store"
 )
 
 func settingsCommand() command {
@@ -10,13 +12,21 @@ func settingsCommand() command {
 		name:    "settings",
 		summary: [2]string{"toon of wijzig de instellingen (eigen PKCS#11-modules, taal, uitgaande map)", "show or change the settings (own PKCS#11 modules, language, outbox folder)"},
 		usage:   "[--add-module PAD] [--remove-module PAD] [--lang nl|en|auto] [--outbox MAP]",
+		usageEN: "[--add-module PATH] [--remove-module PATH] [--lang nl|en|auto] [--outbox FOLDER]",
 		setup: func(c *call) func(context.Context) int {
 			add := c.fs.String("add-module", "", t(c.lang, "onthoud deze PKCS#11-module", "remember this PKCS#11 module"))
 			remove := c.fs.String("remove-module", "", t(c.lang, "vergeet deze PKCS#11-module", "forget this PKCS#11 module"))
 			lang := c.fs.String("lang", "", t(c.lang, "taal van pkiodesk: nl, en of auto (volgt de locale)", "pkiodesk's language: nl, en or auto (follows the locale)"))
 			outbox := c.fs.String("outbox", "", t(c.lang, "uitgaande map voor geplaatste bestellingen (volledig pad; 'standaard' voor de map naast de database)", "outbox folder for placed orders (full path; 'default' for the folder beside the database)"))
 			return func(ctx context.Context) int {
-				a, err := c.openApp(ctx)
+				if err := c.refuseEmpty("add-module", "remove-module", "lang", "outbox"); err != nil {
+					return c.fail(err)
+				}
+				access := store.ReadOnly
+				if c.set["add-module"] || c.set["remove-module"] || c.set["lang"] || c.set["outbox"] {
+					access = store.OpenExisting
+				}
+				a, err := c.open(ctx, access, false)
 				if err != nil {
 					return c.fail(err)
 				}
@@ -39,6 +49,8 @@ func settingsCommand() command {
 					if err := a.SetLanguage(ctx, l); err != nil {
 						return c.fail(err)
 					}
+					// The new choice applies at once, to this output too.
+					c.lang = a.Language(ctx, c.env.Getenv)
 				}
 				if err := c.setOutbox(ctx, a, *outbox); err != nil {
 					return c.fail(err)

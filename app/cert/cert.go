@@ -115,12 +115,33 @@ var (
 
 // FromX509 extracts the record of a parsed certificate.
 func FromX509(x *x509.Certificate) Certificate {
+	return fromX509(x, x.Issuer.String())
+}
+
+// IssuerNames renders issuer names once per issuer: an import of 100,000
+// certificates from a few CAs would otherwise render the same name 100,000
+// times. Not for use by several goroutines at once.
+type IssuerNames map[string]string
+
+// FromX509 is the package's FromX509 with the issuer's name remembered.
+func (n IssuerNames) FromX509(x *x509.Certificate) Certificate {
+	issuer, ok := n[string(x.RawIssuer)]
+	if !ok {
+		issuer = x.Issuer.String()
+		if len(n) < 1024 {
+			n[string(x.RawIssuer)] = issuer
+		}
+	}
+	return fromX509(x, issuer)
+}
+
+func fromX509(x *x509.Certificate, issuer string) Certificate {
 	c := Certificate{
 		SHA256:             Fingerprint(x.Raw),
 		CommonName:         x.Subject.CommonName,
 		OIN:                x.Subject.SerialNumber,
 		Subject:            x.Subject.String(),
-		Issuer:             x.Issuer.String(),
+		Issuer:             issuer,
 		IssuerCN:           x.Issuer.CommonName,
 		Serial:             strings.ToUpper(x.SerialNumber.Text(16)),
 		NotBefore:          x.NotBefore.UTC(),

@@ -7,11 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
-	"fmt"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/smallstep/pkcs7"
-	"software.sslmate.com/src/go-pkcs12"
 
 	"pkiodesk/app/i18n"
 )
@@ -25,15 +24,21 @@ const MaxFileSize = 10 << 20
 type Decoded struct {
 	Certs    []*x509.Certificate
 	Problems []error
+	// Companions found beside (or instead of) certificates; pkiodesk never
+	// stores a private key, and says so.
+	PrivateKeys, Requests, CRLs int
 }
 
-// Decode reads certificates from PEM (bundles, PKCS#7 blocks too), DER,
-// PKCS#7 (.p7b/.p7c) or PKCS#12 (certificates only; private keys in it are
-// ignored). It returns an error when nothing usable was found.
+// Decode reads certificates from PEM (bundles, PKCS#7 blocks too; a byte
+// order mark is skipped), DER, PKCS#7 (.p7b/.p7c) or PKCS#12 (any number of
+// certificates, with or without keys or a password; keys are never read).
+// It returns an error when nothing usable was found, naming what the file
+// holds instead (a private key, a certificate request, a CRL).
 func Decode(data []byte, p12Password string) (Decoded, error) {
 	if len(data) > MaxFileSize {
 		return Decoded{}, i18n.E("err.file_too_large", nil, MaxFileSize>>20)
 	}
+	data = withoutByteOrderMark(data)
 	if len(bytes.TrimSpace(data)) == 0 {
 		return Decoded{}, i18n.E("err.file_empty", nil)
 	}
@@ -41,19 +46,47 @@ func Decode(data []byte, p12Password string) (Decoded, error) {
 	if bytes.Contains(data, []byte("-----BEGIN ")) {
 		d = decodePEM(data)
 	} else {
-		certs, err := decodeDER(data, p12Password)
-		if err != nil {
+		var err error
+		if d, err = decodeDER(data, p12Password); err != nil {
 			return Decoded{}, err
 		}
-		d.Certs = certs
 	}
-	if len(d.Certs) == 0 {
-		if len(d.Problems) == 1 {
-			return Decoded{}, d.Problems[0]
+	if len(d.Certs) > 0 {
+		return d, nil
+	}
+	switch {
+	case len(d.Problems) == 0 && d.PrivateKeys > 0 && d.Requests == 0 && d.CRLs == 0:
+		return Decoded{}, i18n.E("err.only_private_key", nil)
+	case len(d.Problems) == 0 && d.Requests > 0 && d.PrivateKeys == 0 && d.CRLs == 0:
+		return Decoded{}, i18n.E("err.only_csr", nil)
+	case len(d.Problems) == 0 && d.CRLs > 0 && d.PrivateKeys == 0 && d.Requests == 0:
+		return Decoded{}, i18n.E("err.only_crl", nil)
+	case len(d.Problems) == 0:
+		return Decoded{}, i18n.E("err.no_certificate_but", nil, d.PrivateKeys, d.Requests, d.CRLs)
+	case len(d.Problems) == 1:
+		return Decoded{}, d.Problems[0]
+	}
+	return Decoded{}, i18n.E("err.no_certificate", errors.Join(d.Problems...))
+}
+
+// withoutByteOrderMark drops a UTF-8 byte order mark (Notepad writes one)
+// and turns UTF-16 text with its mark into UTF-8.
+func withoutByteOrderMark(data []byte) []byte {
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		return data[3:]
+	case len(data)%2 == 0 && (bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF})):
+		units := make([]uint16, 0, len(data)/2-1)
+		for i := 2; i < len(data); i += 2 {
+			if data[0] == 0xFF {
+				units = append(units, uint16(data[i])|uint16(data[i+1])<<8)
+			} else {
+				units = append(units, uint16(data[i])<<8|uint16(data[i+1]))
+			}
 		}
-		return Decoded{}, i18n.E("err.no_certificate", errors.Join(d.Problems...))
+		return []byte(string(utf16.Decode(units)))
 	}
-	return d, nil
+	return data
 }
 
 func decodePEM(data []byte) Decoded {
@@ -80,14 +113,19 @@ func decodePEM(data []byte) Decoded {
 				continue
 			}
 			d.Certs = append(d.Certs, cs...)
-		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY",
-			"PUBLIC KEY", "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST", "X509 CRL":
-			// Common companions of a certificate in one file; not ours to store.
+		case "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "OPENSSH PRIVATE KEY":
+			d.PrivateKeys++
+		case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
+			d.Requests++
+		case "X509 CRL":
+			d.CRLs++
+		case "PUBLIC KEY", "RSA PUBLIC KEY", "EC PARAMETERS", "DH PARAMETERS", "PARAMETERS":
+			// Common companions of a certificate in one file; nothing to store.
 		default:
 			d.Problems = append(d.Problems, i18n.E("err.pem_block_type", nil, n, Printable(block.Type)))
 		}
 	}
-	if len(d.Certs) == 0 && len(d.Problems) == 0 {
+	if len(d.Certs) == 0 && len(d.Problems) == 0 && d.PrivateKeys+d.Requests+d.CRLs == 0 {
 		d.Problems = append(d.Problems, i18n.E("err.pem_malformed", nil))
 	}
 	return d
@@ -109,21 +147,56 @@ func parseCertificate(der []byte, trailingAllowed bool) (*x509.Certificate, erro
 	return c, nil
 }
 
-func decodeDER(data []byte, p12Password string) ([]*x509.Certificate, error) {
+func decodeDER(data []byte, p12Password string) (Decoded, error) {
 	if c, err := x509.ParseCertificate(data); err == nil {
-		return []*x509.Certificate{c}, nil
+		return Decoded{Certs: []*x509.Certificate{c}}, nil
 	}
 	if cs, err := parsePKCS7(data); err == nil && len(cs) > 0 {
-		return cs, nil
+		return Decoded{Certs: cs}, nil
 	}
-	cs, err := parsePKCS12(data, p12Password)
-	if err == nil {
-		return cs, nil
+	p12, err := readPKCS12(data, p12Password)
+	switch {
+	case err == nil && len(p12.certs) == 0 && p12.keys > 0:
+		return Decoded{}, i18n.E("err.only_private_key", nil)
+	case err == nil && len(p12.certs) == 0:
+		return Decoded{}, i18n.E("err.p12_empty", nil)
+	case err == nil:
+		return Decoded{Certs: p12.certs, PrivateKeys: p12.keys}, nil
+	case errors.Is(err, errP12Password):
+		return Decoded{}, i18n.E("err.p12_password", nil)
+	case errors.Is(err, errP12Unsupported):
+		return Decoded{}, i18n.E("err.p12_unsupported", nil)
 	}
-	if errors.Is(err, pkcs12.ErrIncorrectPassword) {
-		return nil, i18n.E("err.p12_password", nil)
+	switch {
+	case isPrivateKeyDER(data):
+		return Decoded{}, i18n.E("err.only_private_key", nil)
+	case isCSRDER(data):
+		return Decoded{}, i18n.E("err.only_csr", nil)
+	case isCRLDER(data):
+		return Decoded{}, i18n.E("err.only_crl", nil)
 	}
-	return nil, i18n.E("err.not_certificate", nil)
+	return Decoded{}, i18n.E("err.not_certificate", nil)
+}
+
+func isPrivateKeyDER(der []byte) bool {
+	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return true
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return true
+	}
+	_, err := x509.ParseECPrivateKey(der)
+	return err == nil
+}
+
+func isCSRDER(der []byte) bool {
+	_, err := x509.ParseCertificateRequest(der)
+	return err == nil
+}
+
+func isCRLDER(der []byte) bool {
+	_, err := x509.ParseRevocationList(der)
+	return err == nil
 }
 
 // parsePKCS7 reads the certificates of a PKCS#7/CMS structure. The library
@@ -131,7 +204,7 @@ func decodeDER(data []byte, p12Password string) ([]*x509.Certificate, error) {
 func parsePKCS7(der []byte) (certs []*x509.Certificate, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			certs, err = nil, fmt.Errorf("pkcs7: %v", r)
+			certs, err = nil, i18n.E("err.pkcs7_invalid", nil)
 		}
 	}()
 	p, err := pkcs7.Parse(der)
@@ -144,22 +217,14 @@ func parsePKCS7(der []byte) (certs []*x509.Certificate, err error) {
 	return p.Certificates, nil
 }
 
-func parsePKCS12(der []byte, password string) (certs []*x509.Certificate, err error) {
+// readPKCS12 guards the PKCS#12 reader against panics on hostile input.
+func readPKCS12(der []byte, password string) (c p12Contents, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			certs, err = nil, fmt.Errorf("pkcs12: %v", r)
+			c, err = p12Contents{}, errP12Malformed
 		}
 	}()
-	if cs, err := pkcs12.DecodeTrustStore(der, password); err == nil {
-		return cs, nil
-	} else if errors.Is(err, pkcs12.ErrIncorrectPassword) {
-		return nil, err
-	}
-	_, leaf, cas, err := pkcs12.DecodeChain(der, password)
-	if err != nil {
-		return nil, err
-	}
-	return append([]*x509.Certificate{leaf}, cas...), nil
+	return parsePKCS12(der, password)
 }
 
 // Printable makes a string from hostile input safe to show: control and

@@ -42,8 +42,15 @@ func FromEnv(getenv func(string) string) Lang {
 }
 
 // T renders a message in the given language. Unknown keys render as the key,
-// so a missing translation is visible rather than silent.
+// so a missing translation is visible rather than silent. When the first
+// argument is the number 1 and the catalogue has key+".one", that singular
+// text is used ("1 certificaat", not "1 certificaten").
 func T(l Lang, key string, args ...any) string {
+	if len(args) > 0 && args[0] == any(1) {
+		if _, ok := catalogue[key+".one"]; ok {
+			key += ".one"
+		}
+	}
 	m, ok := catalogue[key]
 	if !ok {
 		if len(args) == 0 {
@@ -101,7 +108,7 @@ func Localize(l Lang, err error) string {
 	if errors.As(err, &lz) {
 		return lz.Localize(l)
 	}
-	return err.Error()
+	return systemText(l, err)
 }
 
 // Is reports whether err carries the user-facing message key.

@@ -5,8 +5,12 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"testing"
+	"time"
 
 	"pkiodesk/app/cert"
 	"pkiodesk/app/demo"
@@ -38,7 +42,7 @@ func BenchmarkImport10000PEM(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		st, err := store.OpenBolt(filepath.Join(b.TempDir(), "db"), store.BoltOptions{})
+		st, err := store.OpenBolt(filepath.Join(b.TempDir(), "db"), store.BoltOptions{Access: store.CreateNew})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -54,12 +58,108 @@ func BenchmarkImport10000PEM(b *testing.B) {
 	}
 }
 
+// BenchmarkImport2001Files imports a folder of 2,001 PEM files, one
+// certificate each, into a new database, as `pkiodesk import FOLDER` does
+// (scripts/bench-import.sh measures the same as a process, beside XCA).
+func BenchmarkImport2001Files(b *testing.B) {
+	dir := b.TempDir()
+	for i, x := range genInputs(b, 2001) {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("cert-%04d.pem", i)), x.Data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		st, err := store.OpenBolt(filepath.Join(b.TempDir(), "db"), store.BoltOptions{Access: store.CreateNew})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		inputs, _ := ExpandPaths([]string{dir}, nil)
+		rep, err := New(st, fixedClock).Import(ctx, inputs, ImportOptions{Compact: true})
+		b.StopTimer()
+		if err != nil || rep.Counts.Added != 2001 {
+			b.Fatalf("import: %v, %+v", err, rep.Counts)
+		}
+		st.Close()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkImport100kFiles imports 100,000 certificates from 13 PEM bundles
+// on disk (at most 8,000 each, under the 10 MiB file limit), as `pkiodesk
+// import FOLDER` does: read and decode on every core, store in key order.
+// It reports the peak of the Go heap; the process's resident memory is in
+// docs/BENCHMARKS.md (scripts/bench-import.sh). Target < 5 s, < 300 MB.
+func BenchmarkImport100kFiles(b *testing.B) {
+	dir := b.TempDir()
+	in := genInputs(b, 100000)
+	for f := 0; f*8000 < len(in); f++ {
+		var data []byte
+		for _, x := range in[f*8000 : min(len(in), (f+1)*8000)] {
+			data = append(data, x.Data...)
+		}
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("bundle-%02d.pem", f)), data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+	}
+	in = nil
+	runtime.GC()
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		st, err := store.OpenBolt(filepath.Join(b.TempDir(), "db"), store.BoltOptions{Access: store.CreateNew})
+		if err != nil {
+			b.Fatal(err)
+		}
+		inputs, _ := ExpandPaths([]string{dir}, nil)
+		peak := watchHeap()
+		b.StartTimer()
+		rep, err := New(st, fixedClock).Import(ctx, inputs, ImportOptions{Compact: true})
+		b.StopTimer()
+		if err != nil || rep.Counts.Added != 100000 {
+			b.Fatalf("import: %v, %+v", err, rep.Counts)
+		}
+		b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")
+		st.Close()
+		b.StartTimer()
+	}
+}
+
+// watchHeap samples the heap in use until the returned function is called,
+// which returns the peak.
+func watchHeap() func() uint64 {
+	stop := make(chan struct{})
+	peakc := make(chan uint64)
+	go func() {
+		var peak uint64
+		// runtime/metrics reads without stopping the world.
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(sample)
+			peak = max(peak, sample[0].Value.Uint64())
+			select {
+			case <-stop:
+				peakc <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() uint64 { close(stop); return <-peakc }
+}
+
 // BenchmarkInventory100k works on a database of 100,000 certificates.
 // Targets: open + load < 300 ms, one filter + sort < 16 ms.
 func BenchmarkInventory100k(b *testing.B) {
 	ctx := context.Background()
 	path := filepath.Join(b.TempDir(), "db")
-	st, err := store.OpenBolt(path, store.BoltOptions{})
+	st, err := store.OpenBolt(path, store.BoltOptions{Access: store.CreateNew})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -72,13 +172,27 @@ func BenchmarkInventory100k(b *testing.B) {
 
 	b.Run("open+load", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			st, err := store.OpenBolt(path, store.BoltOptions{})
+			st, err := store.OpenBolt(path, store.BoltOptions{Access: store.ReadOnly})
 			if err != nil {
 				b.Fatal(err)
 			}
 			s, err := Open(ctx, st, fixedClock)
 			if err != nil || s.Len() != 100000 {
 				b.Fatalf("%v %d", err, s.Len())
+			}
+			st.Close()
+		}
+	})
+	// What `pkiodesk list --filter zzz` does after the process starts.
+	b.Run("open+load+filter-zzz", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			st, err := store.OpenBolt(path, store.BoltOptions{Access: store.ReadOnly})
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, _ := Open(ctx, st, fixedClock)
+			if v := s.Query(Query{Text: "zzz", Sort: ColNotAfter}); len(v.Rows) != 0 {
+				b.Fatal("zzz matched")
 			}
 			st.Close()
 		}

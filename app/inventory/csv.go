@@ -1,7 +1,7 @@
 package inventory
 
 import (
-	"encoding/csv"
+	"bufio"
 	"io"
 	"strings"
 
@@ -21,32 +21,54 @@ func WriteCSV(w io.Writer, v View, opt CSVOptions) error {
 	if opt.Separator == 0 {
 		opt.Separator = ';'
 	}
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return i18n.E("err.csv_write", err)
-	}
-	cw := csv.NewWriter(w)
-	cw.Comma = opt.Separator
-	header := make([]string, len(Columns))
-	for i, c := range Columns {
-		header[i] = i18n.T(opt.Lang, "col."+string(c))
-	}
-	if err := cw.Write(header); err != nil {
-		return i18n.E("err.csv_write", err)
-	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString("\uFEFF")
 	rec := make([]string, len(Columns))
+	for i, c := range Columns {
+		rec[i] = i18n.T(opt.Lang, "col."+string(c))
+	}
+	writeCSVRecord(bw, rec, opt.Separator)
 	for _, c := range v.Rows {
 		for i, col := range Columns {
 			rec[i] = neutralise(Cell(c, col, v, opt.Lang))
 		}
-		if err := cw.Write(rec); err != nil {
-			return i18n.E("err.csv_write", err)
-		}
+		writeCSVRecord(bw, rec, opt.Separator)
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
+	if err := bw.Flush(); err != nil {
 		return i18n.E("err.csv_write", err)
 	}
 	return nil
+}
+
+// writeCSVRecord writes one line. A cell is quoted when it holds a comma,
+// a semicolon, the separator, a quote, a line break or outer spaces: Dutch
+// Excel splits on ';', English Excel on ',', and a cell must stay one cell
+// for both.
+func writeCSVRecord(w *bufio.Writer, rec []string, sep rune) {
+	for i, cell := range rec {
+		if i > 0 {
+			w.WriteRune(sep)
+		}
+		if !needsQuotes(cell, sep) {
+			w.WriteString(cell)
+			continue
+		}
+		w.WriteByte('"')
+		w.WriteString(strings.ReplaceAll(cell, `"`, `""`))
+		w.WriteByte('"')
+	}
+	w.WriteByte('\n')
+}
+
+func needsQuotes(cell string, sep rune) bool {
+	if cell == "" {
+		return false
+	}
+	if strings.ContainsAny(cell, ",;\"\r\n") || strings.ContainsRune(cell, sep) {
+		return true
+	}
+	first, last := cell[0], cell[len(cell)-1]
+	return first == ' ' || first == '\t' || last == ' ' || last == '\t'
 }
 
 // Cell is the text of one column for one certificate, as the overviews and
@@ -84,20 +106,45 @@ func Cell(c *cert.Certificate, col Column, v View, l i18n.Lang) string {
 	return ""
 }
 
-// neutralise stops a spreadsheet from reading a cell as a formula
-// (OWASP "CSV injection"): a leading = + - @ tab or CR gets a quote before it.
+// formulaStart are the first characters that make a spreadsheet read a
+// cell as a formula (OWASP "CSV injection"), NUL and line feed included.
+const formulaStart = "=+-@\t\r\n\x00"
+
+// neutralise stops a spreadsheet from reading a cell as a formula: a cell
+// starting with a formula character gets a quote before it. So does such a
+// character right after a comma, semicolon or line break inside the cell: a
+// spreadsheet that splits on the other separator than the file uses
+// (English Excel on ',', Dutch on ';') would start a new cell there.
 func neutralise(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
+	if s == "" {
+		return s
 	}
-	return s
+	var b strings.Builder
+	if strings.IndexByte(formulaStart, s[0]) >= 0 {
+		b.WriteByte('\'')
+	}
+	start := 0
+	for i := 0; i+1 < len(s); i++ {
+		if strings.IndexByte(",;\r\n", s[i]) >= 0 && strings.IndexByte(formulaStart, s[i+1]) >= 0 {
+			b.WriteString(s[start : i+1])
+			b.WriteByte('\'')
+			start = i + 1
+		}
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	b.WriteString(s[start:])
+	return b.String()
 }
 
 // TableWriter writes any table with the overviews' CSV safety (byte order
-// mark, separator, cells that cannot start a formula), for other exports
-// such as the audit journal.
+// mark, separator, quoting, cells that cannot start a formula), for other
+// exports such as the audit journal.
 type TableWriter struct {
-	cw *csv.Writer
+	w   *bufio.Writer
+	sep rune
+	rec []string
 }
 
 // NewTableWriter starts a CSV file with its header row.
@@ -105,30 +152,29 @@ func NewTableWriter(w io.Writer, opt CSVOptions, header []string) (*TableWriter,
 	if opt.Separator == 0 {
 		opt.Separator = ';'
 	}
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return nil, i18n.E("err.csv_write", err)
-	}
-	t := &TableWriter{cw: csv.NewWriter(w)}
-	t.cw.Comma = opt.Separator
+	t := &TableWriter{w: bufio.NewWriterSize(w, 64<<10), sep: opt.Separator}
+	t.w.WriteString("\uFEFF")
 	return t, t.Row(header)
 }
 
 // Row writes one row, each cell neutralised.
 func (t *TableWriter) Row(cells []string) error {
-	rec := make([]string, len(cells))
-	for i, c := range cells {
-		rec[i] = neutralise(c)
+	t.rec = t.rec[:0]
+	for _, c := range cells {
+		t.rec = append(t.rec, neutralise(c))
 	}
-	if err := t.cw.Write(rec); err != nil {
-		return i18n.E("err.csv_write", err)
+	writeCSVRecord(t.w, t.rec, t.sep)
+	if t.w.Buffered() >= 32<<10 {
+		if err := t.w.Flush(); err != nil {
+			return i18n.E("err.csv_write", err)
+		}
 	}
 	return nil
 }
 
 // Close flushes the rows.
 func (t *TableWriter) Close() error {
-	t.cw.Flush()
-	if err := t.cw.Error(); err != nil {
+	if err := t.w.Flush(); err != nil {
 		return i18n.E("err.csv_write", err)
 	}
 	return nil

@@ -13,7 +13,7 @@ func (s *Service) Replace(c cert.Certificate) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, r := range s.rows {
-		if r.cert.SHA256 == c.SHA256 {
+		if r.key == c.SHA256 {
 			s.rows[i] = newRow(&c)
 		}
 	}

@@ -137,13 +137,13 @@ func ParseSort(s string) (Column, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
-	switch strings.ToLower(dir) {
+	switch strings.ToLower(strings.TrimSpace(dir)) {
 	case "", "asc", "op", "oplopend":
 		return col, false, nil
 	case "desc", "af", "aflopend":
 		return col, true, nil
 	}
-	return "", false, i18n.E("err.unknown_column", nil, cert.Printable(s))
+	return "", false, i18n.E("err.unknown_direction", nil, cert.Printable(dir))
 }
 
 // View is the result of a query: rows in order, and the moment their status
@@ -157,6 +157,7 @@ type View struct {
 
 // Query filters and sorts the inventory.
 func (s *Service) Query(q Query) View {
+	s.ensureLoaded()
 	now := s.now()
 	text := strings.ToLower(strings.TrimSpace(q.Text))
 	if q.Sort == "" {
@@ -168,34 +169,88 @@ func (s *Service) Query(q Query) View {
 	limit := now.Add(time.Duration(q.ExpiringDays) * 24 * time.Hour)
 	keep := func(r *row) bool {
 		return (q.Kind == "" || r.kind == q.Kind) &&
-			(q.Only == nil || q.Only[r.cert.SHA256]) &&
+			(q.Only == nil || q.Only[r.key]) &&
 			q.Status.match(r.status(now)) &&
-			(q.ExpiringDays <= 0 || !r.cert.NotAfter.After(limit)) &&
+			(q.ExpiringDays <= 0 || !r.notAfter().After(limit)) &&
 			(text == "" || strings.Contains(r.search, text))
 	}
 	if q.Sort == ColStatus {
 		// Status depends on the clock, so its order is not cached.
 		s.mu.RLock()
-		var rows []*cert.Certificate
-		for i := range s.rows {
-			if keep(&s.rows[i]) {
-				rows = append(rows, s.rows[i].cert)
+		var matched []*row
+		for _, r := range s.rows {
+			if keep(r) {
+				matched = append(matched, r)
 			}
 		}
+		rows := s.certificates(matched)
 		s.mu.RUnlock()
 		sortRows(rows, q.Sort, q.Desc, now)
 		return View{Rows: rows, Now: now, statusText: s.statusText}
 	}
+	if text != "" && !s.hasOrder(q.Sort, q.Desc) {
+		// A text filter usually keeps few rows: sort those instead of
+		// building the order of the whole inventory (a command line
+		// `list --filter` runs one query and exits).
+		s.mu.RLock()
+		defer s.mu.RUnlock()
+		var idx []int32
+		for i, r := range s.rows {
+			if keep(r) {
+				idx = append(idx, int32(i))
+			}
+		}
+		s.sortIndices(idx, q.Sort, q.Desc)
+		matched := make([]*row, len(idx))
+		for k, i := range idx {
+			matched[k] = s.rows[i]
+		}
+		return View{Rows: s.certificates(matched), Now: now, statusText: s.statusText}
+	}
 	order := s.order(q.Sort, q.Desc)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	rows := make([]*cert.Certificate, 0, 256)
+	matched := make([]*row, 0, 256)
 	for _, i := range order {
-		if r := &s.rows[i]; keep(r) {
-			rows = append(rows, r.cert)
+		if r := s.rows[i]; keep(r) {
+			matched = append(matched, r)
 		}
 	}
-	return View{Rows: rows, Now: now, statusText: s.statusText}
+	return View{Rows: s.certificates(matched), Now: now, statusText: s.statusText}
+}
+
+func (s *Service) hasOrder(col Column, desc bool) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	_, ok := s.orders[sortOrder{col, desc}]
+	return ok
+}
+
+// sortIndices sorts row indices on col; ties go by expiry date, then
+// Common Name, then fingerprint, always ascending (see order). The caller
+// holds the lock.
+func (s *Service) sortIndices(idx []int32, col Column, desc bool) {
+	switch col {
+	case ColCN, ColOrg, ColKind, ColSHA256, ColNotAfter, "":
+	default:
+		// The other columns need the whole records.
+		rows := make([]*row, len(idx))
+		for k, i := range idx {
+			rows[k] = s.rows[i]
+		}
+		s.decode(rows)
+	}
+	keys := sortKeys(s.rows, idx, col)
+	slices.SortFunc(idx, func(a, b int32) int {
+		c := keys(a, b)
+		if desc {
+			c = -c
+		}
+		if c == 0 {
+			c = breakRowTie(s.rows[a], s.rows[b])
+		}
+		return c
+	})
 }
 
 // sortOrder names a cached order: a column and a direction.
@@ -221,21 +276,11 @@ func (s *Service) order(col Column, desc bool) []int32 {
 	if o, ok := s.orders[key]; ok {
 		return o
 	}
-	keys := sortKeys(s.rows, col)
 	o = make([]int32, len(s.rows))
 	for i := range o {
 		o[i] = int32(i)
 	}
-	slices.SortFunc(o, func(a, b int32) int {
-		c := keys(int(a), int(b))
-		if desc {
-			c = -c
-		}
-		if c == 0 {
-			c = breakTie(s.rows[a].cert, s.rows[b].cert)
-		}
-		return c
-	})
+	s.sortIndices(o, col, desc)
 	if s.orders == nil {
 		s.orders = make(map[sortOrder][]int32)
 	}
@@ -249,30 +294,54 @@ func breakTie(a, b *cert.Certificate) int {
 	return cmp.Or(a.NotAfter.Compare(b.NotAfter), compareFold(a.CommonName, b.CommonName), strings.Compare(a.SHA256, b.SHA256))
 }
 
-// sortKeys returns a comparison of two rows on col. Text columns compare a
-// lower-cased copy made once, not per comparison.
-func sortKeys(rows []row, col Column) func(a, b int) int {
-	text := func(get func(*cert.Certificate) string) func(a, b int) int {
-		keys := make([]string, len(rows))
-		for i := range rows {
-			keys[i] = strings.ToLower(get(rows[i].cert))
+// breakRowTie is breakTie on what every row holds without decoding.
+func breakRowTie(a, b *row) int {
+	return cmp.Or(cmp.Compare(a.notAfterSec, b.notAfterSec), cmp.Compare(a.notAfterNsec, b.notAfterNsec),
+		compareFold(a.cn, b.cn), strings.Compare(a.key, b.key))
+}
+
+// sortKeys returns a comparison of two rows (by index) on col, for the rows
+// in idx. Text columns compare a lower-cased copy made once, not per
+// comparison; CN, organisation, expiry, kind and fingerprint need no
+// decoding at all, the others rows that sortIndices decoded.
+func sortKeys(rows []*row, idx []int32, col Column) func(a, b int32) int {
+	text := func(get func(*row) string) func(a, b int32) int {
+		if len(idx) == len(rows) {
+			all := make([]string, len(rows))
+			for i, r := range rows {
+				all[i] = strings.ToLower(get(r))
+			}
+			return func(a, b int32) int { return strings.Compare(all[a], all[b]) }
 		}
-		return func(a, b int) int { return strings.Compare(keys[a], keys[b]) }
+		keys := make(map[int32]string, len(idx))
+		for _, i := range idx {
+			keys[i] = strings.ToLower(get(rows[i]))
+		}
+		return func(a, b int32) int { return strings.Compare(keys[a], keys[b]) }
 	}
 	switch col {
 	case ColCN:
-		return text(func(c *cert.Certificate) string { return c.CommonName })
+		return text(func(r *row) string { return r.cn })
 	case ColOrg:
-		return text(func(c *cert.Certificate) string { return c.Organization })
+		return text(func(r *row) string { return r.org })
 	case ColNames:
-		return text(firstName)
+		return text(func(r *row) string { return firstName(r.cert.Load()) })
 	case ColIssuer:
-		return text(func(c *cert.Certificate) string { return c.IssuerCN })
+		return text(func(r *row) string { return r.cert.Load().IssuerCN })
 	case ColProfile:
-		return text(func(c *cert.Certificate) string { return string(c.Profile()) })
+		return text(func(r *row) string { return string(r.cert.Load().Profile()) })
+	case ColKind:
+		return func(a, b int32) int { return strings.Compare(string(rows[a].kind), string(rows[b].kind)) }
+	case ColSHA256:
+		return func(a, b int32) int { return strings.Compare(rows[a].key, rows[b].key) }
+	case ColNotAfter, "":
+		return func(a, b int32) int {
+			ra, rb := rows[a], rows[b]
+			return cmp.Or(cmp.Compare(ra.notAfterSec, rb.notAfterSec), cmp.Compare(ra.notAfterNsec, rb.notAfterNsec))
+		}
 	}
 	cmpRows := compareFunc(col, time.Time{})
-	return func(a, b int) int { return cmpRows(rows[a].cert, rows[b].cert) }
+	return func(a, b int32) int { return cmpRows(rows[a].cert.Load(), rows[b].cert.Load()) }
 }
 
 // sortRows sorts on one column; ties go as in order.
@@ -368,19 +437,25 @@ func firstName(c *cert.Certificate) string {
 	return list[0]
 }
 
+// MaxDays is the furthest Expiring looks ahead: a hundred years.
+const MaxDays = 36500
+
 // Expiring returns the valid certificates that expire within the given
-// number of days, soonest first.
+// number of days (0 to MaxDays), soonest first.
 func (s *Service) Expiring(days int) View {
+	s.ensureLoaded()
 	now := s.now()
-	limit := now.Add(time.Duration(days) * 24 * time.Hour)
+	// AddDate, not a Duration: days*24h overflows beyond 106,751 days.
+	limit := now.AddDate(0, 0, min(max(days, 0), MaxDays))
+	sec, nsec := limit.Unix(), int32(limit.Nanosecond())
 	s.mu.RLock()
-	var rows []*cert.Certificate
-	for i := range s.rows {
-		r := &s.rows[i]
-		if r.status(now) == cert.StatusValid && !r.cert.NotAfter.After(limit) {
-			rows = append(rows, r.cert)
+	var matched []*row
+	for _, r := range s.rows {
+		if r.status(now) == cert.StatusValid && (r.notAfterSec < sec || r.notAfterSec == sec && r.notAfterNsec <= nsec) {
+			matched = append(matched, r)
 		}
 	}
+	rows := s.certificates(matched)
 	s.mu.RUnlock()
 	sortRows(rows, ColNotAfter, false, now)
 	return View{Rows: rows, Now: now, statusText: s.statusText}

@@ -19,7 +19,7 @@ func (s *Service) Remove(ctx context.Context, sha256 string) (cert.Certificate, 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i := range s.rows {
-		if s.rows[i].cert.SHA256 == sha256 {
+		if s.rows[i].key == sha256 {
 			s.rows = append(s.rows[:i], s.rows[i+1:]...)
 			break
 		}

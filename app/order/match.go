@@ -36,6 +36,21 @@ func (m Match) Text(l i18n.Lang) string {
 	return i18n.T(l, "match.issued", m.Certificate[:16], m.OrderID)
 }
 
+// AwaitingCertificates tells whether a submitted order waits for its
+// certificate (what MatchImported links imported certificates to).
+func (s *Service) AwaitingCertificates(ctx context.Context) (bool, error) {
+	all, _, err := s.List(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range all {
+		if r.Life.State == StateSubmitted && r.Order.Kind != KindRevoke {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // MatchImported links newly imported certificates to the submitted orders
 // they were issued for: by public key for orders with a CSR, otherwise by
 // the holder's, group's or organisation's name in the certificate, and only

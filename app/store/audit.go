@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
-
-	"pkiodesk/app/i18n"
 )
 
 // The audit journal lives in a bucket of its own: key = the entry's number
@@ -63,15 +61,18 @@ func WithJournal(ctx context.Context, write func(JournalTx) error) (context.Cont
 	return context.WithValue(ctx, pendingKey{}, p), p
 }
 
-// update runs one write transaction and appends the context's pending
-// audit entry after the change, in the same transaction.
-func (b *Bolt) update(ctx context.Context, change func(*bolt.Tx) error) error {
+// journaled wraps a change so that the context's pending audit entry is
+// appended after it, in the same transaction (Bolt.update runs it).
+func journaled(ctx context.Context, change func(*bolt.Tx) error) func(*bolt.Tx) error {
 	p, _ := ctx.Value(pendingKey{}).(*Pending)
-	return b.db.Update(func(tx *bolt.Tx) error {
+	if p == nil {
+		return change
+	}
+	return func(tx *bolt.Tx) error {
 		if err := change(tx); err != nil {
 			return err
 		}
-		if p == nil || p.landed.Load() {
+		if p.landed.Load() {
 			return nil
 		}
 		j, err := openJournal(tx)
@@ -83,7 +84,7 @@ func (b *Bolt) update(ctx context.Context, change func(*bolt.Tx) error) error {
 		}
 		tx.OnCommit(func() { p.landed.Store(true) })
 		return nil
-	})
+	}
 }
 
 // AppendJournal writes audit entries in a transaction of their own.
@@ -92,7 +93,7 @@ func (b *Bolt) AppendJournal(ctx context.Context, write func(JournalTx) error) e
 		return err
 	}
 	var userErr error
-	err := b.db.Update(func(tx *bolt.Tx) error {
+	err := b.write(ctx, func(tx *bolt.Tx) error {
 		j, err := openJournal(tx)
 		if err != nil {
 			return err
@@ -104,7 +105,7 @@ func (b *Bolt) AppendJournal(ctx context.Context, write func(JournalTx) error) e
 		return userErr
 	}
 	if err != nil {
-		return i18n.E("err.db_write", err)
+		return writeErr(err)
 	}
 	return nil
 }
@@ -112,7 +113,7 @@ func (b *Bolt) AppendJournal(ctx context.Context, write func(JournalTx) error) e
 // ViewJournal visits the journal in key order.
 func (b *Bolt) ViewJournal(ctx context.Context, visit func(key, value []byte) error) error {
 	var userErr error
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := b.view(ctx, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketJournal)
 		if bk == nil {
 			return nil
@@ -131,7 +132,7 @@ func (b *Bolt) ViewJournal(ctx context.Context, visit func(key, value []byte) er
 		return userErr
 	}
 	if err != nil {
-		return i18n.E("err.db_read", err)
+		return readErr(err)
 	}
 	return nil
 }

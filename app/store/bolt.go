@@ -5,244 +5,435 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
-	"pkiodesk/app/cert"
+	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 )
 
 // SchemaVersion is the layout this build writes. A database with a higher
-// version was written by a newer pkiodesk and is never touched.
-const SchemaVersion = 1
+// version was written by a newer pkiodesk and is never touched; a lower one
+// is copied aside and then migrated when opened for writing.
+//
+//	1: records without checksum
+//	2: records with a CRC-32C and the overview's fields first; import journal
+const SchemaVersion = 2
 
 var (
 	bucketMeta    = []byte("meta")
 	bucketCerts   = []byte("certs")
 	bucketIssuers = []byte("issuers")
 	bucketDER     = []byte("der")
+	// bucketPending journals the keys an import has stored in earlier
+	// transactions; it is empty whenever no import is under way.
+	bucketPending = []byte("import-pending")
 	keySchema     = []byte("schema")
 	keyApp        = []byte("app")
 	appMarker     = []byte("pkiodesk")
 )
 
+// coreBuckets exist in every pkiodesk database from the first transaction on.
+var coreBuckets = [][]byte{bucketCerts, bucketIssuers, bucketDER}
+
+// Access says what OpenBolt may do with the file.
+type Access int
+
+const (
+	// OpenOrCreate creates the database when the file does not exist: only
+	// the window's first start does this. An empty (0-byte) file is refused.
+	OpenOrCreate Access = iota
+	// OpenExisting opens an existing pkiodesk database for reading and writing.
+	OpenExisting
+	// ReadOnly opens an existing database without writing to it, beside
+	// other readers; a file the user may only read opens too.
+	ReadOnly
+	// CreateNew makes a new database (pkiodesk init): the file must not
+	// exist, or be empty.
+	CreateNew
+)
+
+func (a Access) creates() bool { return a == OpenOrCreate || a == CreateNew }
+
 // BoltOptions tune OpenBolt.
 type BoltOptions struct {
 	// Timeout is how long to wait for another process to release the file.
 	Timeout time.Duration
+	Access  Access
+	// Now dates the copy made before a schema migration; time.Now when nil.
+	Now func() time.Time
 }
 
 // Bolt is the bbolt implementation of Store.
 type Bolt struct {
-	db   *bolt.DB
-	path string
+	db       *bolt.DB
+	path     string
+	readOnly bool
+	// schema is the version on disk; below SchemaVersion only when the
+	// database was opened read-only.
+	schema uint32
+	// mu orders writes against reads of the file that bypass bbolt (what
+	// can still be read of a damaged database).
+	mu sync.RWMutex
+	// damage is set once bbolt met a damaged page; writes are refused from
+	// then on, so that damage does not spread.
+	damage atomic.Pointer[error]
+	// A migration on open: from which schema, and the copy made before it.
+	migratedFrom    uint32
+	migrationBackup string
 }
 
 var _ Store = (*Bolt)(nil)
 
-// OpenBolt opens or creates the database file (mode 0600, folder 0700).
+// OpenBolt opens the database file (mode 0600, folder 0700). The file is
+// checked before bbolt maps it: a truncated or damaged file is refused with
+// "database beschadigd" instead of crashing the process.
 func OpenBolt(path string, opt BoltOptions) (*Bolt, error) {
+	if path == "" {
+		return nil, i18n.E("err.db_path_empty", nil)
+	}
 	if opt.Timeout <= 0 {
 		opt.Timeout = time.Second
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, i18n.E("err.db_dir", err)
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout})
+	fresh, err := checkBeforeOpen(path, opt.Access)
 	if err != nil {
-		if errors.Is(err, bolterrors.ErrTimeout) {
-			return nil, i18n.E("err.db_in_use", nil, path)
-		}
-		return nil, i18n.E("err.db_open", err, path)
+		return nil, err
 	}
-	b := &Bolt{db: db, path: path}
-	if err := b.initSchema(); err != nil {
+	if fresh {
+		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+			return nil, i18n.E("err.db_dir", err)
+		}
+	}
+	db, err := openGuarded(path, opt, fresh)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bolt{db: db, path: path, readOnly: opt.Access == ReadOnly}
+	if err := b.initSchema(fresh, opt.Now); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return b, nil
 }
 
-func (b *Bolt) initSchema() error {
-	var newer uint32
-	var foreign bool
-	err := b.db.Update(func(tx *bolt.Tx) error {
+// checkBeforeOpen decides whether the file is to be created, and checks an
+// existing one before any memory map sees it.
+func checkBeforeOpen(path string, access Access) (fresh bool, err error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		if access.creates() {
+			return true, nil
+		}
+		return false, i18n.E("err.db_missing", nil, path)
+	case err != nil:
+		return false, i18n.E("err.db_open", err, path)
+	case !fi.Mode().IsRegular():
+		return false, i18n.E("err.db_open", files.NotRegular(path, fi.Mode()), path)
+	case fi.Size() == 0:
+		if access == CreateNew {
+			return true, nil
+		}
+		return false, i18n.E("err.db_empty", nil, path)
+	case access == CreateNew:
+		return false, i18n.E("err.db_exists", nil, path)
+	}
+	f, _, err := files.OpenRegular(path)
+	if err != nil {
+		return false, i18n.E("err.db_open", err, path)
+	}
+	defer f.Close()
+	if _, err := inspectBolt(f, fi.Size()); err != nil {
+		if errors.Is(err, errNotBolt) {
+			return false, i18n.E("err.db_not_pkiodesk", nil, path)
+		}
+		return false, damaged(path, err)
+	}
+	return false, nil
+}
+
+// openGuarded runs bbolt's Open, which reads the meta pages and (for
+// writing) the freelist through the memory map, with faults turned into
+// panics and panics into "damaged".
+func openGuarded(path string, opt BoltOptions, fresh bool) (db *bolt.DB, err error) {
+	var file *os.File
+	bo := &bolt.Options{
+		Timeout:         opt.Timeout,
+		ReadOnly:        opt.Access == ReadOnly,
+		InitialMmapSize: initialMmapSize(opt.Access),
+		OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
+			if !fresh {
+				// The file was checked: never create another in its place.
+				flag &^= os.O_CREATE
+			}
+			f, err := os.OpenFile(name, flag|files.NoWait, mode)
+			if err != nil {
+				return nil, err
+			}
+			if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+				f.Close()
+				return nil, i18n.E("err.db_not_pkiodesk", nil, name)
+			}
+			file = f
+			return f, nil
+		},
+	}
+	err = guard(func() error {
+		var err error
+		db, err = bolt.Open(path, 0o600, bo)
+		return err
+	})
+	var ue *i18n.Error
+	switch {
+	case err == nil:
+		return db, nil
+	case errors.Is(err, errDamaged):
+		if file != nil {
+			// bbolt panicked half-way: release the file and its lock.
+			file.Close()
+		}
+		return nil, damaged(path, err)
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, i18n.E("err.db_in_use", nil, path)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrChecksum), errors.Is(err, bolterrors.ErrVersionMismatch):
+		return nil, damaged(path, err)
+	case errors.As(err, &ue):
+		return nil, err
+	default:
+		return nil, i18n.E("err.db_open", err, path)
+	}
+}
+
+// initialMmapSize maps a database that is written to at 1 GiB from the
+// start: bbolt otherwise maps it anew each time the file grows, and copies
+// every key and value of the transaction under way out of the old map
+// (0.4 GB of copies for an import of 100,000 certificates). Address space
+// only; on Windows a map extends the file, so there bbolt's default stays.
+func initialMmapSize(access Access) int {
+	if access == ReadOnly || runtime.GOOS == "windows" {
+		return 0
+	}
+	return 1 << 30
+}
+
+// errDamaged marks a panic or fault bbolt met on a damaged page. What the
+// panic said is technical English and no help to a user (`db check` finds
+// the page); pageFault keeps it for whoever debugs.
+var errDamaged = i18n.E("dbfile.unreadable", nil)
+
+type pageFault struct{ value any }
+
+func (p *pageFault) Error() string { return fmt.Sprintf("bbolt: %v", p.value) }
+func (p *pageFault) Unwrap() error { return errDamaged }
+
+// guard runs fn with memory faults turned into panics (the file is memory
+// mapped: a page beyond the end of a truncated file faults), and turns a
+// panic (a fault, or one of bbolt's page assertions) into an error. bbolt
+// rolls its transaction back when a panic passes through View or Update.
+func guard(fn func() error) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if !fromDamage(r) {
+				panic(r) // a bug, not a damaged file: let it be seen
+			}
+			err = &pageFault{r}
+		}
+	}()
+	return fn()
+}
+
+// fromDamage tells a panic caused by a damaged file from a bug: a fault on
+// a mapped address (not near nil), or any panic raised inside bbolt.
+func fromDamage(r any) bool {
+	if f, ok := r.(interface{ Addr() uintptr }); ok {
+		return f.Addr() >= 1<<16
+	}
+	pcs := make([]uintptr, 64)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if !strings.HasPrefix(f.Function, "runtime.") && f.Function != "" {
+			return strings.HasPrefix(f.Function, "go.etcd.io/bbolt")
+		}
+		if !more {
+			return false
+		}
+	}
+}
+
+// damaged is the user's message for a damaged database: what happened and
+// how to restore it.
+func damaged(path string, cause error) error {
+	return i18n.E("err.db_damaged", cause, path)
+}
+
+// IsDamaged tells whether err reports a damaged database file.
+func IsDamaged(err error) bool { return i18n.Is(err, "err.db_damaged") }
+
+func (b *Bolt) initSchema(fresh bool, now func() time.Time) error {
+	if fresh {
+		return b.update(context.Background(), createSchema)
+	}
+	var version uint32
+	var pending bool
+	err := b.view(context.Background(), func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bucketMeta)
-		if meta == nil {
-			// A file with buckets but without our meta is someone else's.
-			if err := tx.ForEach(func([]byte, *bolt.Bucket) error { return errForeign }); err != nil {
-				foreign = true
-				return err
-			}
-			var err error
-			if meta, err = tx.CreateBucket(bucketMeta); err != nil {
-				return err
-			}
-			if err := meta.Put(keyApp, appMarker); err != nil {
-				return err
-			}
-			if err := meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, SchemaVersion)); err != nil {
-				return err
-			}
+		if meta == nil || string(meta.Get(keyApp)) != string(appMarker) {
+			return errForeign
 		}
 		v := meta.Get(keySchema)
 		if len(v) != 4 {
-			foreign = true
 			return errForeign
 		}
-		if version := binary.BigEndian.Uint32(v); version > SchemaVersion {
-			newer = version
-			return errNewer
+		version = binary.BigEndian.Uint32(v)
+		if version > SchemaVersion {
+			return nil
 		}
-		// Older versions would migrate here, inside this transaction.
-		for _, name := range [][]byte{bucketCerts, bucketIssuers, bucketDER} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return err
+		for _, name := range coreBuckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("bucket %s is missing", name)
 			}
+		}
+		if p := tx.Bucket(bucketPending); p != nil && p.Stats().KeyN > 0 {
+			pending = true
 		}
 		return nil
 	})
 	switch {
-	case err == nil:
-		return nil
-	case foreign:
+	case errors.Is(err, errForeign):
 		return i18n.E("err.db_not_pkiodesk", nil, b.path)
-	case newer > 0:
-		return i18n.E("err.db_newer", nil, b.path, newer, SchemaVersion)
-	default:
-		return i18n.E("err.db_write", err)
+	case err != nil && !IsDamaged(err):
+		return damaged(b.path, err)
+	case err != nil:
+		return err
+	case version > SchemaVersion:
+		return i18n.E("err.db_newer", nil, b.path, version, SchemaVersion)
 	}
+	b.schema = version
+	if b.readOnly {
+		return nil
+	}
+	if version < SchemaVersion {
+		if err := b.migrate(version, now); err != nil {
+			return err
+		}
+	}
+	if pending {
+		// An import was interrupted (a kill, a power cut): it leaves nothing.
+		return b.update(context.Background(), rollBackPending)
+	}
+	return nil
 }
 
-var (
-	errForeign = errors.New("not a pkiodesk database")
-	errNewer   = errors.New("schema is newer")
-)
+var errForeign = errors.New("not a pkiodesk database")
+
+func createSchema(tx *bolt.Tx) error {
+	// A file with buckets but without our meta is someone else's.
+	if err := tx.ForEach(func([]byte, *bolt.Bucket) error { return errForeign }); err != nil {
+		return err
+	}
+	meta, err := tx.CreateBucket(bucketMeta)
+	if err != nil {
+		return err
+	}
+	if err := meta.Put(keyApp, appMarker); err != nil {
+		return err
+	}
+	if err := meta.Put(keySchema, binary.BigEndian.AppendUint32(nil, SchemaVersion)); err != nil {
+		return err
+	}
+	for _, name := range coreBuckets {
+		if _, err := tx.CreateBucket(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Path of the database file.
 func (b *Bolt) Path() string { return b.path }
 
+// ReadOnly tells whether the database was opened without write access.
+func (b *Bolt) ReadOnly() bool { return b.readOnly }
+
 // Close releases the file for other processes.
 func (b *Bolt) Close() error { return b.db.Close() }
 
-// Certificates returns the organisation's own certificates.
-func (b *Bolt) Certificates(ctx context.Context) ([]cert.Certificate, error) {
-	return b.readAll(ctx, bucketCerts)
+// view runs a read transaction, guarded against damaged pages.
+func (b *Bolt) view(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return i18n.E("err.context_canceled", err)
+	}
+	err := guard(func() error { return b.db.View(fn) })
+	if errors.Is(err, errDamaged) {
+		b.damage.Store(&err)
+		return damaged(b.path, err)
+	}
+	return err
 }
 
-// Issuers returns the stored CA certificates.
-func (b *Bolt) Issuers(ctx context.Context) ([]cert.Certificate, error) {
-	return b.readAll(ctx, bucketIssuers)
+// update runs a write transaction: every change of the store passes here,
+// so that whatever must land with every change (the context's audit entry,
+// see WithJournal) has one place to go.
+func (b *Bolt) update(ctx context.Context, fn func(*bolt.Tx) error) error {
+	return b.write(ctx, journaled(ctx, fn))
 }
 
-func (b *Bolt) readAll(ctx context.Context, bucket []byte) ([]cert.Certificate, error) {
-	var out []cert.Certificate
-	err := b.db.View(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucket)
-		out = make([]cert.Certificate, 0, bk.Stats().KeyN)
-		i := 0
-		return bk.ForEach(func(k, v []byte) error {
-			if i++; i%4096 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			c, err := decodeRecord(v)
-			if err != nil {
-				return i18n.E("err.db_corrupt", err, cert.Printable(string(k)))
-			}
-			out = append(out, c)
-			return nil
-		})
-	})
-	if err != nil {
-		return nil, i18n.E("err.db_read", err)
+// write runs a write transaction unless the database is read-only or was
+// found damaged, guarded against damaged pages.
+func (b *Bolt) write(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return i18n.E("err.context_canceled", err)
 	}
-	return out, nil
+	if b.readOnly {
+		return i18n.E("err.db_read_only", nil, b.path)
+	}
+	if d := b.damage.Load(); d != nil {
+		return damaged(b.path, *d)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	err := guard(func() error { return b.db.Update(fn) })
+	if errors.Is(err, errDamaged) {
+		b.damage.Store(&err)
+		return damaged(b.path, err)
+	}
+	return err
 }
 
-// DER returns the encoded certificate.
-func (b *Bolt) DER(ctx context.Context, sha256 string) ([]byte, error) {
-	var der []byte
-	err := b.db.View(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketDER).Get([]byte(sha256)); v != nil {
-			der = append([]byte(nil), v...)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, i18n.E("err.db_read", err)
+// writeErr wraps a failed write for the user, unless it already speaks to him.
+func writeErr(err error) error {
+	var ue *i18n.Error
+	if errors.As(err, &ue) {
+		return err
 	}
-	if der == nil {
-		return nil, i18n.E("err.cert_not_found", nil, cert.Printable(sha256))
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return i18n.E("err.context_canceled", err)
 	}
-	return der, nil
+	return i18n.E("err.db_write", err)
 }
 
-// AddCertificates stores new entries in one transaction.
-func (b *Bolt) AddCertificates(ctx context.Context, entries []Entry) (added, dups []cert.Certificate, err error) {
-	err = b.update(ctx, func(tx *bolt.Tx) error {
-		added, dups = added[:0], dups[:0]
-		certs, issuers, ders := tx.Bucket(bucketCerts), tx.Bucket(bucketIssuers), tx.Bucket(bucketDER)
-		for i := range entries {
-			if i%1024 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			e := &entries[i]
-			key := []byte(e.Cert.SHA256)
-			if ders.Get(key) != nil {
-				dups = append(dups, e.Cert)
-				continue
-			}
-			bk := certs
-			if e.Cert.Kind == cert.KindCA {
-				bk = issuers
-			}
-			if err := bk.Put(key, encodeRecord(&e.Cert)); err != nil {
-				return err
-			}
-			if err := ders.Put(key, e.DER); err != nil {
-				return err
-			}
-			added = append(added, e.Cert)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, nil, i18n.E("err.db_write", err)
+func readErr(err error) error {
+	var ue *i18n.Error
+	if errors.As(err, &ue) {
+		return err
 	}
-	return added, dups, nil
-}
-
-// UpdateCertificate changes one own certificate record.
-func (b *Bolt) UpdateCertificate(ctx context.Context, sha256 string, change func(*cert.Certificate) error) (cert.Certificate, error) {
-	var out cert.Certificate
-	var userErr error
-	err := b.update(ctx, func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucketCerts)
-		v := bk.Get([]byte(sha256))
-		if v == nil {
-			userErr = i18n.E("err.cert_not_found", nil, cert.Printable(sha256))
-			return userErr
-		}
-		c, err := decodeRecord(v)
-		if err != nil {
-			return fmt.Errorf("decode %s: %w", sha256, err)
-		}
-		if err := change(&c); err != nil {
-			userErr = err
-			return err
-		}
-		out = c
-		return bk.Put([]byte(sha256), encodeRecord(&c))
-	})
-	if userErr != nil {
-		return cert.Certificate{}, userErr
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return i18n.E("err.context_canceled", err)
 	}
-	if err != nil {
-		return cert.Certificate{}, i18n.E("err.db_write", err)
-	}
-	return out, nil
+	return i18n.E("err.db_read", err)
 }

@@ -116,20 +116,20 @@ func TestAddIsOneTransactionAndDeduplicates(t *testing.T) {
 	defer st.Close()
 	ctx := context.Background()
 	entries := []Entry{
-		{Cert: sample("aa", cert.KindServer), DER: []byte{1}},
-		{Cert: sample("bb", cert.KindCA), DER: []byte{2}},
+		{Cert: sample(cert.Fingerprint([]byte{1}), cert.KindServer), DER: []byte{1}},
+		{Cert: sample(cert.Fingerprint([]byte{2}), cert.KindCA), DER: []byte{2}},
 	}
 	added, dups, err := st.AddCertificates(ctx, entries)
 	if err != nil || len(added) != 2 || len(dups) != 0 {
 		t.Fatalf("first add: %d added, %d dups, %v", len(added), len(dups), err)
 	}
-	added, dups, err = st.AddCertificates(ctx, append(entries, Entry{Cert: sample("cc", cert.KindPersonal), DER: []byte{3}}))
+	added, dups, err = st.AddCertificates(ctx, append(entries, Entry{Cert: sample(cert.Fingerprint([]byte{3}), cert.KindPersonal), DER: []byte{3}}))
 	if err != nil || len(added) != 1 || len(dups) != 2 {
 		t.Fatalf("second add: %d added, %d dups, %v", len(added), len(dups), err)
 	}
 	own, _ := st.Certificates(ctx)
 	issuers, _ := st.Issuers(ctx)
-	if len(own) != 2 || len(issuers) != 1 || issuers[0].SHA256 != "bb" {
+	if len(own) != 2 || len(issuers) != 1 || issuers[0].SHA256 != cert.Fingerprint([]byte{2}) {
 		t.Errorf("own %d, issuers %v", len(own), issuers)
 	}
 	// A cancelled context aborts the transaction: nothing of it lands.
@@ -141,7 +141,7 @@ func TestAddIsOneTransactionAndDeduplicates(t *testing.T) {
 	if own, _ := st.Certificates(ctx); len(own) != 2 {
 		t.Errorf("cancelled add left %d certificates", len(own))
 	}
-	if der, err := st.DER(ctx, "cc"); err != nil || der[0] != 3 {
+	if der, err := st.DER(ctx, cert.Fingerprint([]byte{3})); err != nil || der[0] != 3 {
 		t.Errorf("DER: %v %v", der, err)
 	}
 	if _, err := st.DER(ctx, "zz"); !i18n.Is(err, "err.cert_not_found") {
@@ -213,7 +213,7 @@ func TestForeignFilesAreRefused(t *testing.T) {
 	if err := os.WriteFile(garbage, []byte("geen database, maar wel een bestand van enige lengte......................................................"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := OpenBolt(garbage, BoltOptions{}); !i18n.Is(err, "err.db_open") {
+	if _, err := OpenBolt(garbage, BoltOptions{}); !i18n.Is(err, "err.db_not_pkiodesk") {
 		t.Errorf("garbage file: %v", err)
 	}
 }

@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -53,9 +51,12 @@ func (b *Bolt) RemoveCertificate(ctx context.Context, sha256 string) (cert.Certi
 		if v == nil {
 			return errNoCertificate
 		}
+		if err := checkRecord(key, v); err != nil {
+			return i18n.E("err.record_damaged", err, damageOf(key, tx.Bucket(bucketDER), err).Label())
+		}
 		c, err := decodeRecord(v)
 		if err != nil {
-			return fmt.Errorf("decode %s: %w", sha256, err)
+			return i18n.E("err.record_damaged", err, cert.Printable(sha256))
 		}
 		out = c
 		if err := certs.Delete(key); err != nil {
@@ -73,7 +74,7 @@ func (b *Bolt) RemoveCertificate(ctx context.Context, sha256 string) (cert.Certi
 		return cert.Certificate{}, i18n.E("err.cert_not_found", nil, cert.Printable(sha256))
 	}
 	if err != nil {
-		return cert.Certificate{}, i18n.E("err.db_write", err)
+		return cert.Certificate{}, writeErr(err)
 	}
 	return out, nil
 }
@@ -81,18 +82,20 @@ func (b *Bolt) RemoveCertificate(ctx context.Context, sha256 string) (cert.Certi
 // Assignment returns a certificate's assignment.
 func (b *Bolt) Assignment(ctx context.Context, sha256 string) (Assignment, error) {
 	var a Assignment
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := b.view(ctx, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketAssignments)
 		if bk == nil {
 			return nil
 		}
 		if v := bk.Get([]byte(sha256)); v != nil {
-			return json.Unmarshal(v, &a)
+			if err := openJSON(v, &a); err != nil {
+				return i18n.E("err.assignment_damaged", err, cert.Printable(sha256))
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return Assignment{}, i18n.E("err.db_read", err)
+		return Assignment{}, readErr(err)
 	}
 	return a, nil
 }
@@ -111,7 +114,7 @@ func (b *Bolt) SetAssignment(ctx context.Context, sha256 string, a Assignment) e
 		if a == (Assignment{}) {
 			return bk.Delete(key)
 		}
-		v, err := json.Marshal(a)
+		v, err := sealJSON(a)
 		if err != nil {
 			return err
 		}
@@ -121,7 +124,7 @@ func (b *Bolt) SetAssignment(ctx context.Context, sha256 string, a Assignment) e
 		return i18n.E("err.cert_not_found", nil, cert.Printable(sha256))
 	}
 	if err != nil {
-		return i18n.E("err.db_write", err)
+		return writeErr(err)
 	}
 	return nil
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -98,7 +97,7 @@ func (b *Bolt) CreateOrder(ctx context.Context, rec OrderRecord) error {
 		return userErr
 	}
 	if err != nil {
-		return i18n.E("err.db_write", err)
+		return writeErr(err)
 	}
 	return nil
 }
@@ -107,7 +106,7 @@ func (b *Bolt) CreateOrder(ctx context.Context, rec OrderRecord) error {
 func (b *Bolt) Order(ctx context.Context, id string) (OrderRecord, error) {
 	var rec OrderRecord
 	var userErr error
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := b.view(ctx, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketOrders)
 		var v []byte
 		if bk != nil {
@@ -128,7 +127,7 @@ func (b *Bolt) Order(ctx context.Context, id string) (OrderRecord, error) {
 		return OrderRecord{}, userErr
 	}
 	if err != nil {
-		return OrderRecord{}, i18n.E("err.db_read", err)
+		return OrderRecord{}, readErr(err)
 	}
 	return rec, nil
 }
@@ -148,7 +147,7 @@ func (d *DamagedOrder) Unwrap() error { return d.Err }
 func (b *Bolt) Orders(ctx context.Context) ([]OrderRecord, []error, error) {
 	var out []OrderRecord
 	var damaged []error
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := b.view(ctx, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketOrders)
 		if bk == nil {
 			return nil
@@ -167,7 +166,7 @@ func (b *Bolt) Orders(ctx context.Context) ([]OrderRecord, []error, error) {
 		})
 	})
 	if err != nil {
-		return nil, nil, i18n.E("err.db_read", err)
+		return nil, nil, readErr(err)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, damaged, nil
@@ -227,7 +226,7 @@ func (b *Bolt) ChangeOrder(ctx context.Context, id string, ch OrderChange) (Orde
 		return OrderResult{}, userErr
 	}
 	if err != nil {
-		return OrderResult{}, i18n.E("err.db_write", err)
+		return OrderResult{}, writeErr(err)
 	}
 	return res, nil
 }
@@ -260,7 +259,7 @@ func (b *Bolt) DeleteOrder(ctx context.Context, id string) error {
 		return userErr
 	}
 	if err != nil {
-		return i18n.E("err.db_write", err)
+		return writeErr(err)
 	}
 	return nil
 }
@@ -287,7 +286,7 @@ func checkOrderWrite(old, rec *OrderRecord) error {
 }
 
 func putOrder(bk *bolt.Bucket, rec *OrderRecord) error {
-	v, err := json.Marshal(rec)
+	v, err := sealJSON(rec)
 	if err != nil {
 		return err
 	}
@@ -298,7 +297,7 @@ func putOrder(bk *bolt.Bucket, rec *OrderRecord) error {
 // whose bytes changed on disk is reported, never shown as if intact.
 func decodeOrder(key string, v []byte) (OrderRecord, error) {
 	var rec OrderRecord
-	if err := json.Unmarshal(v, &rec); err != nil {
+	if err := openJSON(v, &rec); err != nil {
 		return OrderRecord{}, i18n.E("order.damaged", err, cert.Printable(key))
 	}
 	if rec.ID != key {
@@ -324,9 +323,12 @@ func changeCertificate(tx *bolt.Tx, sha string, change func(*cert.Certificate) e
 	if v == nil {
 		return cert.Certificate{}, i18n.E("err.cert_not_found", nil, cert.Printable(sha))
 	}
+	if err := checkRecord([]byte(sha), v); err != nil {
+		return cert.Certificate{}, i18n.E("err.record_damaged", err, damageOf([]byte(sha), tx.Bucket(bucketDER), err).Label())
+	}
 	c, err := decodeRecord(v)
 	if err != nil {
-		return cert.Certificate{}, i18n.E("err.db_corrupt", err, cert.Printable(sha))
+		return cert.Certificate{}, i18n.E("err.record_damaged", err, cert.Printable(sha))
 	}
 	if err := change(&c); err != nil {
 		return cert.Certificate{}, err
@@ -347,7 +349,7 @@ func putAssignment(tx *bolt.Tx, sha string, a Assignment) error {
 	if a == (Assignment{}) {
 		return bk.Delete([]byte(sha))
 	}
-	v, err := json.Marshal(a)
+	v, err := sealJSON(a)
 	if err != nil {
 		return err
 	}

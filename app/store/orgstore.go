@@ -2,12 +2,12 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
+	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
 )
@@ -26,7 +26,7 @@ var errAlreadySetUp = errors.New("organisation exists")
 func (b *Bolt) Organisation(ctx context.Context) (org.Organisation, bool, error) {
 	var o org.Organisation
 	var found bool
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := b.view(ctx, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketOrg)
 		if bk == nil {
 			return nil
@@ -36,35 +36,62 @@ func (b *Bolt) Organisation(ctx context.Context) (org.Organisation, bool, error)
 			return nil
 		}
 		found = true
-		return json.Unmarshal(v, &o)
+		if err := openJSON(v, &o); err != nil {
+			return i18n.E("err.org_damaged", err)
+		}
+		return nil
 	})
 	if err != nil {
-		return org.Organisation{}, false, i18n.E("err.db_read", err)
+		return org.Organisation{}, false, readErr(err)
 	}
 	return o, found, nil
 }
 
-// People returns every registered person, active or not.
+// People returns every registered person, active or not. A damaged
+// person's record is left out and named in the error beside the others.
 func (b *Bolt) People(ctx context.Context) ([]org.Person, error) {
 	var out []org.Person
-	err := b.db.View(func(tx *bolt.Tx) error {
-		bk := tx.Bucket(bucketPeople)
-		if bk == nil {
-			return nil
+	var bad []Damage
+	err := b.view(ctx, func(tx *bolt.Tx) error {
+		// A nil *bolt.Bucket in the kv interface would not be nil.
+		if bk := tx.Bucket(bucketPeople); bk != nil {
+			out, bad = readPeople(bk)
 		}
-		return bk.ForEach(func(k, v []byte) error {
-			var p org.Person
-			if err := json.Unmarshal(v, &p); err != nil {
-				return fmt.Errorf("person %s: %w", k, err)
-			}
-			out = append(out, p)
-			return nil
-		})
+		return nil
 	})
 	if err != nil {
-		return nil, i18n.E("err.db_read", err)
+		return nil, readErr(err)
 	}
-	return out, nil
+	return out, joinPeopleDamage(bad)
+}
+
+func readPeople(bk kv) ([]org.Person, []Damage) {
+	var out []org.Person
+	var bad []Damage
+	if bk == nil {
+		return nil, nil
+	}
+	_ = bk.ForEach(func(k, v []byte) error {
+		var p org.Person
+		if err := openJSON(v, &p); err != nil || p.ID != string(k) {
+			bad = append(bad, Damage{Key: string(k), Err: err})
+			return nil
+		}
+		out = append(out, p)
+		return nil
+	})
+	return out, bad
+}
+
+func joinPeopleDamage(bad []Damage) error {
+	if len(bad) == 0 {
+		return nil
+	}
+	ids := make([]string, len(bad))
+	for i, d := range bad {
+		ids[i] = cert.Printable(d.Key)
+	}
+	return i18n.E("err.people_damaged", nil, len(bad), strings.Join(ids, ", "))
 }
 
 // SetUp stores the organisation and its first person in one transaction.
@@ -78,7 +105,7 @@ func (b *Bolt) SetUp(ctx context.Context, o org.Organisation, first org.Person) 
 		if bo.Get(keyOrg) != nil {
 			return errAlreadySetUp
 		}
-		v, err := json.Marshal(o)
+		v, err := sealJSON(o)
 		if err != nil {
 			return err
 		}
@@ -91,7 +118,7 @@ func (b *Bolt) SetUp(ctx context.Context, o org.Organisation, first org.Person) 
 		return i18n.E("org.already_set_up", nil)
 	}
 	if err != nil {
-		return i18n.E("err.db_write", err)
+		return writeErr(err)
 	}
 	return nil
 }
@@ -99,7 +126,7 @@ func (b *Bolt) SetUp(ctx context.Context, o org.Organisation, first org.Person) 
 // PutPerson adds or replaces a registered person.
 func (b *Bolt) PutPerson(ctx context.Context, p org.Person) error {
 	if err := b.update(ctx, func(tx *bolt.Tx) error { return putPerson(tx, p) }); err != nil {
-		return i18n.E("err.db_write", err)
+		return writeErr(err)
 	}
 	return nil
 }
@@ -109,7 +136,7 @@ func putPerson(tx *bolt.Tx, p org.Person) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(p)
+	v, err := sealJSON(p)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -50,7 +49,7 @@ func (b *Bolt) ViewOrganisation(ctx context.Context, read func(OrgTx) error) err
 		return err
 	}
 	var userErr error
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := b.view(ctx, func(tx *bolt.Tx) error {
 		userErr = read(orgTx{tx: tx})
 		return userErr
 	})
@@ -58,7 +57,7 @@ func (b *Bolt) ViewOrganisation(ctx context.Context, read func(OrgTx) error) err
 		return userErr
 	}
 	if err != nil {
-		return i18n.E("err.db_read", err)
+		return readErr(err)
 	}
 	return nil
 }
@@ -79,7 +78,7 @@ func (b *Bolt) UpdateOrganisation(ctx context.Context, change func(OrgTx) error)
 		return userErr
 	}
 	if err != nil {
-		return i18n.E("err.db_write", err)
+		return writeErr(err)
 	}
 	return nil
 }
@@ -99,7 +98,7 @@ func (t orgTx) Organisation() (org.Organisation, bool, error) {
 	if v == nil {
 		return o, false, nil
 	}
-	if err := json.Unmarshal(v, &o); err != nil {
+	if err := openJSON(v, &o); err != nil {
 		return o, false, i18n.E("err.db_corrupt", err, "organisation")
 	}
 	return o, true, nil
@@ -113,7 +112,7 @@ func (t orgTx) PutOrganisation(o org.Organisation) error {
 	if err != nil {
 		return err
 	}
-	v, err := json.Marshal(o)
+	v, err := sealJSON(o)
 	if err != nil {
 		return err
 	}
@@ -128,7 +127,7 @@ func (t orgTx) People() ([]org.Person, error) {
 	}
 	err := bk.ForEach(func(k, v []byte) error {
 		var p org.Person
-		if err := json.Unmarshal(v, &p); err != nil {
+		if err := openJSON(v, &p); err != nil {
 			return i18n.E("err.db_corrupt", fmt.Errorf("person %s: %w", k, err), "people")
 		}
 		out = append(out, p)
@@ -166,7 +165,7 @@ func (t orgTx) CertificatePeople() (map[string]Assignment, error) {
 	}
 	err := bk.ForEach(func(k, v []byte) error {
 		var cp Assignment
-		if err := json.Unmarshal(v, &cp); err != nil {
+		if err := openJSON(v, &cp); err != nil {
 			return i18n.E("err.db_corrupt", err, cert.Printable(string(k)))
 		}
 		out[string(k)] = cp
@@ -190,7 +189,7 @@ func (t orgTx) PutAssignment(sha256 string, cp Assignment) error {
 	if cp == (Assignment{}) {
 		return bk.Delete(key)
 	}
-	v, err := json.Marshal(cp)
+	v, err := sealJSON(cp)
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,6 @@ import (
 	"errors"
 
 	bolt "go.etcd.io/bbolt"
-
-	"pkiodesk/app/i18n"
 )
 
 // Records is one named collection of records that a feature package (the
@@ -42,7 +40,7 @@ func (b *Bolt) ViewRecords(ctx context.Context, collection string, read func(Rec
 		return err
 	}
 	var userErr error
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := b.view(ctx, func(tx *bolt.Tx) error {
 		userErr = read(boltRecords{bk: tx.Bucket(recordsBucket(collection))})
 		return userErr
 	})
@@ -50,12 +48,13 @@ func (b *Bolt) ViewRecords(ctx context.Context, collection string, read func(Rec
 		return userErr
 	}
 	if err != nil {
-		return i18n.E("err.db_read", err)
+		return readErr(err)
 	}
 	return nil
 }
 
-// UpdateRecords changes one collection in one transaction.
+// UpdateRecords changes one collection in one transaction, through the
+// store's one write path (update).
 func (b *Bolt) UpdateRecords(ctx context.Context, collection string, change func(RecordTx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -73,7 +72,7 @@ func (b *Bolt) UpdateRecords(ctx context.Context, collection string, change func
 		return userErr
 	}
 	if err != nil {
-		return i18n.E("err.db_write", err)
+		return writeErr(err)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -29,18 +28,20 @@ var (
 // Settings returns the stored preferences (zero value when none).
 func (b *Bolt) Settings(ctx context.Context) (Settings, error) {
 	var s Settings
-	err := b.db.View(func(tx *bolt.Tx) error {
+	err := b.view(ctx, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketSettings)
 		if bk == nil {
 			return nil
 		}
 		if v := bk.Get(keySettings); v != nil {
-			return json.Unmarshal(v, &s)
+			if err := openJSON(v, &s); err != nil {
+				return i18n.E("err.settings_damaged", err)
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return Settings{}, i18n.E("err.db_read", err)
+		return Settings{}, readErr(err)
 	}
 	return s, nil
 }
@@ -52,14 +53,14 @@ func (b *Bolt) SaveSettings(ctx context.Context, s Settings) error {
 		if err != nil {
 			return err
 		}
-		v, err := json.Marshal(s)
+		v, err := sealJSON(s)
 		if err != nil {
 			return err
 		}
 		return bk.Put(keySettings, v)
 	})
 	if err != nil {
-		return i18n.E("err.db_write", err)
+		return writeErr(err)
 	}
 	return nil
 }

@@ -1,0 +1,174 @@
+// Package files opens input files and replaces output files without the
+// surprises of special files: a FIFO that blocks an open forever, a device
+// node or a symbolic link that a rename would replace with a plain file.
+package files
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"pkiodesk/app/i18n"
+)
+
+// NotRegular says what a path is when it is not a regular file.
+func NotRegular(path string, mode fs.FileMode) error {
+	key := "err.not_regular.other"
+	switch {
+	case mode.IsDir():
+		key = "err.not_regular.dir"
+	case mode&fs.ModeNamedPipe != 0:
+		key = "err.not_regular.fifo"
+	case mode&fs.ModeDevice != 0, mode&fs.ModeCharDevice != 0:
+		key = "err.not_regular.device"
+	case mode&fs.ModeSocket != 0:
+		key = "err.not_regular.socket"
+	}
+	return i18n.E(key, nil, path)
+}
+
+// OpenRegular opens path for reading when it is a regular file (a symbolic
+// link to one counts). Anything else is refused before it is opened, since
+// opening a FIFO waits for a writer; the open file is checked again, so a
+// file swapped for a FIFO in between is refused as well.
+func OpenRegular(path string) (*os.File, fs.FileInfo, error) {
+	before, err := os.Stat(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return OpenListed(path, before)
+}
+
+// OpenListed opens a file whose FileInfo was just read (from a folder's
+// listing): it must still be that regular file.
+func OpenListed(path string, before fs.FileInfo) (*os.File, fs.FileInfo, error) {
+	if !before.Mode().IsRegular() {
+		return nil, nil, NotRegular(path, before.Mode())
+	}
+	f, err := os.OpenFile(path, openReadFlags, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	after, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	if !after.Mode().IsRegular() || !os.SameFile(before, after) {
+		f.Close()
+		return nil, nil, NotRegular(path, after.Mode())
+	}
+	return f, after, nil
+}
+
+// ReadRegular reads a regular file of at most limit bytes; the size is
+// checked before reading. listed, when not nil, is the file's information
+// from a folder listing (it saves a stat).
+func ReadRegular(path string, listed fs.FileInfo, limit int64) ([]byte, error) {
+	if listed == nil {
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		listed = fi
+	}
+	if !listed.Mode().IsRegular() {
+		return nil, NotRegular(path, listed.Mode())
+	}
+	if data, done, err := readDirect(path, listed, limit); done {
+		return data, err
+	}
+	var f *os.File
+	var fi fs.FileInfo
+	var err error
+	if listed != nil {
+		f, fi, err = OpenListed(path, listed)
+	} else {
+		f, fi, err = OpenRegular(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi.Size() > limit {
+		return nil, i18n.E("err.file_too_large", nil, limit>>20)
+	}
+	// The size it had when opened: a file that grows meanwhile is read as
+	// it was, and never beyond the limit. One read for a small file.
+	buf := make([]byte, fi.Size())
+	n, err := io.ReadFull(f, buf)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return buf[:n], nil
+}
+
+// OutputTarget is where WriteReplacing writes: a symbolic link is followed
+// to the file it names, which is replaced while the link stays; a link to
+// nothing, a directory, a device, a FIFO or a socket is refused.
+func OutputTarget(path string) (target string, existing fs.FileInfo, err error) {
+	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return path, nil, nil
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		resolved, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return "", nil, i18n.E("err.output_dangling_link", nil, path)
+		}
+		fi, err = os.Stat(resolved)
+		if err != nil {
+			return "", nil, err
+		}
+		path = resolved
+	}
+	if !fi.Mode().IsRegular() {
+		return "", nil, NotRegular(path, fi.Mode())
+	}
+	return path, fi, nil
+}
+
+// WriteReplacing writes a file through a temporary file in the same folder
+// and renames it into place, so that an interrupted write never leaves half
+// a file under the chosen name. A file it replaces keeps its permissions; a
+// new file gets mode. See OutputTarget for links and special files.
+func WriteReplacing(path string, mode fs.FileMode, write func(io.Writer) error) error {
+	target, existing, err := OutputTarget(path)
+	if err != nil {
+		return err
+	}
+	if existing != nil {
+		mode = existing.Mode().Perm()
+	}
+	dir := filepath.Dir(target)
+	tmp, err := os.CreateTemp(dir, ".pkiodesk-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}

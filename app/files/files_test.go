@@ -1,0 +1,102 @@
+package files
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"pkiodesk/app/i18n"
+)
+
+// A file swapped for a FIFO after it was listed is refused, and opening it
+// does not wait for a writer.
+func TestSwappedForAFIFOIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.pem")
+	os.WriteFile(path, []byte("x"), 0o600)
+	listed, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(path)
+	if err := mkfifo(path); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := ReadRegular(path, listed, 1<<20)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err == nil {
+			t.Fatal("a swapped file was read")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a swapped FIFO waits")
+	}
+	if _, err := ReadRegular(path, nil, 1<<20); !i18n.Is(err, "err.not_regular.fifo") {
+		t.Errorf("FIFO: %v", err)
+	}
+}
+
+func TestReadRegular(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.pem")
+	os.WriteFile(path, []byte(strings.Repeat("x", 5000)), 0o600)
+	data, err := ReadRegular(path, nil, 1<<20)
+	if err != nil || len(data) != 5000 {
+		t.Fatalf("%d %v", len(data), err)
+	}
+	if _, err := ReadRegular(path, nil, 4000); !i18n.Is(err, "err.file_too_large") {
+		t.Errorf("limit: %v", err)
+	}
+	if _, err := ReadRegular(filepath.Dir(path), nil, 1<<20); !i18n.Is(err, "err.not_regular.dir") {
+		t.Errorf("folder: %v", err)
+	}
+}
+
+func TestWriteReplacingTargets(t *testing.T) {
+	dir := t.TempDir()
+	write := func(w io.Writer) error { _, err := io.WriteString(w, "nieuw"); return err }
+	target := filepath.Join(dir, "doel.csv")
+	os.WriteFile(target, []byte("oud"), 0o640)
+	link := filepath.Join(dir, "link.csv")
+	os.Symlink(target, link)
+	if err := WriteReplacing(link, 0o600, write); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the link was replaced")
+	}
+	if data, _ := os.ReadFile(target); string(data) != "nieuw" {
+		t.Errorf("target holds %q", data)
+	}
+	if fi, _ := os.Stat(target); fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v", fi.Mode())
+	}
+	dangling := filepath.Join(dir, "los")
+	os.Symlink(filepath.Join(dir, "weg"), dangling)
+	if err := WriteReplacing(dangling, 0o600, write); !i18n.Is(err, "err.output_dangling_link") {
+		t.Errorf("dangling: %v", err)
+	}
+	// A device node of our own (the null device), never the system's.
+	dev := filepath.Join(dir, "null")
+	if mknodNull(dev) == nil {
+		if err := WriteReplacing(dev, 0o600, write); !i18n.Is(err, "err.not_regular.device") {
+			t.Errorf("device: %v", err)
+		}
+		if fi, err := os.Lstat(dev); err != nil || fi.Mode()&os.ModeDevice == 0 {
+			t.Errorf("the device node was replaced: %v", err)
+		}
+	}
+	fresh := filepath.Join(dir, "nieuw.csv")
+	if err := WriteReplacing(fresh, 0o600, write); err != nil {
+		t.Fatal(err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".pkiodesk-*")); len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}

@@ -1,0 +1,10 @@
+//go:build !unix
+
+package store
+
+import "errors"
+
+var errNoFIFOs = errors.New("no FIFOs or device nodes here")
+
+func mkfifo(string) error    { return errNoFIFOs }
+func mknodNull(string) error { return errNoFIFOs }

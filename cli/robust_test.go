@@ -1,0 +1,610 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"software.sslmate.com/src/go-pkcs12"
+
+	"pkiodesk/app/demo"
+)
+
+// TestCLIProcess is not a test: it is this binary acting as pkiodesk, with
+// signal handling as main has it, for the tests that need a real process.
+func TestCLIProcess(t *testing.T) {
+	args := os.Getenv("PKIODESK_TEST_CLI_ARGS")
+	if args == "" {
+		t.Skip("helper process")
+	}
+	ctx, stop := WithSignals(context.Background())
+	code := Run(ctx, strings.Split(args, "\x1f"), OSEnv())
+	stop()
+	os.Exit(code)
+}
+
+// process prepares pkiodesk as a child process.
+func process(args ...string) *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestCLIProcess$")
+	cmd.Env = append(os.Environ(), "PKIODESK_TEST_CLI_ARGS="+strings.Join(args, "\x1f"), "LANG=nl_NL.UTF-8", "PKIODESK_LANG=")
+	return cmd
+}
+
+// writeCerts issues n demo certificates as PEM files in dir.
+func writeCerts(t *testing.T, dir string, n int, seed uint64) []string {
+	t.Helper()
+	gen, err := demo.NewGenerator(seed, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []string
+	for i := range n {
+		der, _ := gen.NextMixed()
+		p := filepath.Join(dir, fmt.Sprintf("c%05d.pem", i))
+		os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+		files = append(files, p)
+	}
+	return files
+}
+
+// Only `init` makes a database: a missing file, an empty one, a folder
+// that does not exist or --db "" is an error for every other command, and
+// nothing is created.
+func TestNoSilentDatabase(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "tikfout", "pkiodesk.db")
+	empty := filepath.Join(dir, "leeg.db")
+	os.WriteFile(empty, nil, 0o600)
+	foreign := filepath.Join(dir, "vreemd.db")
+	os.WriteFile(foreign, bytes.Repeat([]byte("geen database "), 400), 0o600)
+	cert := writeCerts(t, t.TempDir(), 1, 3)[0]
+	commands := [][]string{{"list"}, {"expiring", "--days", "36500"}, {"import", cert}, {"settings"}, {"settings", "--lang", "en"}, {"db", "check"}, {"db", "backup", filepath.Join(dir, "kopie.db")}}
+	for _, db := range []struct{ path, want string }{
+		{missing, "bestaat niet"}, {empty, "leeg bestand (0 bytes)"}, {foreign, "geen pkiodesk-database"},
+	} {
+		for _, args := range commands {
+			r := run(t, "nl", append([]string{"--db", db.path}, args...)...)
+			if r.code != 2 || !strings.Contains(r.stderr, db.want) {
+				t.Errorf("%s on %s: exit %d, %q", args, filepath.Base(db.path), r.code, r.stderr)
+			}
+		}
+	}
+	if _, err := os.Stat(filepath.Dir(missing)); err == nil {
+		t.Error("a folder was made for a mistyped --db")
+	}
+	if fi, _ := os.Stat(empty); fi.Size() != 0 {
+		t.Error("an empty file was made into a database")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "kopie.db")); err == nil {
+		t.Error("a backup was written")
+	}
+	// --db "" is an error, before and after the verb, also with PKIODESK_DB set.
+	for _, args := range [][]string{{"--db", "", "list"}, {"--db=", "list"}, {"list", "--db", ""}, {"list", "--db="}} {
+		var out, errb bytes.Buffer
+		env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: time.Now,
+			Getenv: func(k string) string { return map[string]string{"PKIODESK_DB": empty, "LANG": "nl"}[k] }}
+		if code := Run(context.Background(), args, env); code != 2 || !strings.Contains(errb.String(), "--db is leeg") {
+			t.Errorf("%q: exit %d, %q", args, code, errb.String())
+		}
+	}
+	// init makes one, once.
+	fresh := filepath.Join(dir, "nieuw", "pkiodesk.db")
+	if r := run(t, "nl", "init", "--db", fresh); r.code != 0 {
+		t.Fatalf("init: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "nl", "init", "--db", fresh); r.code != 2 || !strings.Contains(r.stderr, "bestaat al") {
+		t.Errorf("init twice: %d %s", r.code, r.stderr)
+	}
+	if r := run(t, "nl", "expiring", "--days", "36500", "--db", fresh); r.code != 0 || !strings.Contains(r.stdout, "geen geldige certificaten") {
+		t.Errorf("empty database: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// Ranges, extra words and empty values are refused, in Dutch.
+func TestArgumentsAreChecked(t *testing.T) {
+	db := newDB(t)
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"expiring", "--days", "106752"}, "geheel getal van 0 tot en met 36500"},
+		{[]string{"expiring", "--days", "99999999999999999999"}, "geheel getal van 0 tot en met 36500"},
+		{[]string{"expiring", "--days", "1e3"}, "geheel getal"},
+		{[]string{"expiring", "60"}, `onverwacht argument "60"`},
+		{[]string{"version", "extra"}, `onverwacht argument "extra"`},
+		{[]string{"list", "extra"}, `onverwacht argument "extra"`},
+		{[]string{"settings", "nl"}, `onverwacht argument "nl"`},
+		{[]string{"init", "x.db"}, `onverwacht argument "x.db"`},
+		{[]string{"db", "check", "nu"}, `onverwacht argument "nu"`},
+		{[]string{"list", "--bestaatniet"}, "onbekende optie --bestaatniet"},
+		{[]string{"list", "--status"}, "optie --status heeft een waarde nodig"},
+		{[]string{"list", "--status", ""}, "--status mag niet leeg zijn"},
+		{[]string{"list", "--sort", ""}, "--sort mag niet leeg zijn"},
+		{[]string{"list", "--kind", " "}, "--kind mag niet leeg zijn"},
+		{[]string{"list", "--sort", "cn:sideways"}, `onbekende sorteerrichting "sideways"`},
+		{[]string{"list", "--sort", "nope"}, `onbekende kolom "nope"`},
+		{[]string{"list", "--csv", ""}, "--csv mag niet leeg zijn"},
+	}
+	for _, tt := range tests {
+		r := run(t, "nl", append(tt.args, "--db", db)...)
+		if r.code != 2 || !strings.Contains(r.stderr, tt.want) {
+			t.Errorf("%q: exit %d, %q", tt.args, r.code, r.stderr)
+		}
+		if strings.Contains(r.stderr, "flag provided") || strings.Contains(r.stderr, "needs an argument") {
+			t.Errorf("%q: English flag text in a Dutch message: %q", tt.args, r.stderr)
+		}
+	}
+	if r := run(t, "nl", "brp", "bestaatniet"); r.code != 2 || !strings.Contains(r.stderr, `onbekend subcommando "bestaatniet"`) {
+		t.Errorf("unknown sub-verb: %d %q", r.code, r.stderr)
+	}
+	if r := run(t, "nl", "db", "bestaatniet", "--db", db); r.code != 2 || !strings.Contains(r.stderr, "geef 'check' of 'backup BESTAND'") {
+		t.Errorf("db without a known sub-verb: %d %q", r.code, r.stderr)
+	}
+	// English usage says FILE, COLUMN, TEXT; Dutch says BESTAND, KOLOM, TEKST.
+	r := run(t, "en", "list", "--help")
+	if !strings.Contains(r.stdout, "--filter TEXT] [--sort COLUMN[:desc]] [--csv FILE|-]") || strings.Contains(r.stdout, "TEKST") {
+		t.Errorf("English usage: %s", r.stdout)
+	}
+	if r := run(t, "en", "import", "--help"); !strings.Contains(r.stdout, "FILE|FOLDER...") {
+		t.Errorf("English import usage: %s", r.stdout)
+	}
+	if r := run(t, "nl", "list", "--help"); !strings.Contains(r.stdout, "[--filter TEKST]") {
+		t.Errorf("Dutch usage: %s", r.stdout)
+	}
+}
+
+// System errors are said in Dutch: a folder where a file was expected, a
+// file that does not exist.
+func TestNoEnglishSystemTextInDutch(t *testing.T) {
+	db := newDB(t)
+	dir := t.TempDir()
+	r := run(t, "nl", "import", "--db", db, filepath.Join(dir, "bestaatniet.pem"), "--p12-password-file", dir)
+	if r.code != 2 || !strings.Contains(r.stderr, "is een map") || strings.Contains(r.stderr, "is a directory") {
+		t.Errorf("password file is a folder: %d %q", r.code, r.stderr)
+	}
+	r = run(t, "nl", "import", "--db", db, filepath.Join(dir, "bestaatniet.pem"))
+	if r.code != 1 || !strings.Contains(r.stdout, "bestaat niet") || strings.Contains(r.stdout, "no such file") {
+		t.Errorf("missing file: %d %q", r.code, r.stdout)
+	}
+	// A cancelled command says "afgebroken", not "context canceled".
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Now: time.Now, Getenv: func(string) string { return "" }}
+	Run(ctx, []string{"list", "--db", db}, env)
+	if strings.Contains(errb.String(), "context canceled") {
+		t.Errorf("cancelled: %q", errb.String())
+	}
+}
+
+// Singular and plural.
+func TestPluralForms(t *testing.T) {
+	db := newDB(t)
+	gen, _ := demo.NewGenerator(5, testNow)
+	var one string
+	for one == "" {
+		der, _ := gen.NextMixed()
+		c, _ := x509.ParseCertificate(der)
+		// One valid certificate that expires within a day of "now".
+		if c.NotAfter.After(testNow) {
+			p := filepath.Join(t.TempDir(), "een.pem")
+			os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+			one = p
+			days := int(c.NotAfter.Sub(testNow).Hours()/24) + 1
+			if r := run(t, "nl", "import", "--db", db, one); r.code != 0 || !strings.Contains(r.stdout, "1 toegevoegd, 0 al aanwezig, 0 geweigerd, 0 uitgevers") {
+				t.Fatalf("import: %s %s", r.stdout, r.stderr)
+			}
+			r := run(t, "nl", "list", "--db", db)
+			if !strings.Contains(r.stdout, "\n1 certificaat\n") {
+				t.Errorf("list: %s", r.stdout)
+			}
+			r = run(t, "en", "list", "--db", db)
+			if !strings.Contains(r.stdout, "\n1 certificate\n") {
+				t.Errorf("list en: %s", r.stdout)
+			}
+			r = run(t, "nl", "expiring", "--db", db, "--days", fmt.Sprint(days))
+			if r.code != 1 || !strings.Contains(r.stdout, fmt.Sprintf("1 geldig certificaat verloopt binnen %d dagen", days)) {
+				t.Errorf("expiring: %s", r.stdout)
+			}
+		}
+	}
+	if r := run(t, "nl", "expiring", "--db", db, "--days", "1"); !strings.Contains(r.stdout, "binnen 1 dag verlopen") {
+		t.Errorf("1 day: %s", r.stdout)
+	}
+	r := run(t, "nl", "list", "--db", db, "--csv", filepath.Join(t.TempDir(), "x.csv"))
+	if !strings.Contains(r.stdout, "1 certificaat opgeslagen in") {
+		t.Errorf("csv: %s", r.stdout)
+	}
+}
+
+// --csv writes to standard output for "-", refuses what is not a regular
+// file, and follows a symbolic link to a regular file (the link stays).
+func TestCSVTargets(t *testing.T) {
+	db := newDB(t)
+	run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 5, 8)...)...)
+	dir := t.TempDir()
+
+	r := run(t, "en", "list", "--db", db, "--status", "all", "--csv", "-")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "\uFEFFKind;Type;Common Name;") || strings.Count(r.stdout, "\n") != 6 {
+		t.Errorf("--csv -: %d %q", r.code, r.stdout)
+	}
+	if _, err := os.Stat("-"); err == nil {
+		t.Error(`a file named "-" was written`)
+	}
+
+	fifo := filepath.Join(dir, "fifo")
+	if err := mkfifo(fifo); err == nil {
+		done := make(chan result, 1)
+		go func() { done <- run(t, "nl", "list", "--db", db, "--csv", fifo) }()
+		select {
+		case r := <-done:
+			if r.code != 2 || !strings.Contains(r.stderr, "FIFO") {
+				t.Errorf("FIFO: %d %s", r.code, r.stderr)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("--csv to a FIFO hangs")
+		}
+		if fi, _ := os.Lstat(fifo); fi.Mode()&os.ModeNamedPipe == 0 {
+			t.Error("the FIFO was replaced by a file")
+		}
+	}
+	if os.Geteuid() == 0 {
+		// A device node of our own (the null device), never the system's.
+		dev := filepath.Join(dir, "null")
+		if err := mknodNull(dev); err == nil {
+			r := run(t, "nl", "list", "--db", db, "--csv", dev)
+			if r.code != 2 || !strings.Contains(r.stderr, "apparaat") {
+				t.Errorf("device: %d %s", r.code, r.stderr)
+			}
+			if fi, _ := os.Lstat(dev); fi.Mode()&os.ModeCharDevice == 0 {
+				t.Error("the device node was replaced by a file")
+			}
+		}
+	}
+	if r := run(t, "nl", "list", "--db", db, "--csv", dir); r.code != 2 || !strings.Contains(r.stderr, "is een map") {
+		t.Errorf("folder: %d %s", r.code, r.stderr)
+	}
+	target := filepath.Join(dir, "target.csv")
+	os.WriteFile(target, []byte("oud"), 0o640)
+	link := filepath.Join(dir, "link.csv")
+	os.Symlink(target, link)
+	if r := run(t, "nl", "list", "--db", db, "--status", "alle", "--csv", link); r.code != 0 {
+		t.Fatalf("link: %d %s", r.code, r.stderr)
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the symbolic link was replaced by a file")
+	}
+	data, _ := os.ReadFile(target)
+	if fi, _ := os.Stat(target); !bytes.HasPrefix(data, []byte("\uFEFFSoort;")) || fi.Mode().Perm() != 0o640 {
+		t.Errorf("the link's target: %q %v", data[:20], fi.Mode())
+	}
+	dangling := filepath.Join(dir, "los.csv")
+	os.Symlink(filepath.Join(dir, "weg", "x.csv"), dangling)
+	if r := run(t, "nl", "list", "--db", db, "--csv", dangling); r.code != 2 || !strings.Contains(r.stderr, "symbolische link naar iets dat niet bestaat") {
+		t.Errorf("dangling link: %d %s", r.code, r.stderr)
+	}
+}
+
+// A folder imports its certificate files and says what it skipped; a FIFO
+// is refused at once instead of waited on.
+func TestImportFolderAndSpecialFiles(t *testing.T) {
+	db := newDB(t)
+	dir := t.TempDir()
+	writeCerts(t, dir, 12, 9)
+	os.WriteFile(filepath.Join(dir, "LEESMIJ.txt"), []byte("uitleg"), 0o600)
+	os.Mkdir(filepath.Join(dir, "oud"), 0o700)
+	fifo := filepath.Join(dir, "pijp.pem")
+	haveFIFO := mkfifo(fifo) == nil
+	done := make(chan result, 1)
+	go func() { done <- run(t, "nl", "import", "--db", db, dir) }()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("import of a folder with a FIFO hangs")
+	}
+	if r.code != 0 || !strings.Contains(r.stdout, "12 toegevoegd") ||
+		!strings.Contains(r.stdout, "overgeslagen  "+filepath.Join(dir, "LEESMIJ.txt")+": geen certificaatbestand") ||
+		!strings.Contains(r.stdout, "overgeslagen  "+filepath.Join(dir, "oud")+": map") {
+		t.Errorf("folder: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if haveFIFO {
+		if !strings.Contains(r.stdout, "pijp.pem: "+fifo+" is een FIFO") {
+			t.Errorf("FIFO in a folder: %s", r.stdout)
+		}
+		go func() { done <- run(t, "nl", "import", "--db", db, fifo) }()
+		select {
+		case r = <-done:
+			if r.code != 1 || !strings.Contains(r.stdout, "is een FIFO (named pipe), geen gewoon bestand") {
+				t.Errorf("FIFO: %d %s %s", r.code, r.stdout, r.stderr)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("import of a FIFO hangs")
+		}
+	}
+}
+
+// Files as Notepad and OpenSSL write them, and files that hold no certificate.
+func TestImportSaysWhatFilesHold(t *testing.T) {
+	db := newDB(t)
+	dir := t.TempDir()
+	certs := writeCerts(t, dir, 1, 12)
+	data, _ := os.ReadFile(certs[0])
+	bom := filepath.Join(dir, "notepad.pem")
+	os.WriteFile(bom, append([]byte{0xEF, 0xBB, 0xBF}, data...), 0o600)
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pkcs8, _ := x509.MarshalPKCS8PrivateKey(key)
+	keyOnly := filepath.Join(dir, "sleutel.pem")
+	os.WriteFile(keyOnly, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), 0o600)
+	keyAndCert := filepath.Join(dir, "beide.pem")
+	os.WriteFile(keyAndCert, append(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8}), writeCertsData(t, 13)...), 0o600)
+	r := run(t, "nl", "import", "--db", db, bom, keyOnly, keyAndCert)
+	if r.code != 1 || !strings.Contains(r.stdout, "2 toegevoegd, 0 al aanwezig, 1 geweigerd") ||
+		!strings.Contains(r.stdout, "sleutel.pem: bestand bevat alleen een privésleutel") ||
+		!strings.Contains(r.stdout, "let op  "+keyAndCert+": 1 privésleutel gevonden en niet opgeslagen") {
+		t.Errorf("%d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A wrong password from --p12-password-file says so, and names the file;
+// without one, the message says how to give it.
+func TestPKCS12PasswordMessages(t *testing.T) {
+	db := newDB(t)
+	dir := t.TempDir()
+	data := writeCertsData(t, 22)
+	b, _ := pem.Decode(data)
+	c, _ := x509.ParseCertificate(b.Bytes)
+	p12, err := pkcs12.Modern.EncodeTrustStore([]*x509.Certificate{c}, "geheim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "bundel.p12")
+	os.WriteFile(file, p12, 0o600)
+	wrong := filepath.Join(dir, "wachtwoord.txt")
+	os.WriteFile(wrong, []byte("fout\n"), 0o600)
+	r := run(t, "nl", "import", "--db", db, "--p12-password-file", wrong, file)
+	if r.code != 1 || !strings.Contains(r.stdout, "onjuist wachtwoord in "+wrong) || strings.Contains(r.stdout, "gebruik --p12-password-file") {
+		t.Errorf("wrong password in a file: %d %s", r.code, r.stdout)
+	}
+	r = run(t, "nl", "import", "--db", db, file)
+	if r.code != 1 || !strings.Contains(r.stdout, "wachtwoord nodig of onjuist (geef het met --p12-password-file") {
+		t.Errorf("no password: %d %s", r.code, r.stdout)
+	}
+	right := filepath.Join(dir, "goed.txt")
+	os.WriteFile(right, []byte("geheim\r\n"), 0o600)
+	if r := run(t, "nl", "import", "--db", db, "--p12-password-file", right, file); r.code != 0 || !strings.Contains(r.stdout, "1 toegevoegd") {
+		t.Errorf("right password: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func writeCertsData(t *testing.T, seed uint64) []byte {
+	files := writeCerts(t, t.TempDir(), 1, seed)
+	data, _ := os.ReadFile(files[0])
+	return data
+}
+
+// Ctrl-C and SIGTERM end a command that waits (a password file nobody
+// writes yet, an output nobody reads), with 130 or 143, and leave the
+// database usable.
+func TestSignalsEndCommands(t *testing.T) {
+	db := newDB(t)
+	dir := t.TempDir()
+	// Enough lines of report to fill a pipe (64 KiB) nobody reads.
+	certs := writeCerts(t, dir, 1500, 14)
+
+	// A password FIFO that a writer holds open but never writes to.
+	fifo := filepath.Join(t.TempDir(), "wachtwoord")
+	if err := mkfifo(fifo); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	cmd := process("import", "--db", db, "--p12-password-file", fifo, certs[0])
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // waits for the child's open
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	if code := waitExit(t, cmd, 10*time.Second); code != 130 {
+		t.Errorf("Ctrl-C while reading the password: exit %d, %s", code, stderr.String())
+	}
+
+	// An import whose output nobody reads: it stores, releases the
+	// database, then waits on the pipe until SIGTERM ends it.
+	cmd = process("import", "--db", db, dir)
+	out, _ := cmd.StdoutPipe() // never read
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the database is released: the import is stored.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if r := run(t, "nl", "list", "--db", db, "--status", "alle"); r.code == 0 && strings.Contains(r.stdout, "1500 certificaten") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import did not store, or kept the database")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if code := waitExit(t, cmd, 10*time.Second); code != 143 {
+		t.Errorf("SIGTERM with unread output: exit %d", code)
+	}
+	out.Close()
+
+	// SIGTERM in the middle of an import: all of it or nothing.
+	more := writeCerts(t, t.TempDir(), 2000, 15)
+	cmd = process(append([]string{"import", "--db", db}, more...)...)
+	cmd.Stdout = io.Discard
+	cmd.Start()
+	time.Sleep(150 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGTERM)
+	code := waitExit(t, cmd, 20*time.Second)
+	r := run(t, "nl", "list", "--db", db, "--status", "alle")
+	if !strings.Contains(r.stdout, "\n1500 certificaten\n") && !strings.Contains(r.stdout, "\n3500 certificaten\n") {
+		t.Errorf("after SIGTERM (exit %d) part of an import landed: %s", code, r.stdout[strings.LastIndex(r.stdout[:len(r.stdout)-1], "\n"):])
+	}
+}
+
+func waitExit(t *testing.T, cmd *exec.Cmd, limit time.Duration) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		return cmd.ProcessState.ExitCode()
+	case <-time.After(limit):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("the process did not end within %v", limit)
+		return -1
+	}
+}
+
+// A damaged database file gives "beschadigd", what could still be read and
+// how to restore it: never a crash, never a silent "none".
+func TestDamagedDatabaseAsAProcess(t *testing.T) {
+	db := newDB(t)
+	run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 200, 16)...)...)
+	if r := run(t, "nl", "db", "backup", filepath.Join(t.TempDir(), "kopie.db"), "--db", db); r.code != 0 {
+		t.Fatalf("backup: %d %s", r.code, r.stderr)
+	}
+	orig, _ := os.ReadFile(db)
+	// The part in use: "N pagina's van 4096 bytes" in db check.
+	var pages, pageSize int
+	r := run(t, "nl", "db", "check", "--db", db)
+	if i := strings.Index(r.stdout, "bytes, "); i < 0 {
+		t.Fatalf("check: %s", r.stdout)
+	} else {
+		fmt.Sscanf(r.stdout[i+len("bytes, "):], "%d pagina's van %d bytes", &pages, &pageSize)
+	}
+	used := pages * pageSize
+	if used == 0 || used > len(orig) {
+		t.Fatalf("check: %s", r.stdout)
+	}
+	for _, size := range []int{8 << 10, 12 << 10, 16 << 10, used / 2, used - pageSize} {
+		path := filepath.Join(t.TempDir(), "kapot.db")
+		os.WriteFile(path, orig[:size], 0o600)
+		for _, args := range [][]string{{"list"}, {"expiring", "--days", "36500"}, {"import", writeCerts(t, t.TempDir(), 1, 17)[0]}, {"db", "check"}} {
+			cmd := process(append([]string{"--db", path}, args...)...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			cmd.Run()
+			code := cmd.ProcessState.ExitCode()
+			all := stdout.String() + stderr.String()
+			if strings.Contains(all, "goroutine") || strings.Contains(all, "fatal error") || strings.Contains(all, "panic") {
+				t.Fatalf("%d bytes, %s: crashed:\n%s", size, args, all)
+			}
+			want := 2
+			if args[0] == "db" {
+				want = 1
+			}
+			if code != want || !strings.Contains(all, "beschadigd") {
+				t.Errorf("%d bytes, %s: exit %d\n%s", size, args, code, all)
+			}
+			if args[0] == "list" && !strings.Contains(stderr.String(), "Herstellen: zet een reservekopie terug") {
+				t.Errorf("%d bytes: no restore hint: %s", size, stderr.String())
+			}
+		}
+	}
+}
+
+// A database the user may only read can be listed.
+func TestReadOnlyDatabaseCanBeListed(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	if r := run(t, "nl", "init", "--db", db); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 3, 18)...)...)
+	os.Chmod(db, 0o444)
+	os.Chmod(dir, 0o755)
+	listCmd := process("list", "--db", db, "--status", "alle")
+	importCmd := process("import", "--db", db, writeCerts(t, t.TempDir(), 1, 19)[0])
+	if os.Geteuid() == 0 {
+		// Root may write anything: the child runs as nobody, from a copy of
+		// this binary it may execute, in folders it may enter.
+		bin := filepath.Join(t.TempDir(), "pkiodesk.test")
+		data, _ := os.ReadFile(os.Args[0])
+		os.WriteFile(bin, data, 0o755)
+		for _, d := range []string{filepath.Dir(bin), dir, filepath.Dir(dir)} {
+			os.Chmod(d, 0o755)
+		}
+		for _, cmd := range []*exec.Cmd{listCmd, importCmd} {
+			cmd.Path, cmd.Args[0] = bin, bin
+			asNobody(cmd)
+			cmd.Dir = "/"
+		}
+	}
+	out, err := listCmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "3 certificaten") {
+		t.Errorf("list of a read-only database: %v\n%s", err, out)
+	}
+	out, _ = importCmd.CombinedOutput()
+	if importCmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "geen toegang") {
+		t.Errorf("import into a read-only database: %d\n%s", importCmd.ProcessState.ExitCode(), out)
+	}
+}
+
+// One damaged record: the others are listed, the damaged one is named, and
+// the exit status says not all is well.
+func TestDamagedRecordIsNamed(t *testing.T) {
+	db := newDB(t)
+	files := writeCerts(t, t.TempDir(), 10, 20)
+	run(t, "nl", append([]string{"import", "--db", db}, files...)...)
+	data, _ := os.ReadFile(files[3])
+	b, _ := pem.Decode(data)
+	c, _ := x509.ParseCertificate(b.Bytes)
+	file, _ := os.ReadFile(db)
+	// The Common Name appears in the record (and in the DER): change the
+	// record's copy, which comes first in the file or not; try both.
+	idx := bytes.Index(file, []byte(c.Subject.CommonName))
+	for idx >= 0 && bytes.Contains(b.Bytes, file[idx-20:idx]) {
+		next := bytes.Index(file[idx+1:], []byte(c.Subject.CommonName))
+		if next < 0 {
+			idx = -1
+			break
+		}
+		idx += 1 + next
+	}
+	if idx < 0 {
+		t.Fatal("record not found")
+	}
+	file[idx] ^= 0x20
+	os.WriteFile(db, file, 0o600)
+	r := run(t, "nl", "list", "--db", db, "--status", "alle")
+	if r.code != 2 || !strings.Contains(r.stdout, "9 certificaten") || !strings.Contains(r.stderr, "1 beschadigd record overgeslagen: "+c.Subject.CommonName) {
+		t.Errorf("%d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = run(t, "nl", "expiring", "--db", db, "--days", "0")
+	if r.code != 2 {
+		t.Errorf("expiring with a damaged record: exit %d", r.code)
+	}
+	r = run(t, "nl", "db", "check", "--db", db)
+	if r.code != 1 || !strings.Contains(r.stdout, c.Subject.CommonName) {
+		t.Errorf("check: %d %s", r.code, r.stdout)
+	}
+	// Importing still works beside the damaged record.
+	if r := run(t, "nl", "import", "--db", db, writeCerts(t, t.TempDir(), 1, 21)[0]); r.code != 0 {
+		t.Errorf("import beside a damaged record: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}
