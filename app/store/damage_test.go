@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -746,6 +747,13 @@ func TestSchema1IsCopiedThenMigrated(t *testing.T) {
 			bk.Put([]byte(e.Cert.SHA256), encodeV1(&e.Cert))
 			ders.Put([]byte(e.Cert.SHA256), e.DER)
 		}
+		// Orders and assignments as schema 1 wrote them: bare JSON.
+		orders, _ := tx.CreateBucket(bucketOrders)
+		rec := draftRecord("PKIO-OUD", `{"fqdn":"www.voorbeeld.nl"}`)
+		plain, _ := json.Marshal(rec)
+		orders.Put([]byte(rec.ID), plain)
+		assignments, _ := tx.CreateBucket(bucketAssignments)
+		assignments.Put([]byte(entries[0].Cert.SHA256), []byte(`{"contact":"p1"}`))
 		people, _ := tx.CreateBucket(bucketPeople)
 		return people.Put([]byte("p1"), []byte(`{"ID":"p1","Name":"Jan Jansen","Role":"bevoegd-vertegenwoordiger","Active":true}`))
 	})
@@ -802,8 +810,20 @@ func TestSchema1IsCopiedThenMigrated(t *testing.T) {
 		if v := tx.tx.Bucket(bucketPeople).Get([]byte("p1")); v[0] != jsonVersion {
 			t.Error("people were not rewritten")
 		}
+		if v := tx.tx.Bucket(bucketOrders).Get([]byte("PKIO-OUD")); v[0] != jsonVersion {
+			t.Error("orders were not rewritten")
+		}
+		if v := tx.tx.Bucket(bucketAssignments).Get([]byte(entries[0].Cert.SHA256)); v[0] != jsonVersion {
+			t.Error("assignments were not rewritten")
+		}
 		return nil
 	})
+	if o, err := rw.Order(ctx, "PKIO-OUD"); err != nil || o.ID != "PKIO-OUD" {
+		t.Errorf("order after migration: %+v %v", o, err)
+	}
+	if a, err := rw.Assignment(ctx, entries[0].Cert.SHA256); err != nil || a.ContactID != "p1" {
+		t.Errorf("assignment after migration: %+v %v", a, err)
+	}
 	rw.Close()
 	// The copy is the old database, as it was.
 	old, err := OpenBolt(backup, BoltOptions{Access: ReadOnly})

@@ -3,7 +3,8 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"encoding/binary"
+	"hash/crc32"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -107,11 +108,13 @@ func TestOrderHashIsCheckedOnRead(t *testing.T) {
 	if err := b.db.Update(func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketOrders)
 		var rec OrderRecord
-		if err := json.Unmarshal(bk.Get([]byte("PKIO-A")), &rec); err != nil {
+		if err := openJSON(bk.Get([]byte("PKIO-A")), &rec); err != nil {
 			return err
 		}
 		rec.Content = []byte(`{"fqdn":"www.aanvaller.nl"}`)
-		v, _ := json.Marshal(rec)
+		// Resealed, so that the value's own checksum holds: only the
+		// content hash can tell.
+		v, _ := sealJSON(rec)
 		return bk.Put([]byte("PKIO-A"), v)
 	}); err != nil {
 		t.Fatal(err)
@@ -203,11 +206,22 @@ func TestCertificateRecordOrderLinks(t *testing.T) {
 	if err != nil || got.OrderID != "o" || got.Renews != "old" || got.RevocationOrderID != "rev" {
 		t.Fatalf("%v %+v", err, got)
 	}
+	// Schema 1 records, before orders (no tail) and after (a tail of links).
 	plain := cert.Certificate{SHA256: "cc", CommonName: "y"}
-	enc := encodeRecord(&plain)
-	old := enc[:len(enc)-3] // the three empty link strings, one byte each
-	got, err = decodeRecord(old)
+	got, err = decodeRecord(encodeV1(&plain))
 	if err != nil || got.CommonName != "y" || got.OrderID != "" {
 		t.Errorf("old record: %v %+v", err, got)
+	}
+	linked := append(encodeV1(&plain), 1, 'o', 0, 0)
+	got, err = decodeRecord(linked)
+	if err != nil || got.CommonName != "y" || got.OrderID != "o" {
+		t.Errorf("schema 1 record with order links: %v %+v", err, got)
+	}
+	// A version 2 record without its links is damaged, not silently empty.
+	enc := encodeRecord(&plain)
+	short := append(enc[:len(enc)-4-3:len(enc)-4-3], 0, 0, 0, 0)
+	binary.BigEndian.PutUint32(short[len(short)-4:], crc32.Checksum(short[:len(short)-4], castagnoli))
+	if _, err := decodeRecord(short); err == nil {
+		t.Errorf("a version 2 record without order links decoded")
 	}
 }
