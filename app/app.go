@@ -133,6 +133,15 @@ func RestoreHint(path string) error {
 // Close releases the database.
 func (a *App) Close() error { return a.Store.Close() }
 
+// Release reads what views still need from the database (the revocation
+// states their Status column is worded with) and then releases it, so that
+// a view can be written out, to a reader however slow, without holding the
+// file.
+func (a *App) Release() error {
+	a.Trust.Load() // a failure words the states as unknown, as it would have
+	return a.Close()
+}
+
 // Database says which database file a session opens.
 type Database struct {
 	Path string

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,7 +10,7 @@ import (
 )
 
 func TestAuditVerifyListExport(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "pkiodesk.db")
+	db := newDB(t)
 	for _, lang := range []string{"nl", "en", "auto"} {
 		if r := run(t, "nl", "--db", db, "settings", "--lang", lang); r.code != 0 {
 			t.Fatalf("settings: %d %s", r.code, r.stderr)

@@ -58,7 +58,7 @@ func trustTestCard(dir string) error {
 	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: card.PKI.Issuer.Raw}), 0o600)
 	var out bytes.Buffer
 	env := Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Now: time.Now, Getenv: func(k string) string { return map[string]string{"PKIODESK_DB": card.db}[k] }}
-	for _, args := range [][]string{{"trust", "add", root}, {"import", ca}} {
+	for _, args := range [][]string{{"init"}, {"trust", "add", root}, {"import", ca}} {
 		if code := Run(context.Background(), args, env); code != 0 {
 			return fmt.Errorf("%v: %d %s", args, code, out.String())
 		}
@@ -123,7 +123,7 @@ func TestLoginTest(t *testing.T) {
 	}
 	// Trusted by an administrator: the key is proven, the chain trusted.
 	dir := t.TempDir()
-	db := filepath.Join(dir, "p.db")
+	db := newDB(t)
 	writePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", c.PKI.Root.Raw)
 	writePEM(t, filepath.Join(dir, "ca.pem"), "CERTIFICATE", c.PKI.Issuer.Raw)
 	runWithPIN(t, "", "--db", db, "trust", "add", filepath.Join(dir, "root.pem"))
@@ -367,7 +367,7 @@ func TestTokensReportsAMissingModule(t *testing.T) {
 // changes what is stored when it refuses.
 func TestSettingsModuleChecks(t *testing.T) {
 	c := needCard(t)
-	db := filepath.Join(t.TempDir(), "db")
+	db := newDB(t)
 	for _, bad := range []string{"/bin/ls", "/etc/hostname"} {
 		r := run(t, "nl", "settings", "--db", db, "--add-module", bad)
 		if r.code == 0 || !strings.Contains(r.stderr, bad+" is geen PKCS#11-module") {
@@ -396,10 +396,7 @@ func TestSettingsModuleChecks(t *testing.T) {
 // neither the database nor the journal's export.
 func TestLoginJournaledWithoutPIN(t *testing.T) {
 	c := needCard(t)
-	db := filepath.Join(t.TempDir(), "pkiodesk.db")
-	if r := run(t, "nl", "--db", db, "list"); r.code != 0 {
-		t.Fatalf("create database: %d %s", r.code, r.stderr)
-	}
+	db := newDB(t)
 	// The card's CA is trusted here, so the login is refused as unregistered.
 	dir := t.TempDir()
 	writePEM(t, filepath.Join(dir, "root.pem"), "CERTIFICATE", c.PKI.Root.Raw)

@@ -28,7 +28,7 @@ func expiringCommand() command {
 				}
 				v := a.Inventory.Expiring(n)
 				damage, damaged := a.Damage, a.Inventory.Damaged()
-				a.Close()
+				a.Release()
 				code := 0
 				if len(v.Rows) == 0 {
 					c.out("%s\n", i18n.T(c.lang, "expiring.nothing", i18n.T(c.lang, "n.days", n)))

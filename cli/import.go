@@ -264,7 +264,7 @@ func (c *call) printReport(rep inventory.Report, pwFile string) {
 			case inventory.OutcomeAdded:
 				line(i18n.T(c.lang, "import.added"), i18n.T(c.lang, "kind."+string(x.Kind))+"  "+cert.Printable(x.Name)+" ("+cert.Printable(x.Source)+")")
 			case inventory.OutcomeIssuer:
-				line(i18n.T(c.lang, "import.issuer"), cert.Printable(x.Name))
+				fmt.Fprintf(w, "%s\n", i18n.T(c.lang, "window.stored_as_issuer", cert.Printable(x.Name)))
 			default:
 				line(i18n.T(c.lang, "import.dup"), cert.Printable(x.Name))
 			}

@@ -75,7 +75,7 @@ func listCommand() command {
 				} else {
 					// The rows are in memory: release the database before
 					// writing, which may wait on a slow reader.
-					a.Close()
+					a.Release()
 					c.printTable(v)
 					c.out("%s\n", i18n.T(c.lang, "list.count", len(v.Rows)))
 				}

@@ -160,7 +160,7 @@ func rsaKey(t *testing.T) *rsa.PrivateKey {
 }
 
 func TestSettingsOutbox(t *testing.T) {
-	db := filepath.Join(t.TempDir(), "p.db")
+	db := newDB(t)
 	r := run(t, "nl_NL.UTF-8", "settings", "--db", db, "--outbox", "relatief/pad")
 	if r.code != 2 || !strings.Contains(r.stderr, "geef het volledige pad van de uitgaande map") {
 		t.Errorf("relative: %d %s", r.code, r.stderr)

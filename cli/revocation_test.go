@@ -42,6 +42,9 @@ func caDatabase(t *testing.T, ca *testca.CA) (db, dir string) {
 	t.Helper()
 	dir = t.TempDir()
 	db = filepath.Join(dir, "p.db")
+	if r := runNow(t, "init", "--db", db); r.code != 0 {
+		t.Fatalf("init: %d %s", r.code, r.stderr)
+	}
 	if r := runNow(t, "--db", db, "trust", "add", testca.WritePEM(t, dir, "root.pem", ca.Root)); r.code != 0 || !strings.Contains(r.stdout, "wordt nu vertrouwd") {
 		t.Fatalf("trust add: %d %s %s", r.code, r.stdout, r.stderr)
 	}

@@ -145,6 +145,11 @@ func truncate(s string, n int) string {
 }
 
 // load reads the stored states once.
+// Load reads the revocation cache now rather than on first use: before the
+// database is released while views that word their Status column with it
+// are still shown.
+func (s *Service) Load() error { return s.load() }
+
 func (s *Service) load() error {
 	s.mu.RLock()
 	loaded := s.loaded
