@@ -8,8 +8,10 @@ import (
 	"crypto/x509"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -109,6 +111,20 @@ func Run(opt Options) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	fa := fyneapp.NewWithID("nl.pkiodesk.app")
+	// Ctrl-C and SIGTERM close the window as its close button does, and the
+	// database is closed behind it. Fyne's driver catches them too, but only
+	// once it runs: a signal while the window is being made would otherwise
+	// end the process half-way.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		select {
+		case <-sig:
+			fyne.Do(fa.Quit)
+		case <-ctx.Done():
+		}
+	}()
 	st, err := start(ctx, opt)
 	if err != nil {
 		// The settings live in the database that did not open: the
