@@ -34,7 +34,9 @@ func TestWindowEndsOnSignal(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		db := filepath.Join(work, sig.String(), "pkiodesk.db")
 		cmd := exec.Command(bin, "--db", db)
-		cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=nl_NL.UTF-8", "PKIODESK_LANG=nl")
+		// Its own configuration folder: never the real one of whoever runs the tests.
+		cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=nl_NL.UTF-8", "PKIODESK_LANG=nl",
+			"XDG_CONFIG_HOME="+filepath.Join(work, "config"), "XDG_CACHE_HOME="+filepath.Join(work, "cache"))
 		var logs bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &logs, &logs
 		if err := cmd.Start(); err != nil {

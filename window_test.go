@@ -185,7 +185,8 @@ func runWindow(t *testing.T, bin, display string, size windowSize, shots string)
 	dbPath := filepath.Join(work, "demo", "pkiodesk-demo.db")
 	cmd := exec.Command(bin, "--demo")
 	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=nl_NL.UTF-8", "PKIODESK_LANG=nl",
-		"PKIODESK_DEMO_DB="+dbPath, fmt.Sprintf("PKIODESK_WINDOW_SIZE=%dx%d", size.w, size.h))
+		"PKIODESK_DEMO_DB="+dbPath, fmt.Sprintf("PKIODESK_WINDOW_SIZE=%dx%d", size.w, size.h),
+		"XDG_CONFIG_HOME="+filepath.Join(work, "config"), "XDG_CACHE_HOME="+filepath.Join(work, "cache"))
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {

@@ -39,6 +39,7 @@ func TestMain(m *testing.M) {
 	// Commands without --db use the user's database when it exists: never
 	// the real one of whoever runs the tests.
 	os.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "config"))
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	who := testpki.Person{GivenName: "Bram", Surname: "de Boer", Email: "b.deboer@voorbeeldstad.nl", Organization: "Gemeente Voorbeeldstad", Number: "PN-100245"}
 	card.Card, card.err = softhsm.ProvisionTestCard(context.Background(), dir, "cli kaart", cardPIN, who)
 	if card.err == nil {
