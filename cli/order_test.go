@@ -232,12 +232,12 @@ func TestOrderShowRefusesRewrittenStoredContent(t *testing.T) {
 	err = bdb.Update(func(tx *bolt.Tx) error {
 		bk := tx.Bucket([]byte("orders"))
 		var rec store.OrderRecord
-		if err := json.Unmarshal(bk.Get([]byte(id)), &rec); err != nil {
+		if err := store.OpenJSON(bk.Get([]byte(id)), &rec); err != nil {
 			return err
 		}
 		rec.Content = bytes.Replace(rec.Content, []byte("Zaaksysteem"), []byte("GEWIJZIGD"), 1)
 		rec.Hash = store.ContentHash(rec.Content)
-		v, _ := json.Marshal(rec)
+		v, _ := store.SealJSON(rec)
 		return bk.Put([]byte(id), v)
 	})
 	bdb.Close()

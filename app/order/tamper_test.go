@@ -3,7 +3,6 @@ package order
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -24,11 +23,11 @@ func rewriteStored(t *testing.T, d *desk, id string, change func(*store.OrderRec
 	err = db.Update(func(tx *bolt.Tx) error {
 		bk := tx.Bucket([]byte("orders"))
 		var rec store.OrderRecord
-		if err := json.Unmarshal(bk.Get([]byte(id)), &rec); err != nil {
+		if err := store.OpenJSON(bk.Get([]byte(id)), &rec); err != nil {
 			return err
 		}
 		change(&rec)
-		v, _ := json.Marshal(rec)
+		v, _ := store.SealJSON(rec)
 		return bk.Put([]byte(id), v)
 	})
 	db.Close()

@@ -39,3 +39,12 @@ func openJSON(v []byte, into any) error {
 	}
 	return json.Unmarshal(body[1:], into)
 }
+
+// SealJSON and OpenJSON are the stored layout of the JSON values (orders,
+// assignments, people, settings), for tests elsewhere that rewrite a value
+// in the file as someone with a tool would: a checksum is no protection
+// against that, only against damage.
+func SealJSON(v any) ([]byte, error) { return sealJSON(v) }
+
+// OpenJSON reads a value SealJSON wrote (or bare JSON of schema 1).
+func OpenJSON(v []byte, into any) error { return openJSON(v, into) }
