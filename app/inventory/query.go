@@ -291,13 +291,29 @@ func (s *Service) order(col Column, desc bool) []int32 {
 // breakTie orders certificates that are equal on the sorted column: by
 // expiry date, then Common Name, then fingerprint.
 func breakTie(a, b *cert.Certificate) int {
-	return cmp.Or(a.NotAfter.Compare(b.NotAfter), compareFold(a.CommonName, b.CommonName), strings.Compare(a.SHA256, b.SHA256))
+	if c := a.NotAfter.Compare(b.NotAfter); c != 0 {
+		return c
+	}
+	if c := compareFold(a.CommonName, b.CommonName); c != 0 {
+		return c
+	}
+	return strings.Compare(a.SHA256, b.SHA256)
 }
 
-// breakRowTie is breakTie on what every row holds without decoding.
+// breakRowTie is breakTie on what every row holds without decoding. Each
+// step runs only when the ones before are equal (cmp.Or would compute all
+// of them, and a Common Name with non-ASCII letters costs allocations).
 func breakRowTie(a, b *row) int {
-	return cmp.Or(cmp.Compare(a.notAfterSec, b.notAfterSec), cmp.Compare(a.notAfterNsec, b.notAfterNsec),
-		compareFold(a.cn, b.cn), strings.Compare(a.key, b.key))
+	if c := cmp.Compare(a.notAfterSec, b.notAfterSec); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.notAfterNsec, b.notAfterNsec); c != 0 {
+		return c
+	}
+	if c := compareFold(a.cn, b.cn); c != 0 {
+		return c
+	}
+	return strings.Compare(a.key, b.key)
 }
 
 // sortKeys returns a comparison of two rows (by index) on col, for the rows
