@@ -2,7 +2,6 @@ package screens
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -231,11 +230,11 @@ func damageOrder(t *testing.T, id string) func(db *bolt.DB) {
 		err := db.Update(func(tx *bolt.Tx) error {
 			bk := tx.Bucket([]byte("orders"))
 			var rec store.OrderRecord
-			if err := json.Unmarshal(bk.Get([]byte(id)), &rec); err != nil {
+			if err := store.OpenJSON(bk.Get([]byte(id)), &rec); err != nil {
 				return err
 			}
 			rec.Content = []byte(strings.Replace(string(rec.Content), "Zaaksysteem", "Zaaksysteen", 1))
-			v, _ := json.Marshal(rec)
+			v, _ := store.SealJSON(rec) // resealed: only the content hash tells
 			return bk.Put([]byte(id), v)
 		})
 		if err != nil {
