@@ -116,7 +116,9 @@ func ParseCSR(data []byte) (*x509.CertificateRequest, error) {
 	if len(trimmed) == 0 {
 		return nil, i18n.E("csr.empty", nil)
 	}
-	der := trimmed
+	// DER is taken as it is: its last bytes belong to the signature and may
+	// well be ones TrimSpace would cut.
+	der := data
 	if bytes.Contains(trimmed, []byte("-----BEGIN")) {
 		var found [][]byte
 		rest := trimmed

@@ -267,3 +267,30 @@ func FuzzParseCSR(f *testing.F) {
 func bigOne() *big.Int { return big.NewInt(1) }
 
 func asI18n(err error, target **i18n.Error) bool { return errors.As(err, target) }
+
+// A DER request whose signature ends in a byte that looks like white space
+// (about one in forty) is read whole, not cut short.
+func TestParseCSRKeepsTrailingBytesOfDER(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5000; i++ {
+		der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "zaken.voorbeeldstad.nl"}}, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(bytes.TrimSpace(der)) == len(der) {
+			continue
+		}
+		csr, err := ParseCSR(der)
+		if err != nil {
+			t.Fatalf("DER ending in %#x refused: %v", der[len(der)-1], err)
+		}
+		if err := csr.CheckSignature(); err != nil {
+			t.Fatalf("DER ending in %#x: signature: %v", der[len(der)-1], err)
+		}
+		return
+	}
+	t.Fatal("no request ending in a white-space byte in 5000 tries")
+}
