@@ -1,14 +1,17 @@
-// pkiodesk manages an organisation's PKIoverheid certificates. Without a
-// command it opens the window; with one (import, list, ...) it runs that
-// command on the same core and exits.
+// pkiodesk manages an organisation's PKIoverheid certificates. This is the
+// window program (pkiodesk-gui; pkiodesk.exe on Windows). The command line
+// is cmd/pkiodesk, which links no GUI code and starts this program when it
+// is given no command. Given a command, this program runs it too, so
+// pkiodesk.exe alone still answers `pkiodesk.exe version`.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"strings"
+	"runtime"
 
 	"pkiodesk/app/i18n"
 	"pkiodesk/cli"
@@ -17,7 +20,8 @@ import (
 
 func main() {
 	args := os.Args[1:]
-	if isCLI(args) {
+	if !cli.WantsWindow(args) {
+		attachConsole()
 		// Ctrl-C and SIGTERM cancel the command, which ends cleanly (an
 		// import leaves none of itself); a second Ctrl-C ends it at once.
 		ctx, stop := cli.WithSignals(context.Background())
@@ -32,34 +36,22 @@ func main() {
 	os.Exit(runGUI(args))
 }
 
-// isCLI reports whether the arguments name a command, perhaps after --db.
-func isCLI(args []string) bool {
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		switch {
-		case a == "--db" || a == "-db":
-			i++
-		case strings.HasPrefix(a, "-"):
-			if a == "--help" || a == "-h" {
-				return true
-			}
-		default:
-			return cli.IsCommand(a)
-		}
-	}
-	return false
-}
-
 func runGUI(args []string) int {
 	lang := i18n.FromEnv(os.Getenv)
-	fs := flag.NewFlagSet("pkiodesk", flag.ContinueOnError)
-	db := fs.String("db", "", "database file")
-	demo := fs.Bool("demo", false, "open the demo organisation (never a real database)")
-	demoIfNew := fs.Bool("demo-if-new", false, "open the demo when no database exists yet")
-	if err := fs.Parse(args); err != nil {
+	o, err := cli.ParseWindowOptions(args, os.Getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return cli.Run(context.Background(), []string{"help"}, cli.OSEnv())
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "pkiodesk: %s\n", i18n.Localize(lang, err))
 		return 2
 	}
-	opt := screens.Options{DBFlag: *db, Demo: *demo, DemoIfNew: *demoIfNew}
+	if err := cli.CheckDisplay(runtime.GOOS, os.Getenv); err != nil {
+		fmt.Fprintf(os.Stderr, "pkiodesk: %s\n", i18n.Localize(lang, err))
+		return 1
+	}
+	setMetadata()
+	opt := screens.Options{DBFlag: o.DB, Demo: o.Demo, DemoIfNew: o.DemoIfNew}
 	if err := screens.Run(opt); err != nil {
 		fmt.Fprintf(os.Stderr, "pkiodesk: %s\n", i18n.Localize(lang, err))
 		return 1

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"image/png"
 	"os"
 	"regexp"
 	"testing"
@@ -22,23 +24,21 @@ func TestFyneAppTomlMatchesVersion(t *testing.T) {
 	}
 }
 
-func TestIsCLI(t *testing.T) {
-	tests := []struct {
-		args []string
-		want bool
-	}{
-		{nil, false},
-		{[]string{"--demo"}, false},
-		{[]string{"--db", "x.db"}, false},
-		{[]string{"--db", "list"}, false}, // "list" is the value of --db here
-		{[]string{"list"}, true},
-		{[]string{"--db", "x.db", "import", "a.pem"}, true},
-		{[]string{"--help"}, true},
-		{[]string{"version"}, true},
+// The window's metadata comes from the embedded FyneApp.toml and icon.
+func TestEmbeddedMetadata(t *testing.T) {
+	f, err := parseFyneApp(fyneAppToml)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		if got := isCLI(tt.args); got != tt.want {
-			t.Errorf("isCLI(%q) = %v, want %v", tt.args, got, tt.want)
-		}
+	if f.Details.ID != "nl.pkiodesk.app" || f.Details.Name != "pkiodesk" || f.Details.Version != app.Version || f.Details.Build < 1 {
+		t.Errorf("FyneApp.toml details: %+v", f.Details)
+	}
+	img, err := png.Decode(bytes.NewReader(iconPNG))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Windows wants 256x256 for its largest icon; Fyne scales down.
+	if b := img.Bounds(); b.Dx() != b.Dy() || b.Dx() < 256 {
+		t.Errorf("icon is %v, want a square of at least 256 pixels", b)
 	}
 }

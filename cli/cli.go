@@ -202,9 +202,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		}
 		return runCommand(ctx, cmd, args[1:], env, lang, globalDB)
 	}
-	fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", i18n.T(lang, "cli.unknown_command", args[0]))
-	printOverview(env.Stderr, lang)
-	return 2
+	return unknownCommand(env.Stderr, lang, args[0])
 }
 
 // runCommand parses a command's flags and arguments and runs it.

@@ -69,6 +69,11 @@ func (u *ui) loginScreen(problem string) *loginScreen {
 		demo.Importance = widget.WarningImportance
 		demo.Wrapping = fyne.TextWrapWord
 		items = append(items, demo)
+	} else if u.db.Demo {
+		demo := widget.NewLabel(u.tr("Demo zonder software-token: SoftHSM2 is niet geïnstalleerd, dus in deze demo kan niemand inloggen. Deze demo gebruikt nooit uw echte database.", "Demo without a software token: SoftHSM2 is not installed, so nobody can log in to this demo. This demo never uses your real database."))
+		demo.Importance = widget.WarningImportance
+		demo.Wrapping = fyne.TextWrapWord
+		items = append(items, demo)
 	}
 	items = append(items,
 		widget.NewLabelWithStyle(u.tr("Kaartlezers", "Card readers"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), s.readers,

@@ -182,19 +182,28 @@ func start(ctx context.Context, opt Options) (started, error) {
 		core.Close()
 		return started{}, err
 	}
-	// The demo token's configuration must be in place before any PKCS#11
-	// module is loaded in this process.
-	demoDir := filepath.Join(filepath.Dir(db.Path), "softhsm")
-	tok, demoLogin, err := softhsm.DemoCard(ctx, demoDir)
-	if err != nil {
-		return fail(err)
+	var demoLogin *x509.Certificate
+	var demoChain []*x509.Certificate
+	if softhsm.Available() != nil {
+		// No SoftHSM (as on Windows): the demo opens without its token.
+		if demoLogin, demoChain, err = softhsm.DemoHolder(time.Now()); err != nil {
+			return fail(err)
+		}
+	} else {
+		// The demo token's configuration must be in place before any
+		// PKCS#11 module is loaded in this process.
+		demoDir := filepath.Join(filepath.Dir(db.Path), "softhsm")
+		tok, login, err := softhsm.DemoCard(ctx, demoDir)
+		if err != nil {
+			return fail(err)
+		}
+		if demoChain, err = softhsm.DemoChain(demoDir); err != nil {
+			return fail(err)
+		}
+		os.Setenv("SOFTHSM2_CONF", tok.ConfPath)
+		st.demo = &demoToken{module: tok.Module, label: tok.Label, pin: tok.PIN}
+		demoLogin = login
 	}
-	demoChain, err := softhsm.DemoChain(demoDir)
-	if err != nil {
-		return fail(err)
-	}
-	os.Setenv("SOFTHSM2_CONF", tok.ConfPath)
-	st.demo = &demoToken{module: tok.Module, label: tok.Label, pin: tok.PIN}
 	if err := core.SeedDemo(ctx, 300, 2026); err != nil {
 		return fail(err)
 	}

@@ -44,6 +44,9 @@ type Event struct {
 
 // pcscError maps PC/SC failures to the user's words.
 func pcscError(err error) error {
+	if e := platformPCSCError(err); e != nil {
+		return e
+	}
 	if errors.Is(err, scard.ErrNoReadersAvailable) {
 		return i18n.E("card.no_readers", nil)
 	}

@@ -52,7 +52,7 @@ func DemoCard(ctx context.Context, dir string) (Token, *x509.Certificate, error)
 	if err != nil {
 		return Token{}, nil, err
 	}
-	who := testpki.Person{GivenName: "Anouk", Surname: "Visser", Email: "a.visser@voorbeeldstad.nl", Organization: "Gemeente Voorbeeldstad", Number: "DEMO-000001"}
+	who := demoPerson()
 	card, err := ProvisionCard(ctx, conf, DemoLabel, DemoPIN, pki, who)
 	if err != nil {
 		return Token{}, nil, fmt.Errorf("demo card: %w", err)
