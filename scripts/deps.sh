@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages pkiodesk needs to build, run and test,
-# when some are missing. Usage: scripts/deps.sh build|run|test|windows
+# when some are missing. Usage: scripts/deps.sh build|run|test|windows|dist|arm64
+#   windows: the mingw-w64 cross compiler for the Windows build
+#   dist:    packaging and its checks (zip, xz, desktop-file-validate, wine
+#            with Xvfb for pkiodesk.exe)
+#   arm64:   the Linux arm64 cross build (Debian's aarch64 gcc, arm64 -dev)
 set -euo pipefail
 
 build=(gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev
@@ -14,6 +18,10 @@ testing=(libgl1 libglx-mesa0 libgl1-mesa-dri pcscd vsmartcard-vpcd vsmartcard-vp
 case "${1:-test}" in
   build) want=("${build[@]}") ;;
   windows) want=(gcc-mingw-w64-x86-64) ;;
+  dist) want=(gcc-mingw-w64-x86-64 zip unzip xz-utils desktop-file-utils wine wine64 xvfb xdotool imagemagick
+    libgl1 libglx-mesa0 libgl1-mesa-dri softhsm2) ;;
+  arm64) want=(gcc-aarch64-linux-gnu pkg-config libgl1-mesa-dev:arm64 libx11-dev:arm64 libxcursor-dev:arm64
+    libxrandr-dev:arm64 libxinerama-dev:arm64 libxi-dev:arm64 libxxf86vm-dev:arm64 libpcsclite-dev:arm64) ;;
   run) want=("${build[@]}" "${runtime[@]}") ;;
   *) want=("${build[@]}" "${testing[@]}") ;;
 esac
@@ -37,5 +45,8 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 echo "pkiodesk: installing ${missing[*]}" >&2
+if [ "${1:-}" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $sudo dpkg --add-architecture arm64
+fi
 $sudo apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
