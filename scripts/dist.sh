@@ -61,9 +61,11 @@ windows() {
 }
 
 windows_zip() {
-  local stage=build/stage/windows dir="pkiodesk-$VERSION"
+  local stage dir="pkiodesk-$VERSION"
   local zip=$PWD/build/dist/pkiodesk-$VERSION-windows-amd64.zip
-  rm -rf "$stage" && mkdir -p "$stage/$dir" build/dist
+  stage=$(mktemp -d)
+  trap "rm -rf '$stage'" EXIT
+  mkdir -p "$stage/$dir" build/dist
   cp build/windows-amd64/pkiodesk.exe build/windows-amd64/pkiodesk.com "$stage/$dir/"
   # Notepad opens .txt with a double click; the Markdown reads as text.
   sed 's/$/\r/' README.md >"$stage/$dir/README.txt"
@@ -79,7 +81,7 @@ linux() {
     # pkg-config answers for the arm64 libraries (libpcsclite).
     export PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig
   fi
-  local out=build/linux-$arch stage=$PWD/build/stage/linux-$arch
+  local out=build/linux-$arch stage
   local tarball=$PWD/build/dist/pkiodesk-$VERSION-linux-$arch.tar.xz
   fyne=$(tool fyne fyne.io/tools/cmd/fyne@$FYNE_TOOLS_VERSION)
   mkdir -p "$out" build/dist
@@ -90,7 +92,10 @@ linux() {
   # (Exec=pkiodesk, which opens the window). It reads FyneApp.toml from a
   # copy, because it counts the Build number up in the file it reads, and
   # it runs in the stage folder, so its scratch files stay out of the tree.
-  rm -rf "$stage" && mkdir -p "$stage/src/$(dirname "$ICON")"
+  # The stage is outside the module: its main.go would join ./... otherwise.
+  stage=$(mktemp -d)
+  trap "rm -rf '$stage'" EXIT
+  mkdir -p "$stage/src/$(dirname "$ICON")"
   cp FyneApp.toml "$stage/src/"
   cp "$ICON" "$stage/src/$ICON"
   echo 'package main' >"$stage/src/main.go"
