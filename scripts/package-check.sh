@@ -18,6 +18,7 @@ prefix=$work/prefix
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -70,14 +71,18 @@ gui=$!
 pids+=($gui)
 win=""
 for _ in $(seq 240); do
-  win=$(DISPLAY=$display xdotool search --pid "$gui" --name '^pkiodesk — Inloggen' 2>/dev/null | head -1 || true)
+  win=$(DISPLAY=$display xdotool search --onlyvisible --pid "$gui" --name '^pkiodesk — Inloggen' 2>/dev/null | head -1 || true)
   [ -n "$win" ] && break
   kill -0 "$gui" 2>/dev/null || { cat "$work/gui.log" >&2; fail "the window program ended"; }
   sleep 0.5
 done
 [ -n "$win" ] || { cat "$work/gui.log" >&2; fail "no login window within 120 s"; }
-sleep 2 # the first frames
-import -display "$display" -window "$win" "$out/login.png"
+shot=""
+for _ in $(seq 20); do
+  sleep 1 # the first frames
+  import -display "$display" -window "$win" "$out/login.png" 2>"$work/import.err" && shot=ok && break
+done
+[ -n "$shot" ] || fail "screenshot: $(cat "$work/import.err")"
 colours=$(convert "$out/login.png" -format '%k' info:)
 [ "$colours" -gt 20 ] || fail "the login window looks empty ($colours colours)"
 [ "$(readlink "/proc/$gui/exe")" = "$prefix/bin/pkiodesk-gui" ] || fail "the window is not the installed pkiodesk-gui"

@@ -22,6 +22,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   # Ends the wineserver of this check's own prefix only.
   WINEPREFIX=$work/prefix wineserver -k 2>/dev/null || true
   rm -rf "$work"
@@ -101,13 +102,17 @@ export DISPLAY=":$(head -1 "$work/display")"
 pids+=($!)
 win=""
 for _ in $(seq 240); do
-  win=$(xdotool search --name '^pkiodesk — Inloggen' 2>/dev/null | head -1 || true)
+  win=$(xdotool search --onlyvisible --name '^pkiodesk — Inloggen' 2>/dev/null | head -1 || true)
   [ -n "$win" ] && break
   sleep 0.5
 done
 [ -n "$win" ] || { cat "$work/gui.log" >&2; fail "no login window within 120 s"; }
-sleep 3 # the first frames
-import -display "$DISPLAY" -window "$win" "$out/login.png"
+shot=""
+for _ in $(seq 20); do
+  sleep 1 # the first frames
+  import -display "$DISPLAY" -window "$win" "$out/login.png" 2>"$work/import.err" && shot=ok && break
+done
+[ -n "$shot" ] || fail "screenshot: $(cat "$work/import.err")"
 # A rendered screen has many colours; a blank or black window has one or two.
 colours=$(convert "$out/login.png" -format '%k' info:)
 [ "$colours" -gt 20 ] || fail "the login window looks empty ($colours colours)"
