@@ -51,7 +51,13 @@ func ParseWindowOptions(args []string, getenv func(string) string) (WindowOption
 		return o, err
 	}
 	if err != nil {
-		return o, i18n.E("cli.window_flag", err)
+		for _, a := range args {
+			name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+			if strings.HasPrefix(a, "-") && fs.Lookup(name) == nil {
+				return o, i18n.E("cli.window_flag", nil, a)
+			}
+		}
+		return o, i18n.E("cli.window_flag_value", err)
 	}
 	if fs.NArg() > 0 {
 		return o, i18n.E("cli.unknown_command", nil, fs.Arg(0))

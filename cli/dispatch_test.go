@@ -41,9 +41,13 @@ func TestParseWindowOptions(t *testing.T) {
 	if err != nil || o.DB != "a.db" || !o.DemoIfNew || o.Demo {
 		t.Errorf("options %+v, %v", o, err)
 	}
-	_, err = ParseWindowOptions([]string{"--dmeo"}, nil)
-	if !i18n.Is(err, "cli.window_flag") || !strings.Contains(i18n.Localize(i18n.NL, err), "--demo-if-new") {
-		t.Errorf("unknown flag: %v", err)
+	_, err = ParseWindowOptions([]string{"--demo", "--dmeo=1"}, nil)
+	if got := i18n.Localize(i18n.NL, err); got != "onbekende optie --dmeo=1 voor het venster (mogelijk: --db PAD, --demo, --demo-if-new)" {
+		t.Errorf("unknown flag: %q", got)
+	}
+	_, err = ParseWindowOptions([]string{"--db"}, nil)
+	if !i18n.Is(err, "cli.window_flag_value") {
+		t.Errorf("--db without a value: %v", err)
 	}
 	if _, err = ParseWindowOptions([]string{"--demo", "extra"}, nil); !i18n.Is(err, "cli.unknown_command") {
 		t.Errorf("stray word: %v", err)
