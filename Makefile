@@ -18,7 +18,7 @@ LINUX_PACKAGE := build/dist/pkiodesk-$(VERSION)-linux-amd64.tar.xz
 
 .PHONY: run build windows dist dist-windows dist-linux dist-linux-arm64 install uninstall \
 	check-dist check-wine check-package test vet modcheck bench fuzz screenshots \
-	deps-build deps-run deps-test deps-windows deps-dist deps-arm64 fixtures clean
+	deps-build deps-run deps-test deps-windows deps-dist deps-check deps-arm64 fixtures clean
 
 run: deps-run build
 	./$(BIN) --demo-if-new
@@ -39,13 +39,13 @@ windows: deps-build deps-windows
 # pkiodesk.com, README) and the Linux amd64 package (`fyne package`: tar.xz
 # with both programs, .desktop file, icon and a Makefile).
 dist: dist-windows dist-linux
-dist-windows: windows deps-dist
+dist-windows: windows
 	scripts/dist.sh windows-zip
 dist-linux: deps-build deps-dist
 	scripts/dist.sh linux amd64
 # Linux arm64, cross-built with Debian's aarch64 gcc (cold about 2 minutes
 # plus the arm64 -dev packages); not part of `make dist`.
-dist-linux-arm64: deps-arm64
+dist-linux-arm64: deps-arm64 deps-dist
 	scripts/dist.sh linux arm64
 
 # Installs the Linux package with its own Makefile: PREFIX (default
@@ -65,10 +65,10 @@ uninstall:
 # into a temporary prefix (desktop-file-validate, window under Xvfb).
 # SCREENSHOT_DIR=$(CURDIR)/docs/screenshots keeps the screenshots.
 check-dist: check-wine check-package
-check-wine: deps-dist
+check-wine: deps-check
 	test -f build/windows-amd64/pkiodesk.exe || $(MAKE) dist-windows
 	scripts/wine-check.sh build/windows-amd64
-check-package: deps-dist
+check-package: deps-check
 	test -f $(LINUX_PACKAGE) || $(MAKE) dist-linux
 	scripts/package-check.sh $(LINUX_PACKAGE)
 
@@ -114,6 +114,8 @@ deps-windows:
 	@scripts/deps.sh windows
 deps-dist:
 	@scripts/deps.sh dist
+deps-check:
+	@scripts/deps.sh check
 deps-arm64:
 	@scripts/deps.sh arm64
 

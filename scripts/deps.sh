@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian/Ubuntu packages pkiodesk needs to build, run and test,
-# when some are missing. Usage: scripts/deps.sh build|run|test|windows|dist|arm64
-#   windows: the mingw-w64 cross compiler for the Windows build
-#   dist:    packaging and its checks (zip, xz, desktop-file-validate, wine
-#            with Xvfb for pkiodesk.exe)
+# when some are missing. Usage: scripts/deps.sh GROUP... (default: test), with
+# GROUP one of build, run, test and
+#   windows: the mingw-w64 cross compiler and zip, for the Windows build
+#   dist:    the Linux package (xz)
+#   check:   `make check-dist`: wine with Xvfb for pkiodesk.exe (and mingw for
+#            its ProcessPrng shim), desktop-file-validate, the window's libraries
 #   arm64:   the Linux arm64 cross build (Debian's aarch64 gcc, arm64 -dev)
 set -euo pipefail
 
@@ -15,16 +17,23 @@ runtime=(pcscd softhsm2 opensc libgl1 libglx-mesa0 libgl1-mesa-dri zenity)
 testing=(libgl1 libglx-mesa0 libgl1-mesa-dri pcscd vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard python3-pycryptodome
   softhsm2 opensc poppler-utils qpdf libnss3-tools xvfb xdotool imagemagick procps zenity)
 
-case "${1:-test}" in
-  build) want=("${build[@]}") ;;
-  windows) want=(gcc-mingw-w64-x86-64) ;;
-  dist) want=(gcc-mingw-w64-x86-64 zip unzip xz-utils desktop-file-utils wine wine64 xvfb xdotool imagemagick
-    libgl1 libglx-mesa0 libgl1-mesa-dri softhsm2) ;;
-  arm64) want=(gcc-aarch64-linux-gnu pkg-config libgl1-mesa-dev:arm64 libx11-dev:arm64 libxcursor-dev:arm64
-    libxrandr-dev:arm64 libxinerama-dev:arm64 libxi-dev:arm64 libxxf86vm-dev:arm64 libpcsclite-dev:arm64) ;;
-  run) want=("${build[@]}" "${runtime[@]}") ;;
-  *) want=("${build[@]}" "${testing[@]}") ;;
-esac
+want=()
+arm64=""
+for group in "${@:-test}"; do
+  case "$group" in
+    build) want+=("${build[@]}") ;;
+    windows) want+=(gcc-mingw-w64-x86-64 zip) ;;
+    dist) want+=(xz-utils) ;;
+    check) want+=(gcc-mingw-w64-x86-64 wine wine64 xvfb xdotool imagemagick desktop-file-utils xz-utils
+      libgl1 libglx-mesa0 libgl1-mesa-dri softhsm2) ;;
+    arm64) arm64=yes
+      want+=(gcc-aarch64-linux-gnu pkg-config libc6-dev:arm64 libgl1-mesa-dev:arm64 libx11-dev:arm64 libxcursor-dev:arm64
+        libxrandr-dev:arm64 libxinerama-dev:arm64 libxi-dev:arm64 libxxf86vm-dev:arm64 libpcsclite-dev:arm64) ;;
+    run) want+=("${build[@]}" "${runtime[@]}") ;;
+    test) want+=("${build[@]}" "${testing[@]}") ;;
+    *) echo "scripts/deps.sh: unknown group $group" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${want[@]}"; do
@@ -45,7 +54,7 @@ if [ "$(id -u)" -ne 0 ]; then
   fi
 fi
 echo "pkiodesk: installing ${missing[*]}" >&2
-if [ "${1:-}" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+if [ -n "$arm64" ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
   $sudo dpkg --add-architecture arm64
 fi
 $sudo apt-get update -qq

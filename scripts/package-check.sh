@@ -65,7 +65,7 @@ for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
 [ -s "$work/display" ] || fail "Xvfb did not start"
 display=":$(head -1 "$work/display")"
 # The command line replaces itself with the window program (same process).
-env DISPLAY="$display" HOME="$work/home" LANG=nl_NL.UTF-8 PKIODESK_LANG=nl \
+env DISPLAY="$display" HOME="$work/home" LANG=nl_NL.UTF-8 PKIODESK_LANG=nl FYNE_THEME=light \
   PKIODESK_DEMO_DB="$work/demo/pkiodesk-demo.db" "$prefix/bin/pkiodesk" --demo >"$work/gui.log" 2>&1 &
 gui=$!
 pids+=($gui)

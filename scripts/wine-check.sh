@@ -62,6 +62,12 @@ run version version
 [ "$rc" -eq 0 ] || { cat "$work/version.txt" >&2; fail "version: exit $rc"; }
 grep -qE '^pkiodesk [0-9.]+ \(go[0-9.]+, windows/amd64\)$' "$work/version.txt" || { cat "$work/version.txt" >&2; fail "version output"; }
 
+step "pkiodesk.exe version (the window program answers commands too)"
+rc=0
+(cd "$work" && timeout 60 wine "$dir/pkiodesk.exe" version) >"$work/exe-version.out" 2>&1 || rc=$?
+tr -d '\r' <"$work/exe-version.out" >"$work/exe-version.txt"
+[ "$rc" -eq 0 ] && cmp -s "$work/exe-version.txt" "$work/version.txt" || { cat "$work/exe-version.txt" >&2; fail "pkiodesk.exe version: exit $rc"; }
+
 step "pkiodesk.com lsit"
 PKIODESK_LANG=en run lsit lsit
 [ "$rc" -eq 2 ] || fail "unknown command: exit $rc, want 2"
