@@ -4,6 +4,7 @@
 #     with the closest command), and `tokens`, which must report wine's
 #     missing card service (its winscard.dll is a stub) as the clear message
 #     in Dutch and English, within a time limit (no crash, no hang);
+#   - a command without --db keeps its database in %AppData%\pkiodesk;
 #   - module discovery finds middleware in System32 and through the registry
 #     (OpenSC's ConfigFile), and a module that does not load is reported;
 #   - the window (pkiodesk.exe --demo, started by pkiodesk.com) shows the
@@ -73,6 +74,12 @@ PKIODESK_LANG=en run lsit lsit
 [ "$rc" -eq 2 ] || fail "unknown command: exit $rc, want 2"
 expect lsit 'unknown command "lsit"'
 expect lsit 'Did you mean list?'
+
+step "database under %AppData%"
+run list list
+[ "$rc" -eq 0 ] || { cat "$work/list.txt" >&2; fail "list: exit $rc"; }
+ls "$WINEPREFIX"/drive_c/users/*/AppData/Roaming/pkiodesk/pkiodesk.db >/dev/null 2>&1 ||
+  fail "no database in %AppData%\\pkiodesk: $(find "$WINEPREFIX/drive_c/users" -name 'pkiodesk*.db')"
 
 step "middleware in System32 and in the registry"
 # (Windows paths: compared without regard to case.) Files that are DLLs but
