@@ -38,7 +38,7 @@ func main() {
 
 func runGUI(args []string) int {
 	lang := i18n.FromEnv(os.Getenv)
-	o, err := cli.ParseWindowOptions(args, os.Getenv)
+	o, err := cli.ParseWindowOptions(args)
 	if errors.Is(err, flag.ErrHelp) {
 		return cli.Run(context.Background(), []string{"help"}, cli.OSEnv())
 	}

@@ -39,7 +39,7 @@ type WindowOptions struct {
 // ParseWindowOptions reads the window's flags. Both the command line
 // front end and the window program use it, so a wrong flag fails the same
 // way before any window code is loaded.
-func ParseWindowOptions(args []string, getenv func(string) string) (WindowOptions, error) {
+func ParseWindowOptions(args []string) (WindowOptions, error) {
 	var o WindowOptions
 	fs := flag.NewFlagSet("pkiodesk", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)

@@ -37,19 +37,19 @@ func TestWantsWindow(t *testing.T) {
 }
 
 func TestParseWindowOptions(t *testing.T) {
-	o, err := ParseWindowOptions([]string{"--db", "a.db", "--demo-if-new"}, nil)
+	o, err := ParseWindowOptions([]string{"--db", "a.db", "--demo-if-new"})
 	if err != nil || o.DB != "a.db" || !o.DemoIfNew || o.Demo {
 		t.Errorf("options %+v, %v", o, err)
 	}
-	_, err = ParseWindowOptions([]string{"--demo", "--dmeo=1"}, nil)
+	_, err = ParseWindowOptions([]string{"--demo", "--dmeo=1"})
 	if got := i18n.Localize(i18n.NL, err); got != "onbekende optie --dmeo=1 voor het venster (mogelijk: --db PAD, --demo, --demo-if-new)" {
 		t.Errorf("unknown flag: %q", got)
 	}
-	_, err = ParseWindowOptions([]string{"--db"}, nil)
+	_, err = ParseWindowOptions([]string{"--db"})
 	if !i18n.Is(err, "cli.window_flag_value") {
 		t.Errorf("--db without a value: %v", err)
 	}
-	if _, err = ParseWindowOptions([]string{"--demo", "extra"}, nil); !i18n.Is(err, "cli.unknown_command") {
+	if _, err = ParseWindowOptions([]string{"--demo", "extra"}); !i18n.Is(err, "cli.unknown_command") {
 		t.Errorf("stray word: %v", err)
 	}
 }

@@ -33,7 +33,7 @@ func main() {
 // without loading any window code, then starts the window program.
 func openWindow(args []string) int {
 	lang := i18n.FromEnv(os.Getenv)
-	if _, err := cli.ParseWindowOptions(args, os.Getenv); err != nil {
+	if _, err := cli.ParseWindowOptions(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cli.Run(context.Background(), []string{"help"}, cli.OSEnv())
 		}
