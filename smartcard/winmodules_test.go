@@ -108,20 +108,3 @@ func TestPCSCMessages(t *testing.T) {
 		t.Errorf("pcscError: %v", got)
 	}
 }
-
-// Windows paths differ only in case for one file: listed once.
-func TestDiscoverModulesWindowsIgnoresCase(t *testing.T) {
-	got := DiscoverModules(DiscoverOptions{
-		GOOS: "windows", Configured: []string{`C:\Mijn\kaart.dll`, `c:\mijn\KAART.DLL`},
-		Exists: func(string) bool { return true },
-	})
-	n := 0
-	for _, c := range got {
-		if strings.EqualFold(c.Path, `C:\Mijn\kaart.dll`) {
-			n++
-		}
-	}
-	if n != 1 {
-		t.Errorf("listed %d times: %+v", n, got)
-	}
-}
