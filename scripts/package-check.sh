@@ -71,8 +71,11 @@ gui=$!
 pids+=($gui)
 win=""
 for _ in $(seq 240); do
-  win=$(DISPLAY=$display xdotool search --onlyvisible --pid "$gui" --name '^pkiodesk — Inloggen' 2>/dev/null | head -1 || true)
-  [ -n "$win" ] && break
+  # ASCII in the pattern: X's WM_NAME holds the title in the locale's
+  # encoding, which may have no em dash; getwindowname reads it in UTF-8.
+  win=$(DISPLAY=$display xdotool search --onlyvisible --pid "$gui" --name 'Inloggen$' 2>/dev/null | head -1 || true)
+  [ -n "$win" ] && [ "$(DISPLAY=$display xdotool getwindowname "$win")" = "pkiodesk — Inloggen" ] && break
+  win=""
   kill -0 "$gui" 2>/dev/null || { cat "$work/gui.log" >&2; fail "the window program ended"; }
   sleep 0.5
 done

@@ -33,6 +33,9 @@ trap cleanup EXIT
 fail() { echo "wine-check: FAIL: $*" >&2; exit 1; }
 step() { echo "wine-check: $*" >&2; }
 
+# The language is chosen with PKIODESK_LANG; the locale is one every Debian has.
+export LANG=C.UTF-8
+unset LC_ALL LC_MESSAGES LANGUAGE
 export WINEPREFIX=$work/prefix WINEDEBUG=-all WINEARCH=win64
 # No Mono or Gecko installer dialogs in a fresh prefix.
 export WINEDLLOVERRIDES="mscoree,mshtml="
@@ -46,37 +49,37 @@ timeout 180 wineboot -i >"$work/wineboot.log" 2>&1 || { cat "$work/wineboot.log"
 sys32=$WINEPREFIX/drive_c/windows/system32
 cp "$out/bcryptprimitives.dll" "$sys32/"
 
-# run NAME ARGS...: runs pkiodesk.com under wine with a time limit; output in
-# $work/NAME.out, exit status in $rc.
+# run NAME PROGRAM ARGS...: runs pkiodesk.com or pkiodesk.exe under wine with
+# a time limit; its output in $work/NAME.stdout and, with what it (and wine)
+# wrote on stderr, in $work/NAME.txt; exit status in $rc.
 run() {
-  local name=$1
-  shift
+  local name=$1 program=$2
+  shift 2
   rc=0
-  (cd "$work" && timeout 60 wine "$dir/pkiodesk.com" "$@") >"$work/$name.out" 2>&1 || rc=$?
-  [ "$rc" -ne 124 ] || { cat "$work/$name.out" >&2; fail "pkiodesk.com $* hangs"; }
-  tr -d '\r' <"$work/$name.out" >"$work/$name.txt"
+  (cd "$work" && timeout 60 wine "$dir/$program" "$@") >"$work/$name.out" 2>"$work/$name.err" || rc=$?
+  tr -d '\r' <"$work/$name.out" >"$work/$name.stdout"
+  tr -d '\r' <"$work/$name.err" | cat "$work/$name.stdout" - >"$work/$name.txt"
+  [ "$rc" -ne 124 ] || { cat "$work/$name.txt" >&2; fail "$program $* hangs"; }
 }
 expect() { grep -qiF -- "$2" "$work/$1.txt" || { cat "$work/$1.txt" >&2; fail "$1: no \"$2\""; }; }
 
 step "pkiodesk.com version"
-run version version
+run version pkiodesk.com version
 [ "$rc" -eq 0 ] || { cat "$work/version.txt" >&2; fail "version: exit $rc"; }
-grep -qE '^pkiodesk [0-9.]+ \(go[0-9.]+, windows/amd64\)$' "$work/version.txt" || { cat "$work/version.txt" >&2; fail "version output"; }
+grep -qxE 'pkiodesk [0-9.]+ \(go[0-9.]+, windows/amd64\)' "$work/version.stdout" || { cat "$work/version.txt" >&2; fail "version output"; }
 
 step "pkiodesk.exe version (the window program answers commands too)"
-rc=0
-(cd "$work" && timeout 60 wine "$dir/pkiodesk.exe" version) >"$work/exe-version.out" 2>&1 || rc=$?
-tr -d '\r' <"$work/exe-version.out" >"$work/exe-version.txt"
-[ "$rc" -eq 0 ] && cmp -s "$work/exe-version.txt" "$work/version.txt" || { cat "$work/exe-version.txt" >&2; fail "pkiodesk.exe version: exit $rc"; }
+run exe-version pkiodesk.exe version
+[ "$rc" -eq 0 ] && cmp -s "$work/exe-version.stdout" "$work/version.stdout" || { cat "$work/exe-version.txt" >&2; fail "pkiodesk.exe version: exit $rc"; }
 
 step "pkiodesk.com lsit"
-PKIODESK_LANG=en run lsit lsit
+PKIODESK_LANG=en run lsit pkiodesk.com lsit
 [ "$rc" -eq 2 ] || fail "unknown command: exit $rc, want 2"
 expect lsit 'unknown command "lsit"'
 expect lsit 'Did you mean list?'
 
 step "database under %AppData%"
-run list list
+run list pkiodesk.com list
 [ "$rc" -eq 0 ] || { cat "$work/list.txt" >&2; fail "list: exit $rc"; }
 ls "$WINEPREFIX"/drive_c/users/*/AppData/Roaming/pkiodesk/pkiodesk.db >/dev/null 2>&1 ||
   fail "no database in %AppData%\\pkiodesk: $(find "$WINEPREFIX/drive_c/users" -name 'pkiodesk*.db')"
@@ -92,7 +95,7 @@ timeout 60 wine reg add 'HKLM\SOFTWARE\OpenSC Project\OpenSC' /v ConfigFile /t R
   /d 'C:\pkiodesk-check\OpenSC\opensc.conf' /f /reg:64 >/dev/null 2>&1 || fail "reg add"
 
 step "pkiodesk.com tokens (Dutch, English)"
-LANG=nl_NL.UTF-8 run tokens-nl tokens
+PKIODESK_LANG=nl run tokens-nl pkiodesk.com tokens
 [ "$rc" -eq 0 ] || { cat "$work/tokens-nl.txt" >&2; fail "tokens: exit $rc"; }
 expect tokens-nl "de Smart Card-service van Windows (PC/SC) is niet bereikbaar"
 expect tokens-nl "SafeSign Identity Client [known] C:\\windows\\system32\\aetpkss1.dll"
@@ -100,11 +103,11 @@ expect tokens-nl "OpenSC [registry] C:\\pkiodesk-check\\OpenSC\\pkcs11\\opensc-p
 expect tokens-nl "niet geladen"
 n=$(grep -ciE '^  - .*\] c:\\windows\\system32\\aetpkss1\.dll$' "$work/tokens-nl.txt" || true)
 [ "$n" -eq 1 ] || { cat "$work/tokens-nl.txt" >&2; fail "aetpkss1.dll listed $n times, want once"; }
-PKIODESK_LANG=en run tokens-en tokens
+PKIODESK_LANG=en run tokens-en pkiodesk.com tokens
 expect tokens-en "the Windows Smart Card service (PC/SC) cannot be reached"
 expect tokens-en "not loaded"
-cp "$work/tokens-nl.txt" "$out/tokens-nl.txt"
-cp "$work/tokens-en.txt" "$out/tokens-en.txt"
+cp "$work/tokens-nl.stdout" "$out/tokens-nl.txt"
+cp "$work/tokens-en.stdout" "$out/tokens-en.txt"
 
 step "pkiodesk.com --demo (pkiodesk.exe) under Xvfb"
 Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
@@ -119,8 +122,11 @@ rc=0
 [ "$rc" -eq 0 ] || { cat "$work/gui.log" >&2; fail "pkiodesk.com --demo: exit $rc"; }
 win=""
 for _ in $(seq 240); do
-  win=$(xdotool search --onlyvisible --name '^pkiodesk — Inloggen' 2>/dev/null | head -1 || true)
-  [ -n "$win" ] && break
+  # ASCII in the pattern: X's WM_NAME holds the title in the locale's
+  # encoding, which may have no em dash; getwindowname reads it in UTF-8.
+  win=$(xdotool search --onlyvisible --name 'Inloggen$' 2>/dev/null | head -1 || true)
+  [ -n "$win" ] && [ "$(xdotool getwindowname "$win")" = "pkiodesk — Inloggen" ] && break
+  win=""
   sleep 0.5
 done
 [ -n "$win" ] || { cat "$work/gui.log" >&2; fail "no login window within 120 s"; }
