@@ -10,23 +10,24 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
-	"syscall"
 
 	"pkiodesk/app/i18n"
 	"pkiodesk/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	args := os.Args[1:]
 	if cli.WantsWindow(args) {
 		os.Exit(openWindow(args))
 	}
-	os.Exit(cli.Run(ctx, args, cli.OSEnv()))
+	// Ctrl-C and SIGTERM cancel the command, which ends cleanly (an import
+	// leaves none of itself); a second Ctrl-C ends it at once.
+	ctx, stop := cli.WithSignals(context.Background())
+	code := cli.Run(ctx, args, cli.OSEnv())
+	stop()
+	os.Exit(code)
 }
 
 // openWindow checks the window's flags here, so a mistake is reported
