@@ -3,7 +3,6 @@ package i18n
 // platformTexts: the command line's front door, the window program, and the
 // card reader service as each operating system names it.
 var platformTexts = map[string]text{
-	"cli.unknown_command":   {"onbekend commando %q", "unknown command %q"},
 	"cli.did_you_mean":      {"Bedoelde u %s?", "Did you mean %s?"},
 	"cli.window_flag":       {"onbekende optie %s voor het venster (mogelijk: --db PAD, --demo, --demo-if-new)", "unknown option %s for the window (possible: --db PATH, --demo, --demo-if-new)"},
 	"cli.window_flag_value": {"ongeldige optie voor het venster (mogelijk: --db PAD, --demo, --demo-if-new)", "invalid option for the window (possible: --db PATH, --demo, --demo-if-new)"},

@@ -96,6 +96,12 @@ func TestCommandLine(t *testing.T) {
 		t.Errorf("version: %+v", r)
 	}
 	db := filepath.Join(t.TempDir(), "p.db")
+	if r := run(t, bin, cLocale, "list", "--db", db); r.code == 0 || !strings.Contains(r.stderr, "pkiodesk init") {
+		t.Errorf("list on a missing database: %+v", r)
+	}
+	if r := run(t, bin, cLocale, "init", "--db", db); r.code != 0 || r.stderr != "" {
+		t.Errorf("init: %+v", r)
+	}
 	if r := run(t, bin, cLocale, "list", "--db", db); r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, "0 certificaten") {
 		t.Errorf("list: %+v", r)
 	}
