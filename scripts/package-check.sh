@@ -48,6 +48,10 @@ cli version >"$work/version.out" 2>"$work/version.err" || fail "version: exit $?
 grep -qE '^pkiodesk [0-9.]+ \(go[0-9.]+, linux/amd64\)$' "$work/version.out" || fail "version output: $(cat "$work/version.out")"
 [ ! -s "$work/version.err" ] || fail "version wrote to stderr: $(cat "$work/version.err")"
 rc=0
+# Only init (and the window's first start) creates a database.
+cli init --db "$work/p.db" >"$work/init.out" 2>"$work/init.err" || rc=$?
+[ "$rc" -eq 0 ] && [ ! -s "$work/init.err" ] || fail "init: exit $rc, stderr: $(cat "$work/init.err")"
+rc=0
 cli list --db "$work/p.db" --status all >"$work/list.out" 2>"$work/list.err" || rc=$?
 [ "$rc" -eq 0 ] && [ ! -s "$work/list.err" ] || fail "list: exit $rc, stderr: $(cat "$work/list.err")"
 rc=0

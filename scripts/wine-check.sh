@@ -79,6 +79,9 @@ expect lsit 'unknown command "lsit"'
 expect lsit 'Did you mean list?'
 
 step "database under %AppData%"
+# Only init (and the window's first start) creates a database.
+run init pkiodesk.com init
+[ "$rc" -eq 0 ] || { cat "$work/init.txt" >&2; fail "init: exit $rc"; }
 run list pkiodesk.com list
 [ "$rc" -eq 0 ] || { cat "$work/list.txt" >&2; fail "list: exit $rc"; }
 ls "$WINEPREFIX"/drive_c/users/*/AppData/Roaming/pkiodesk/pkiodesk.db >/dev/null 2>&1 ||
