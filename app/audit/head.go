@@ -14,9 +14,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
+	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 )
 
@@ -75,23 +75,10 @@ func writeHeadFile(path string, h *headFile) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".journal-head-*")
-	if err != nil {
+	return files.WriteReplacing(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(v)
 		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(v); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	})
 }
 
 // head reads the newest entry from the database.

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"io"
 	"maps"
 	"os"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"pkiodesk/app/cert"
+	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 )
 
@@ -187,7 +189,7 @@ func (e Export) Write(dir, format string) ([]string, error) {
 	var written []string
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		path := filepath.Join(dir, name)
-		if err := writeAtomic(path, files[name]); err != nil {
+		if err := writeFile(path, files[name]); err != nil {
 			return written, i18n.E("brp.err.export_write", err, path)
 		}
 		written = append(written, path)
@@ -195,25 +197,11 @@ func (e Export) Write(dir, format string) ([]string, error) {
 	return written, nil
 }
 
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pkiodesk-*.tmp")
-	if err != nil {
+// writeFile replaces a file atomically: a power cut leaves the old one or
+// the new one, never half of the gateway's configuration.
+func writeFile(path string, data []byte) error {
+	return files.WriteReplacing(path, 0o644, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	})
 }
