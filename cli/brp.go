@@ -26,7 +26,7 @@ func brpCommand() command {
 		summary: [2]string{"BRP-aansluitingen: afnemers, hun PKIo-certificaat controleren, gateway-export en verbindingstest", "BRP connections: afnemers, checking their PKIo certificate, gateway export and connection test"},
 		usage:   "add|list|check|export|test|remove [opties]",
 		group: func() []command {
-			return []command{brpAddCommand(), brpListCommand(), brpCheckCommand(), brpExportCommand(), brpTestCommand(), brpRemoveCommand()}
+			return []command{brpAddCommand(), brpListCommand(), takesArgs(brpCheckCommand(), 1), takesArgs(brpExportCommand(), 1), takesArgs(brpTestCommand(), 1), takesArgs(brpRemoveCommand(), 1)}
 		},
 	}
 }
@@ -81,9 +81,6 @@ func brpAddCommand() command {
 			askSecret := c.fs.Bool("ask-secret", false, t(c.lang, "vraag het client secret (zonder echo) en bewaar het in de sleutelbos", "ask for the client secret (no echo) and keep it in the keyring"))
 			replace := c.fs.Bool("replace", false, t(c.lang, "vervang een afnemer met dezelfde AfnemerID", "replace an afnemer with the same AfnemerID"))
 			return func(ctx context.Context) int {
-				if len(c.args) > 0 {
-					return c.fail(fmt.Errorf("%s %q", t(c.lang, "onverwacht argument", "unexpected argument"), c.args[0]))
-				}
 				a.Hosts = hosts
 				for _, e := range endpoints {
 					a.Endpoints = append(a.Endpoints, brp.Endpoint(e))

@@ -32,9 +32,6 @@ func runGroup(ctx context.Context, group command, args []string, env Env, lang i
 			continue
 		}
 		sub.name = group.name + " " + sub.name
-		if sub.maxArgs == 0 {
-			sub.maxArgs = -1 // sub-verbs count their own arguments
-		}
 		return runCommand(ctx, sub, args[1:], env, lang, globalDB)
 	}
 	fmt.Fprintf(env.Stderr, "pkiodesk %s: %s\n", group.name, i18n.T(lang, "cli.unknown_subcommand", args[0]))

@@ -30,9 +30,6 @@ func orgShowCommand() command {
 		summary: [2]string{"organisatie- en facturatiegegevens, personen per rol, wijzigingen in behandeling", "organisation and billing data, people per role, changes pending"},
 		setup: func(c *call) func(context.Context) int {
 			return func(ctx context.Context) int {
-				if len(c.args) > 0 {
-					return c.fail(fmt.Errorf("%s %q", t(c.lang, "onverwacht argument", "unexpected argument"), c.args[0]))
-				}
 				a, err := c.openApp(ctx)
 				if err != nil {
 					return c.fail(err)
@@ -115,9 +112,6 @@ func orgPeopleCommand() command {
 			role := c.fs.String("role", "", t(c.lang, "alleen deze rol: bv, contactpersoon, contactpersoon-alle, contactpersoon-basis, certificaatbeheerder", "only this role: bv, contactpersoon, contactpersoon-alle, contactpersoon-basis, certificaatbeheerder"))
 			inactive := c.fs.Bool("inactive", false, t(c.lang, "toon ook niet-actieve personen", "also show inactive people"))
 			return func(ctx context.Context) int {
-				if len(c.args) > 0 {
-					return c.fail(fmt.Errorf("%s %q", t(c.lang, "onverwacht argument", "unexpected argument"), c.args[0]))
-				}
 				roles, err := org.ParseRoles(*role)
 				if err != nil {
 					return c.fail(err)
@@ -172,9 +166,6 @@ func orgChangesCommand() command {
 		setup: func(c *call) func(context.Context) int {
 			pendingOnly := c.fs.Bool("pending", false, t(c.lang, "alleen wijzigingen in behandeling", "only changes pending"))
 			return func(ctx context.Context) int {
-				if len(c.args) > 0 {
-					return c.fail(fmt.Errorf("%s %q", t(c.lang, "onverwacht argument", "unexpected argument"), c.args[0]))
-				}
 				a, err := c.openApp(ctx)
 				if err != nil {
 					return c.fail(err)

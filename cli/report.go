@@ -25,9 +25,6 @@ func reportCommand() command {
 				if *person == "" {
 					return c.fail(fmt.Errorf("%s", t(c.lang, "geef de persoon op met --person ID (zie pkiodesk org people)", "name the person with --person ID (see pkiodesk org people)")))
 				}
-				if len(c.args) > 0 {
-					return c.fail(fmt.Errorf("%s %q", t(c.lang, "onverwacht argument", "unexpected argument"), c.args[0]))
-				}
 				q, err := buildQuery(*kind, *status, "", *sortBy)
 				if err != nil {
 					return c.fail(err)
