@@ -24,7 +24,7 @@ done
 work=$(mktemp -d /tmp/pkiodesk-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-go build -o "$work/pkiodesk" .
+go build -o "$work/pkiodesk" ./cmd/pkiodesk
 P="$work/pkiodesk"
 # The command line is what is measured; Fyne's locale warning is noise.
 export LANG=nl_NL.UTF-8
