@@ -18,31 +18,16 @@ import (
 // a crypto.Signer for the new key while the token is logged in (to sign the
 // CSR); afterwards the token is logged out. It returns the key's CKA_ID.
 //
-// The login is the one every login takes (askPIN, stillSafe, login): a
+// The login is the one every login takes (loggedIn: askPIN, stillSafe): a
 // locked token is never asked or sent a PIN, the PIN is wiped after
 // C_Login. A token for server keys (an HSM) holds no certificate yet, so
 // this does not ask for one.
 func (m *Manager) GenerateRSAKey(ctx context.Context, tok TokenInfo, prompt PINPrompt, bits int, label string, use func(crypto.Signer) error) ([]byte, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, i18n.E("card.pin_cancelled", err)
-	}
-	shown, err := m.tokenAt(tok)
-	if err != nil {
-		return nil, err
-	}
-	pin, err := askPIN(ctx, shown, false, prompt)
-	defer wipe(pin)
-	if err != nil {
-		return nil, err
-	}
-	s, err := m.open(shown)
+	s, err := m.loggedIn(ctx, tok, prompt)
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
-	if err := s.login(shown, pin); err != nil {
-		return nil, err
-	}
 	id := make([]byte, 16)
 	if _, err := rand.Read(id); err != nil {
 		return nil, err

@@ -31,6 +31,22 @@ import (
 // token without logging in, and C_Login is called on the same module with
 // the PIN bytes themselves (login).
 func (m *Manager) LoginToken(ctx context.Context, tok TokenInfo, prompt PINPrompt) (*Session, error) {
+	s, err := m.loggedIn(ctx, tok, prompt)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.loadCertificates(); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// loggedIn is the one way to a logged-in session, for a login and for a key
+// made on a token: the token as it is now, the PIN through the guard, the
+// module opened, C_Login with the last look at the token. The PIN is wiped
+// on every path.
+func (m *Manager) loggedIn(ctx context.Context, tok TokenInfo, prompt PINPrompt) (*Session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, i18n.E("card.pin_cancelled", err)
 	}
@@ -48,10 +64,6 @@ func (m *Manager) LoginToken(ctx context.Context, tok TokenInfo, prompt PINPromp
 		return nil, err
 	}
 	if err := s.login(shown, pin); err != nil {
-		s.Close()
-		return nil, err
-	}
-	if err := s.loadCertificates(); err != nil {
 		s.Close()
 		return nil, err
 	}
