@@ -10,9 +10,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/zalando/go-keyring"
-
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/keyring"
 )
 
 // Copies of ID documents (manual 7.2: "upload van digitale kopie ID bewijs
@@ -36,100 +35,18 @@ import (
 // output and the journal never hold the copy.
 
 // KeyStore keeps the keys of the encrypted documents outside the database.
-type KeyStore interface {
-	Get(ctx context.Context, account string) ([]byte, error)
-	Set(ctx context.Context, account string, key []byte) error
-	Delete(ctx context.Context, account string) error
-}
+type KeyStore = keyring.Store
 
-// errNoKey is returned for a key that is not (or no longer) kept.
-var errNoKey = errors.New("key not kept")
-
-// keyringService is the name the keys are filed under in the OS keyring.
-const keyringService = "pkiodesk ID-kopie"
-
-// osKeyring is the OS keyring through zalando/go-keyring (keys hex-free:
-// raw bytes in a string, as the library takes them).
-type osKeyring struct{}
-
-func (osKeyring) Get(ctx context.Context, account string) ([]byte, error) {
-	var s string
-	err := withTimeout(ctx, func() (err error) { s, err = keyring.Get(keyringService, account); return err })
-	if errors.Is(err, keyring.ErrNotFound) {
-		return nil, errNoKey
-	}
-	return []byte(s), err
-}
-
-func (osKeyring) Set(ctx context.Context, account string, key []byte) error {
-	return withTimeout(ctx, func() error { return keyring.Set(keyringService, account, string(key)) })
-}
-
-func (osKeyring) Delete(ctx context.Context, account string) error {
-	err := withTimeout(ctx, func() error { return keyring.Delete(keyringService, account) })
-	if errors.Is(err, keyring.ErrNotFound) {
-		return nil
-	}
-	return err
-}
-
-// withTimeout runs a keyring call that takes no context; a keyring that
-// waits for a prompt longer than the context allows counts as absent.
-func withTimeout(ctx context.Context, call func() error) error {
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	done := make(chan error, 1)
-	go func() { done <- call() }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// sessionKeys keeps keys in this process only: gone when pkiodesk closes.
-type sessionKeys struct {
-	mu   sync.Mutex
-	keys map[string][]byte
-}
-
-func (s *sessionKeys) Get(_ context.Context, account string) ([]byte, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	k, ok := s.keys[account]
-	if !ok {
-		return nil, errNoKey
-	}
-	return bytes.Clone(k), nil
-}
-
-func (s *sessionKeys) Set(_ context.Context, account string, key []byte) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.keys == nil {
-		s.keys = map[string][]byte{}
-	}
-	s.keys[account] = bytes.Clone(key)
-	return nil
-}
-
-func (s *sessionKeys) Delete(_ context.Context, account string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if k, ok := s.keys[account]; ok {
-		clear(k)
-		delete(s.keys, account)
-	}
-	return nil
-}
+// idCopyKeyring is the OS keyring under the name the keys are filed under;
+// one that waits for a prompt longer than this counts as absent.
+var idCopyKeyring = keyring.OS{Service: "pkiodesk ID-kopie", Timeout: 5 * time.Second}
 
 // vault encrypts the signed documents that carry ID copies.
 type vault struct {
 	mu sync.Mutex
 	// keys is the OS keyring once it answered, else the session's.
 	keys    KeyStore
-	session *sessionKeys
+	session *keyring.Memory
 	probed  bool
 }
 
@@ -150,13 +67,13 @@ func (v *vault) store(ctx context.Context) (KeyStore, KeptWith) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.session == nil {
-		v.session = &sessionKeys{}
+		v.session = &keyring.Memory{}
 	}
 	if !v.probed {
 		v.probed = true
 		if v.keys == nil {
 			probe := "probe/" + newID()
-			k := osKeyring{}
+			k := idCopyKeyring
 			if k.Set(ctx, probe, []byte("x")) == nil {
 				if got, err := k.Get(ctx, probe); err == nil && string(got) == "x" {
 					v.keys = k
@@ -178,7 +95,7 @@ func (v *vault) keyStore(with KeptWith) KeyStore {
 		return v.keys
 	}
 	if v.session == nil {
-		v.session = &sessionKeys{}
+		v.session = &keyring.Memory{}
 	}
 	return v.session
 }

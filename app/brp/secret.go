@@ -4,62 +4,47 @@ import (
 	"context"
 	"errors"
 
-	"github.com/zalando/go-keyring"
-
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/keyring"
 )
 
-// SecretStore keeps OAuth client secrets outside the database: the OS
-// keyring (Secret Service on Linux, Credential Manager on Windows,
-// Keychain on macOS).
-type SecretStore interface {
-	Get(ctx context.Context, account string) ([]byte, error)
-	Set(ctx context.Context, account string, secret []byte) error
-	Delete(ctx context.Context, account string) error
-}
+// SecretStore keeps OAuth client secrets outside the database (see
+// package keyring).
+type SecretStore = keyring.Store
 
 // Errors of a SecretStore, for errors.Is.
 var (
-	ErrNoSecret           = errors.New("no secret stored")
-	ErrKeyringUnavailable = errors.New("no OS keyring available")
+	ErrNoSecret           = keyring.ErrNotFound
+	ErrKeyringUnavailable = keyring.ErrUnavailable
 )
 
-// keyringService is the service name the secrets are filed under.
-const keyringService = "pkiodesk BRP"
-
-// Keyring is the OS keyring through github.com/zalando/go-keyring.
-// go-keyring takes and returns the secret as a Go string, which cannot be
-// wiped; that copy lives until the garbage collector reclaims it.
+// Keyring is the OS keyring, with errors in the user's language. A keyring
+// that does not answer before the context ends (a locked Secret Service
+// waiting for a prompt) is unavailable.
 type Keyring struct{}
 
 var _ SecretStore = Keyring{}
 
-// Get reads a secret. A keyring that does not answer within the context's
-// time (a locked Secret Service waiting for a prompt) is unavailable.
-func (Keyring) Get(ctx context.Context, account string) ([]byte, error) {
-	var s string
-	err := withContext(ctx, func() (err error) {
-		s, err = keyring.Get(keyringService, account)
-		return err
-	})
-	if err != nil {
-		return nil, keyringError(err)
-	}
-	return []byte(s), nil
+// keyringService is the service name the secrets are filed under.
+const keyringService = "pkiodesk BRP"
+
+// os is where the secrets are filed.
+func (Keyring) os() keyring.OS { return keyring.OS{Service: keyringService} }
+
+// Get reads a secret.
+func (k Keyring) Get(ctx context.Context, account string) ([]byte, error) {
+	s, err := k.os().Get(ctx, account)
+	return s, keyringError(err)
 }
 
 // Set stores a secret, replacing an older one.
-func (Keyring) Set(ctx context.Context, account string, secret []byte) error {
-	return keyringError(withContext(ctx, func() error { return keyring.Set(keyringService, account, string(secret)) }))
+func (k Keyring) Set(ctx context.Context, account string, secret []byte) error {
+	return keyringError(k.os().Set(ctx, account, secret))
 }
 
 // Delete removes a secret; one that is not there is no error.
-func (Keyring) Delete(ctx context.Context, account string) error {
-	err := keyringError(withContext(ctx, func() error { return keyring.Delete(keyringService, account) }))
-	if errors.Is(err, ErrNoSecret) {
-		return nil
-	}
-	return err
+func (k Keyring) Delete(ctx context.Context, account string) error {
+	return keyringError(k.os().Delete(ctx, account))
 }
 
 func keyringError(err error) error {
@@ -67,24 +52,9 @@ func keyringError(err error) error {
 	case err == nil:
 		return nil
 	case errors.Is(err, keyring.ErrNotFound):
-		return i18n.E("brp.secret.not_found", ErrNoSecret)
-	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
-		return i18n.E("brp.secret.keyring_unavailable", errors.Join(ErrKeyringUnavailable, err))
+		return i18n.E("brp.secret.not_found", err)
 	default:
-		return i18n.E("brp.secret.keyring_unavailable", errors.Join(ErrKeyringUnavailable, err))
-	}
-}
-
-// withContext runs a keyring call that takes no context; when ctx ends
-// first the call is left to finish on its own.
-func withContext(ctx context.Context, call func() error) error {
-	done := make(chan error, 1)
-	go func() { done <- call() }()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
+		return i18n.E("brp.secret.keyring_unavailable", err)
 	}
 }
 
