@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"pkiodesk/app/cert"
+	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/pdfseal"
@@ -134,6 +135,11 @@ func sealTarget(in, out string, inPlace bool) (string, error) {
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return "", i18n.E("pdf.err.out_dir", nil, dir)
 	}
+	// Checked before anything is signed (a card asks for its PIN): a
+	// FIFO, a device, a folder or a link to nothing is never replaced.
+	if _, _, err := files.OutputTarget(out); err != nil {
+		return "", err
+	}
 	return out, nil
 }
 
@@ -173,27 +179,14 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// writePDF writes all of a PDF or nothing: a temporary file in the same
-// folder, synced, then renamed over the target.
+// writePDF writes all of a PDF or nothing (files.WriteReplacing: a
+// temporary file in the same folder, synced, renamed over the target; a
+// symbolic link is followed and stays). A new file gets the input's mode.
 func writePDF(path string, data []byte, mode fs.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".pkiodesk-*.pdf.tmp")
-	if err != nil {
-		return i18n.E("pdf.err.write", unwrapPath(err), path)
-	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(data)
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), mode|0o600)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
+	err := files.WriteReplacing(path, mode|0o600, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
 		return i18n.E("pdf.err.write", unwrapPath(err), path)
 	}

@@ -83,6 +83,75 @@ func TestSealOutputIsNotTheInput(t *testing.T) {
 	}
 }
 
+// --out never replaces what is not a regular file: a FIFO, a device node or
+// a folder is refused before anything is signed, a symbolic link is
+// followed (the link stays, the file it names gets the sealed PDF) and a
+// link to nothing is refused.
+func TestSealOutputTargets(t *testing.T) {
+	f := newSealFiles(t)
+	seal := func(out string) result {
+		done := make(chan result, 1)
+		go func() { done <- run(t, "nl", append([]string{"seal", f.in, "--out", out}, f.keyArgs()...)...) }()
+		select {
+		case r := <-done:
+			return r
+		case <-time.After(20 * time.Second):
+			t.Fatalf("seal --out %s hangs", out)
+			return result{}
+		}
+	}
+	fifo := filepath.Join(f.dir, "pijp.pdf")
+	if err := mkfifo(fifo); err == nil {
+		if r := seal(fifo); r.code != 2 || !strings.Contains(r.stderr, "FIFO") {
+			t.Errorf("FIFO: %d %s", r.code, r.stderr)
+		}
+		if fi, _ := os.Lstat(fifo); fi.Mode()&os.ModeNamedPipe == 0 {
+			t.Error("the FIFO was replaced by a file")
+		}
+	}
+	if os.Geteuid() == 0 {
+		// A device node of our own (the null device), never the system's.
+		dev := filepath.Join(f.dir, "null")
+		if err := mknodNull(dev); err == nil {
+			if r := seal(dev); r.code != 2 || !strings.Contains(r.stderr, "apparaat") {
+				t.Errorf("device: %d %s", r.code, r.stderr)
+			}
+			if fi, _ := os.Lstat(dev); fi.Mode()&os.ModeCharDevice == 0 {
+				t.Error("the device node was replaced by a file")
+			}
+		}
+	}
+	folder := filepath.Join(f.dir, "map")
+	os.Mkdir(folder, 0o700)
+	if r := seal(folder); r.code != 2 || !strings.Contains(r.stderr, "is een map") {
+		t.Errorf("folder: %d %s", r.code, r.stderr)
+	}
+	target := filepath.Join(f.dir, "oud.pdf")
+	os.WriteFile(target, []byte("oud"), 0o640)
+	link := filepath.Join(f.dir, "link.pdf")
+	os.Symlink(target, link)
+	if r := seal(link); r.code != 0 {
+		t.Fatalf("link: %d %s", r.code, r.stderr)
+	}
+	if fi, _ := os.Lstat(link); fi.Mode()&os.ModeSymlink == 0 {
+		t.Error("the symbolic link was replaced by a file")
+	}
+	if fi, _ := os.Stat(target); fi.Mode().Perm() != 0o640 {
+		t.Errorf("the link's target lost its permissions: %v", fi.Mode())
+	}
+	if r := run(t, "en", "verify-pdf", target, "--roots", f.roots); r.code != 0 {
+		t.Errorf("the sealed PDF behind the link: %d %s", r.code, r.stdout)
+	}
+	dangling := filepath.Join(f.dir, "los.pdf")
+	os.Symlink(filepath.Join(f.dir, "weg", "x.pdf"), dangling)
+	if r := seal(dangling); r.code != 2 || !strings.Contains(r.stderr, "symbolische link naar iets dat niet bestaat") {
+		t.Errorf("dangling link: %d %s", r.code, r.stderr)
+	}
+	if leftovers, _ := filepath.Glob(filepath.Join(f.dir, ".pkiodesk-*")); len(leftovers) > 0 {
+		t.Errorf("temporary files left: %v", leftovers)
+	}
+}
+
 func TestSealAndVerifyMessages(t *testing.T) {
 	f := newSealFiles(t)
 	missing := filepath.Join(f.dir, "bestaat-niet", "uit.pdf")

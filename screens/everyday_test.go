@@ -571,6 +571,25 @@ func TestWriteFileRefusesOddTargets(t *testing.T) {
 	if len(entries) != 2 {
 		t.Errorf("left behind: %v", entries)
 	}
+	// A new file is an ordinary document; a replaced one keeps its mode.
+	fresh := filepath.Join(dir, "nieuw.csv")
+	ok := func(w fileWriter) error { _, err := io.WriteString(w, "nieuw"); return err }
+	if err := writeFile(fresh, ok); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(fresh); fi.Mode().Perm() != 0o644 {
+		t.Errorf("new file: %v", fi.Mode())
+	}
+	os.Chmod(target, 0o640)
+	if err := writeFile(target, ok); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(target); string(got) != "nieuw" {
+		t.Errorf("replaced file holds %q", got)
+	}
+	if fi, _ := os.Stat(target); fi.Mode().Perm() != 0o640 {
+		t.Errorf("replaced file: %v", fi.Mode())
+	}
 }
 
 // Fyne's own file dialog, where the system has none: as large as the

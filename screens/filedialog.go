@@ -15,6 +15,7 @@ import (
 	"github.com/ncruces/zenity"
 
 	"pkiodesk/app/cert"
+	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 )
@@ -170,41 +171,31 @@ func (s systemChooser) open(u *ui, req openRequest) {
 }
 
 // writeFile writes a new file, or replaces a regular one, through a
-// temporary file in the same folder: a crash leaves the old file or the
-// new one, never half of it. It refuses to replace what is not a regular
-// file (a device, a folder, a link the user may not know of).
+// temporary file in the same folder (files.WriteReplacing): a crash leaves
+// the old file or the new one, never half of it. It refuses to replace what
+// is not a regular file (a device, a folder, a link the user may not know
+// of). A new file is an ordinary document (0644); a replaced one keeps its
+// permissions.
 func writeFile(path string, write func(fileWriter) error) error {
+	name := cert.Printable(filepath.Base(path))
 	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		return i18n.E("window.not_regular", nil, cert.Printable(filepath.Base(path)))
+		return i18n.E("window.not_regular", nil, name)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return i18n.E("window.write_failed", err, cert.Printable(filepath.Base(path)))
+		return i18n.E("window.write_failed", err, name)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return i18n.E("window.write_failed", err, cert.Printable(filepath.Base(path)))
+	var writeErr error
+	err := files.WriteReplacing(path, 0o644, func(w io.Writer) error {
+		writeErr = write(w)
+		return writeErr
+	})
+	switch {
+	case err == nil:
+		return nil
+	case writeErr != nil:
+		return writeErr // what the content's writer said
+	default:
+		return i18n.E("window.write_failed", err, name)
 	}
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := write(tmp); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(i18n.E("window.write_failed", err, cert.Printable(filepath.Base(path))))
-	}
-	if err := tmp.Close(); err != nil {
-		return fail(i18n.E("window.write_failed", err, cert.Printable(filepath.Base(path))))
-	}
-	// CreateTemp makes the file 0600; a saved certificate or list is an
-	// ordinary document.
-	_ = os.Chmod(tmp.Name(), 0o644)
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return i18n.E("window.write_failed", err, cert.Printable(filepath.Base(path)))
-	}
-	return nil
 }
 
 // fyneChooser is Fyne's file dialog, made as large as the window allows and

@@ -146,29 +146,82 @@ func WriteReplacing(path string, mode fs.FileMode, write func(io.Writer) error) 
 		mode = existing.Mode().Perm()
 	}
 	dir := filepath.Dir(target)
-	tmp, err := os.CreateTemp(dir, ".pkiodesk-*.tmp")
+	tmp, err := writeTemp(dir, mode, write)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
+	defer os.Remove(tmp)
+	if err := os.Rename(tmp, target); err != nil {
 		return err
 	}
 	syncDir(dir)
 	return nil
+}
+
+// ReplaceEntry writes a file through a temporary file in the same folder
+// renamed over path, whatever path is now: for a folder of pkiodesk's own
+// (the outbox), where a link planted under one of its names must be
+// replaced, not followed. The file gets mode.
+func ReplaceEntry(path string, mode fs.FileMode, write func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	tmp, err := writeTemp(dir, mode, write)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// WriteNew writes a file that must not exist yet: through a temporary file
+// in the same folder that is then linked to its name, so an existing file
+// (a private key, say) is never overwritten, not even by a race, and a power
+// cut leaves no half file. An existing name gives an error that is
+// fs.ErrExist.
+func WriteNew(path string, mode fs.FileMode, write func(io.Writer) error) error {
+	if _, err := os.Lstat(path); err == nil {
+		return &fs.PathError{Op: "create", Path: path, Err: fs.ErrExist}
+	}
+	dir := filepath.Dir(path)
+	tmp, err := writeTemp(dir, mode, write)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	if err := os.Link(tmp, path); err != nil {
+		return err
+	}
+	syncDir(dir)
+	return nil
+}
+
+// writeTemp writes a temporary file in dir with mode and syncs it; it is
+// removed again when anything fails. It returns the file's name.
+func writeTemp(dir string, mode fs.FileMode, write func(io.Writer) error) (string, error) {
+	tmp, err := os.CreateTemp(dir, ".pkiodesk-*.tmp")
+	if err != nil {
+		return "", err
+	}
+	fail := func(err error) (string, error) {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	if err := tmp.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
+		return fail(err)
+	}
+	if err := write(tmp); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return "", err
+	}
+	return tmp.Name(), nil
 }

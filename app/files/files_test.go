@@ -1,7 +1,9 @@
 package files
 
 import (
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -98,5 +100,82 @@ func TestWriteReplacingTargets(t *testing.T) {
 	}
 	if left, _ := filepath.Glob(filepath.Join(dir, ".pkiodesk-*")); len(left) != 0 {
 		t.Errorf("temporary files left: %v", left)
+	}
+}
+
+func writeString(s string) func(io.Writer) error {
+	return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+}
+
+// leftovers are temporary files a write left behind in dir.
+func leftovers(t *testing.T, dir string) []string {
+	t.Helper()
+	found, _ := filepath.Glob(filepath.Join(dir, ".pkiodesk-*"))
+	return found
+}
+
+// WriteNew never replaces anything under its name (a file, a link, a link
+// to nothing) and leaves no temporary file when refused or failing.
+func TestWriteNewNeverReplaces(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "server.key")
+	if err := WriteNew(key, 0o600, writeString("geheim")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(key); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode())
+	}
+	other := filepath.Join(dir, "ander")
+	os.WriteFile(other, []byte("ander"), 0o644)
+	link := filepath.Join(dir, "link.key")
+	os.Symlink(other, link)
+	dangling := filepath.Join(dir, "los.key")
+	os.Symlink(filepath.Join(dir, "weg"), dangling)
+	for _, p := range []string{key, link, dangling} {
+		if err := WriteNew(p, 0o600, writeString("nieuw")); !errors.Is(err, fs.ErrExist) {
+			t.Errorf("%s: %v, want ErrExist", filepath.Base(p), err)
+		}
+	}
+	if got, _ := os.ReadFile(key); string(got) != "geheim" {
+		t.Errorf("existing key now %q", got)
+	}
+	if got, _ := os.ReadFile(other); string(got) != "ander" {
+		t.Errorf("link target now %q", got)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "weg")); err == nil {
+		t.Error("a file was made behind the dangling link")
+	}
+	failing := errors.New("schijf vol")
+	if err := WriteNew(filepath.Join(dir, "half.key"), 0o600, func(w io.Writer) error { io.WriteString(w, "ha"); return failing }); !errors.Is(err, failing) {
+		t.Errorf("failing write: %v", err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "half.key")); err == nil {
+		t.Error("a failed write left a file")
+	}
+	if l := leftovers(t, dir); len(l) > 0 {
+		t.Errorf("temporary files left: %v", l)
+	}
+}
+
+// ReplaceEntry replaces what stands under the name, a planted link too,
+// without writing through it.
+func TestReplaceEntryReplacesALink(t *testing.T) {
+	dir := t.TempDir()
+	elsewhere := filepath.Join(t.TempDir(), "doel")
+	os.WriteFile(elsewhere, []byte("niet van ons"), 0o644)
+	name := filepath.Join(dir, "ORD-1.pdf")
+	os.Symlink(elsewhere, name)
+	if err := ReplaceEntry(name, 0o600, writeString("%PDF")); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Lstat(name)
+	if !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o600 {
+		t.Errorf("entry: %v", fi.Mode())
+	}
+	if got, _ := os.ReadFile(elsewhere); string(got) != "niet van ons" {
+		t.Errorf("written through the link: %q", got)
+	}
+	if l := leftovers(t, dir); len(l) > 0 {
+		t.Errorf("temporary files left: %v", l)
 	}
 }

@@ -9,14 +9,14 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/youmark/pkcs8"
 
+	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 )
 
@@ -115,49 +115,21 @@ func SoftwareKey(k KeyRequest, passphrase []byte) (keyPEM, csrPEM []byte, err er
 	return pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: der}), csrPEM, nil
 }
 
-// WriteNewFile writes data to a file that must not exist yet (mode 0600):
-// first to a temporary name in the same folder, then linked to its name, so
-// an existing key is never overwritten and a power cut leaves no half file.
+// WriteNewFile writes data to a file that must not exist yet (mode 0600),
+// through files.WriteNew: an existing key is never overwritten and a power
+// cut leaves no half file.
 func WriteNewFile(path string, data []byte) error {
-	if _, err := os.Lstat(path); err == nil {
+	err := files.WriteNew(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, fs.ErrExist):
 		return i18n.E("keygen.file_exists", nil, path)
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".pkiodesk-*.tmp")
-	if err != nil {
+	default:
 		return i18n.E("keygen.write_failed", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		tmp.Close()
-		return i18n.E("keygen.write_failed", err)
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return i18n.E("keygen.write_failed", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return i18n.E("keygen.write_failed", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return i18n.E("keygen.write_failed", err)
-	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			return i18n.E("keygen.file_exists", nil, path)
-		}
-		return i18n.E("keygen.write_failed", err)
-	}
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes a new directory entry durable where the system allows.
-func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
 	}
 }
 

@@ -2,12 +2,13 @@ package order
 
 import (
 	"context"
-	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"pkiodesk/app/cert"
+	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
 	"pkiodesk/app/signeddoc"
@@ -73,34 +74,13 @@ func safeName(id string) bool {
 	return strings.Trim(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == ""
 }
 
-// writeReplace writes a file under a temporary name in its folder, syncs
-// it and renames it into place.
+// writeReplace writes a file of the outbox (0600) all at once, replacing
+// whatever stands under its name.
 func writeReplace(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".pkiodesk-*.tmp")
-	if err != nil {
+	return files.ReplaceEntry(path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o600); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	syncDir(dir)
-	return nil
+	})
 }
 
 // Submit hands a placed order to the submitter and marks it submitted.
