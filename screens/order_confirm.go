@@ -146,7 +146,12 @@ func (u *ui) drawConfirmation(rec order.Record, submitErr error) {
 	c.history = note(c.historyText())
 	content.Add(widget.NewLabelWithStyle(u.tr("Verloop", "History"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	content.Add(c.history)
-	back := widget.NewButton(u.tr("Terug naar het overzicht", "Back to the overview"), func() { u.showOverview(o.CertKind()) })
+	// Opened from Bestellingen, the page goes back there (filters and
+	// choice as they were left); just placed, to the certificates' overview.
+	var back fyne.CanvasObject = widget.NewButton(u.tr("Terug naar het overzicht", "Back to the overview"), func() { u.showOverview(o.CertKind()) })
+	if len(u.history) > 0 && u.history[len(u.history)-1].id == "orders" {
+		back = u.backButton()
+	}
 	content.Add(container.NewHBox(back))
 	u.shell(u.tr("Bevestiging", "Confirmation")+" "+o.ID, sectionOf(o.CertKind()), container.NewVScroll(content))
 	u.win.Content().Refresh() // wrapped lines know their width only now

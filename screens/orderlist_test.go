@@ -212,6 +212,23 @@ func TestOrderListAfterRestartOpensDraftAndConfirmation(t *testing.T) {
 	if c.reject == nil || c.open.Text != "Openen" || !hasLabel(u2.win.Content(), "Verloop") || !strings.Contains(c.history.Text, "ingediend") {
 		t.Errorf("confirmation page: %v", screenLabels(u2.win.Content()))
 	}
+	// Its way back leads to Bestellingen, as the list was left.
+	l.status.SetSelected("ingediend") // not the default filter
+	u2.showConfirmation(c.rec, nil)
+	var back *button
+	for _, o := range test.LaidOutObjects(u2.win.Content()) {
+		if b, ok := o.(*button); ok && b.Text == "← Terug naar Bestellingen" {
+			back = b
+		}
+	}
+	if back == nil {
+		t.Fatalf("no way back to Bestellingen: %v", screenLabels(u2.win.Content()))
+	}
+	test.Tap(back)
+	if u2.here.id != "orders" || l.status.Selected != "ingediend" || len(l.view.Rows) != 1 {
+		t.Errorf("back to %q, filter %q, %d rows", u2.here.id, l.status.Selected, len(l.view.Rows))
+	}
+	l.status.SetSelectedIndex(0)
 
 	// Openen on the list does the same.
 	u2.showOrders()
