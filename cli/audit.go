@@ -158,11 +158,11 @@ func auditExportCommand() command {
 					return c.fail(err)
 				}
 				defer a.Close()
-				n, err := exportJournal(ctx, c, a, f, *csvFile)
+				n, toStdout, err := exportJournal(ctx, c, a, f, *csvFile)
 				if err != nil {
 					return c.fail(err)
 				}
-				if *csvFile != "-" {
+				if !toStdout {
 					c.out("%s\n", i18n.T(c.lang, "list.csv_saved", n, *csvFile))
 				}
 				return 0
@@ -171,16 +171,15 @@ func auditExportCommand() command {
 	}
 }
 
-func exportJournal(ctx context.Context, c *call, a *app.App, f audit.Filter, path string) (int, error) {
+func exportJournal(ctx context.Context, c *call, a *app.App, f audit.Filter, path string) (n int, toStdout bool, err error) {
 	opt := inventory.CSVOptions{Lang: c.lang}
-	if path == "-" {
-		return a.ExportJournal(ctx, c.env.Stdout, f, opt)
-	}
-	var n int
-	err := writeFileAtomic(path, func(w io.Writer) error {
+	toStdout, err = c.writeOutput(path, func(w io.Writer) error {
 		var err error
 		n, err = a.ExportJournal(ctx, w, f, opt)
 		return err
 	})
-	return n, err
+	if err != nil {
+		return 0, false, i18n.E("err.file_write", err, path)
+	}
+	return n, toStdout, nil
 }

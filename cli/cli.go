@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"pkiodesk/app"
+	"pkiodesk/app/audit"
 	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/store"
@@ -113,6 +114,12 @@ func (c *call) openApp(ctx context.Context) (*app.App, error) {
 // open it read-only, so a file the user may only read works. The user's
 // language setting applies from here on.
 func (c *call) open(ctx context.Context, access store.Access, loadInventory bool) (*app.App, error) {
+	return c.openWith(ctx, app.Config{Access: access, SkipInventory: !loadInventory})
+}
+
+// openWith is open with more of the core's configuration (an HTTP client);
+// the database path and the clock are filled in here.
+func (c *call) openWith(ctx context.Context, cfg app.Config) (*app.App, error) {
 	if c.set["db"] && *c.db == "" {
 		return nil, i18n.E("err.db_path_empty", nil)
 	}
@@ -120,7 +127,8 @@ func (c *call) open(ctx context.Context, access store.Access, loadInventory bool
 	if err != nil {
 		return nil, err
 	}
-	a, err := app.Open(ctx, app.Config{DBPath: path, Now: c.env.Now, Access: access, SkipInventory: !loadInventory})
+	cfg.DBPath, cfg.Now = path, c.env.Now
+	a, err := app.Open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -354,4 +362,59 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 		return i18n.E("err.file_write", err, path)
 	}
 	return nil
+}
+
+// checkOutput looks at a file a command is asked to write, before any work
+// is done: "-" and the very file standard output goes to (/dev/stdout,
+// /proc/self/fd/1, the log a ">>" names, a pipe) mean standard output,
+// where the output is written in place: a rename over it would replace the
+// user's file and lose what it held. The database and its journal head are
+// refused, and so is what files.OutputTarget refuses (a device, a FIFO, a
+// folder, a link to nothing).
+func (c *call) checkOutput(path string) (toStdout bool, err error) {
+	if path == "-" || c.isStdout(path) {
+		return true, nil
+	}
+	_, existing, err := files.OutputTarget(path)
+	if err != nil {
+		return false, err
+	}
+	if existing != nil {
+		if db, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil {
+			for _, own := range []string{db, audit.HeadPath(db)} {
+				if fi, err := os.Stat(own); err == nil && os.SameFile(fi, existing) {
+					return false, i18n.E("cli.output_is_database", nil, path)
+				}
+			}
+		}
+	}
+	return false, nil
+}
+
+// isStdout tells whether path names the file this process's standard
+// output goes to.
+func (c *call) isStdout(path string) bool {
+	f, ok := c.env.Stdout.(*os.File)
+	if !ok {
+		return false
+	}
+	out, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	fi, err := os.Stat(path)
+	return err == nil && os.SameFile(fi, out)
+}
+
+// writeOutput writes a command's output file (see checkOutput): to
+// standard output in place, or all at once through files.WriteReplacing.
+func (c *call) writeOutput(path string, write func(io.Writer) error) (toStdout bool, err error) {
+	toStdout, err = c.checkOutput(path)
+	if err != nil {
+		return false, err
+	}
+	if toStdout {
+		return true, write(c.env.Stdout)
+	}
+	return false, files.WriteReplacing(path, 0o600, write)
 }

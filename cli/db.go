@@ -86,7 +86,9 @@ func okText(l i18n.Lang, ok bool) string {
 }
 
 func (c *call) dbBackup(ctx context.Context, target string) int {
-	if target == "-" {
+	if toStdout, err := c.checkOutput(target); err != nil {
+		return c.fail(i18n.E("err.backup_write", err, target))
+	} else if toStdout {
 		return c.fail(i18n.E("cli.backup_stdout", nil))
 	}
 	a, err := c.open(ctx, store.ReadOnly, false)

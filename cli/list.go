@@ -10,7 +10,6 @@ import (
 
 	"pkiodesk/app"
 	"pkiodesk/app/cert"
-	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
 	"pkiodesk/app/store"
@@ -40,9 +39,10 @@ func listCommand() command {
 				if len([]rune(*sep)) != 1 {
 					return c.fail(i18n.E("cli.separator", nil))
 				}
-				if *csvFile != "" && *csvFile != "-" {
-					// Refuse a device or a FIFO before the database is even opened.
-					if _, _, err := files.OutputTarget(*csvFile); err != nil {
+				if *csvFile != "" {
+					// Refuse a device, a FIFO or the database itself before
+					// the database is even opened.
+					if _, err := c.checkOutput(*csvFile); err != nil {
 						return c.fail(i18n.E("err.csv_write", err))
 					}
 				}
@@ -63,9 +63,8 @@ func listCommand() command {
 				if *csvFile != "" {
 					opt := inventory.CSVOptions{Lang: c.lang, Separator: []rune(*sep)[0]}
 					write := func(w io.Writer) error { return a.ExportCSV(ctx, w, v, opt) }
-					if *csvFile == "-" {
-						err = write(c.env.Stdout)
-					} else if err = files.WriteReplacing(*csvFile, 0o600, write); err == nil {
+					var toStdout bool
+					if toStdout, err = c.writeOutput(*csvFile, write); err == nil && !toStdout {
 						c.out("%s\n", i18n.T(c.lang, "list.csv_saved", len(v.Rows), *csvFile))
 					}
 					a.Close()

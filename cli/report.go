@@ -58,13 +58,15 @@ func reportCommand() command {
 				}
 				banner := parts[0].Banner(c.lang)
 				if *csvFile != "" {
-					err := writeFileAtomic(*csvFile, func(w io.Writer) error {
+					toStdout, err := c.writeOutput(*csvFile, func(w io.Writer) error {
 						return a.ExportCSV(ctx, w, all, inventory.CSVOptions{Lang: c.lang})
 					})
 					if err != nil {
-						return c.fail(err)
+						return c.fail(i18n.E("err.file_write", err, *csvFile))
 					}
-					c.out("%s\n%s\n", banner, i18n.T(c.lang, "list.csv_saved", len(all.Rows), *csvFile))
+					if !toStdout {
+						c.out("%s\n%s\n", banner, i18n.T(c.lang, "list.csv_saved", len(all.Rows), *csvFile))
+					}
 					return 0
 				}
 				c.out("%s\n", banner)

@@ -32,11 +32,13 @@ func revocationCommand() command {
 				if *timeout <= 0 {
 					return c.fail(fmt.Errorf("--timeout: %s", t(c.lang, "moet positief zijn", "must be positive")))
 				}
-				path, err := store.ResolvePath(*c.db, c.env.Getenv)
-				if err != nil {
-					return c.fail(err)
+				// Never a new database: a mistyped --db is an error, not
+				// "0 certificaten". The status only reads.
+				access := store.OpenExisting
+				if c.args[0] == "status" {
+					access = store.ReadOnly
 				}
-				a, err := app.Open(ctx, app.Config{DBPath: path, Now: c.env.Now, HTTP: trust.NewHTTPClient(*timeout)})
+				a, err := c.openWith(ctx, app.Config{Access: access, HTTP: trust.NewHTTPClient(*timeout)})
 				if err != nil {
 					return c.fail(err)
 				}

@@ -611,3 +611,93 @@ func TestDamagedRecordIsNamed(t *testing.T) {
 		t.Errorf("import beside a damaged record: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// runToFile runs a command whose standard output is the file at path,
+// opened for appending as a shell's ">>" does.
+func runToFile(t *testing.T, path string, args ...string) result {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var errb bytes.Buffer
+	env := Env{
+		Stdin: strings.NewReader(""), Stdout: f, Stderr: &errb, Now: func() time.Time { return testNow },
+		Getenv: func(k string) string { return map[string]string{"LANG": "nl_NL.UTF-8"}[k] },
+	}
+	return result{Run(context.Background(), args, env), "", errb.String()}
+}
+
+// An output file that is the database (or its journal head), directly or
+// through a link, is refused and the database stays as it was; an output
+// file that is where standard output goes (/dev/stdout with ">> log") is
+// written in place, so the log keeps what it held.
+func TestOutputNeverOverTheDatabaseOrStdout(t *testing.T) {
+	db := newDB(t)
+	run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 3, 11)...)...)
+	before, _ := os.ReadFile(db)
+	link := filepath.Join(t.TempDir(), "link.csv")
+	os.Symlink(db, link)
+	for _, args := range [][]string{
+		{"list", "--db", db, "--csv", db},
+		{"list", "--db", db, "--csv", link},
+		{"list", "--db", db, "--csv", db + ".journal-head"},
+		{"audit", "export", "--db", db, "--csv", db},
+		{"db", "backup", "--db", db, link},
+	} {
+		r := run(t, "nl", args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "is de database van pkiodesk") {
+			t.Errorf("%v: %d %s", args, r.code, r.stderr)
+		}
+	}
+	if now, _ := os.ReadFile(db); !bytes.Equal(now, before) {
+		t.Fatal("the database changed")
+	}
+	if r := run(t, "nl", "list", "--db", db, "--status", "alle"); r.code != 0 || !strings.Contains(r.stdout, "3 certificaten") {
+		t.Fatalf("database after the refusals: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+
+	logFile := filepath.Join(t.TempDir(), "app.log")
+	os.WriteFile(logFile, []byte("eerdere regel\n"), 0o600)
+	for _, args := range [][]string{
+		{"list", "--db", db, "--status", "alle", "--csv", logFile},
+		{"audit", "export", "--db", db, "--csv", logFile},
+	} {
+		if r := runToFile(t, logFile, args...); r.code != 0 {
+			t.Fatalf("%v: %d %s", args, r.code, r.stderr)
+		}
+	}
+	data, _ := os.ReadFile(logFile)
+	if !strings.HasPrefix(string(data), "eerdere regel\n\uFEFFSoort;") || strings.Count(string(data), "\uFEFF") != 2 {
+		t.Errorf("the log was not appended to:\n%s", data)
+	}
+	if r := runToFile(t, logFile, "db", "backup", "--db", db, logFile); r.code != 2 || !strings.Contains(r.stderr, "niet naar de standaarduitvoer") {
+		t.Errorf("backup to standard output: %d %s", r.code, r.stderr)
+	}
+	if after, _ := os.ReadFile(logFile); !bytes.Equal(after, data) {
+		t.Error("the backup refusal changed the log")
+	}
+}
+
+// revocation status and refresh never make a database: a mistyped --db or
+// PKIODESK_DB is an error, not "0 certificaten".
+func TestRevocationNeedsADatabase(t *testing.T) {
+	dir := t.TempDir()
+	for _, verb := range []string{"status", "refresh"} {
+		missing := filepath.Join(dir, "typo", verb+".db")
+		r := run(t, "nl", "revocation", verb, "--db", missing)
+		if r.code != 2 || !strings.Contains(r.stderr, "bestaat niet") {
+			t.Errorf("%s on a missing database: %d %s %s", verb, r.code, r.stdout, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Dir(missing)); err == nil {
+			t.Errorf("%s made %s", verb, filepath.Dir(missing))
+		}
+	}
+	db := newDB(t)
+	run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 2, 12)...)...)
+	// Not yet checked: unknown, exit 1 (monitoring never reads that as fine).
+	if r := run(t, "nl", "revocation", "status", "--db", db); r.code != 1 || !strings.Contains(r.stdout, "2 certificaten") {
+		t.Errorf("status: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}

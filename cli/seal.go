@@ -52,6 +52,13 @@ func sealCommand() command {
 				if err != nil {
 					return c.fail(err)
 				}
+				// Never over the database, nor over what standard output
+				// goes to: a PDF goes to a file of its own.
+				if toStdout, err := c.checkOutput(target); err != nil {
+					return c.fail(err)
+				} else if toStdout {
+					return c.fail(i18n.E("pdf.err.out_stdout", nil))
+				}
 				in, mode, err := readPDF(inPath)
 				if err != nil {
 					return c.fail(err)
