@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -699,5 +700,22 @@ func TestRevocationNeedsADatabase(t *testing.T) {
 	// Not yet checked: unknown, exit 1 (monitoring never reads that as fine).
 	if r := run(t, "nl", "revocation", "status", "--db", db); r.code != 1 || !strings.Contains(r.stdout, "2 certificaten") {
 		t.Errorf("status: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// init over an empty file made beforehand (touch with a loose umask) makes a
+// database only its owner can read and write.
+func TestInitMakesAPrivateDatabase(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("file modes")
+	}
+	db := filepath.Join(t.TempDir(), "p.db")
+	os.WriteFile(db, nil, 0o600)
+	os.Chmod(db, 0o666)
+	if r := run(t, "nl", "init", "--db", db); r.code != 0 {
+		t.Fatalf("init: %d %s", r.code, r.stderr)
+	}
+	if fi, _ := os.Stat(db); fi.Mode().Perm() != 0o600 {
+		t.Errorf("database mode %v", fi.Mode().Perm())
 	}
 }

@@ -46,20 +46,14 @@ type headFile struct {
 const maxHeadFile = 64 << 10
 
 func readHeadFile(path string) (*headFile, error) {
-	f, err := os.Open(path)
+	// A regular file only: a FIFO planted under its name would hold the
+	// database's lock while waiting for a writer.
+	buf, err := files.ReadRegular(path, nil, maxHeadFile)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, i18n.E("audit.err.head_read", err, path)
-	}
-	defer f.Close()
-	buf, err := io.ReadAll(io.LimitReader(f, maxHeadFile+1))
-	if err != nil {
-		return nil, i18n.E("audit.err.head_read", err, path)
-	}
-	if len(buf) > maxHeadFile {
-		return nil, i18n.E("audit.err.head_read", errors.New("file too large"), path)
 	}
 	var h headFile
 	if err := json.Unmarshal(buf, &h); err != nil || h.V != 1 {

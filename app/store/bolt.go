@@ -187,6 +187,14 @@ func openGuarded(path string, opt BoltOptions, fresh bool) (db *bolt.DB, err err
 				f.Close()
 				return nil, i18n.E("err.db_not_pkiodesk", nil, name)
 			}
+			if fresh && runtime.GOOS != "windows" {
+				// An empty file made beforehand (touch, a 0666 umask) keeps
+				// its mode through O_CREATE: a new database is the owner's.
+				if err := f.Chmod(mode); err != nil {
+					f.Close()
+					return nil, err
+				}
+			}
 			file = f
 			return f, nil
 		},
