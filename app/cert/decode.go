@@ -15,9 +15,12 @@ import (
 	"pkiodesk/app/i18n"
 )
 
-// MaxFileSize is the largest file pkiodesk reads as certificate input.
-// A real bundle is a few kilobytes; anything near this is not one.
-const MaxFileSize = 10 << 20
+// MaxFileSize is the largest file pkiodesk reads as certificate input. A
+// real bundle is a few kilobytes, an export of a whole CA's issuance a few
+// megabytes (10,000 certificates in PEM are 11.4 MB); anything larger is
+// refused before it is read, and several such files still fit the import's
+// memory bound.
+const MaxFileSize = 32 << 20
 
 // Decoded is what one input file yielded: its certificates, and the parts of
 // it that could not be read (a bundle may be partly damaged).

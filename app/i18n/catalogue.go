@@ -24,7 +24,7 @@ func merge(areas ...map[string]text) map[string]text {
 // coreTexts: files, certificates, database, overviews, organisation.
 var coreTexts = map[string]text{
 	// Input files and certificates.
-	"err.file_too_large":   {"bestand is te groot (meer dan %d MiB); dit is geen certificaat", "file is too large (more than %d MiB); this is not a certificate"},
+	"err.file_too_large":   {"bestand is te groot (meer dan %d MiB) om in te lezen; splits een grotere bundel", "file is too large (more than %d MiB) to read; split a larger bundle"},
 	"err.file_empty":       {"bestand is leeg", "file is empty"},
 	"err.file_read":        {"bestand kan niet worden gelezen", "file cannot be read"},
 	"err.no_certificate":   {"geen certificaat gevonden", "no certificate found"},

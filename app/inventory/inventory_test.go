@@ -468,3 +468,41 @@ func TestEveryProfileHasAName(t *testing.T) {
 		}
 	}
 }
+
+// A bundle the size of 10,000 certificates in PEM (11.4 MB, an export of a
+// CA's issuance) is read and imported, not refused as too large.
+func TestImportLargeBundle(t *testing.T) {
+	dir := t.TempDir()
+	s, st := openService(t, filepath.Join(dir, "db"))
+	defer st.Close()
+	gen, err := demo.NewGenerator(3, testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var certs [][]byte
+	for range 50 {
+		der, err := gen.NextMixed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	}
+	// 10,000 certificates: the 50 distinct ones, each 200 times.
+	var bundle bytes.Buffer
+	for i := range 10000 {
+		bundle.Write(certs[i%len(certs)])
+	}
+	if bundle.Len() <= 10<<20 {
+		t.Fatalf("bundle of %d bytes is not larger than the old 10 MiB limit", bundle.Len())
+	}
+	path := filepath.Join(dir, "uitgifte.pem")
+	os.WriteFile(path, bundle.Bytes(), 0o600)
+	inputs, _ := ExpandPaths([]string{path}, nil)
+	rep, err := s.Import(context.Background(), inputs, ImportOptions{Compact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rejected) != 0 || rep.Counts.Added+rep.Counts.Issuers != 50 || rep.Counts.Duplicates != 10000-50 {
+		t.Errorf("counts %+v, rejected %v", rep.Counts, rep.Rejected)
+	}
+}
