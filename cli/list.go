@@ -29,14 +29,14 @@ func listCommand() command {
 			csvFile := c.fs.String("csv", "", t(c.lang, "schrijf het overzicht als .csv naar dit bestand (- is de standaarduitvoer); een symbolische link wordt gevolgd", "write the overview as .csv to this file (- is standard output); a symbolic link is followed"))
 			sep := c.fs.String("csv-separator", ";", t(c.lang, "scheidingsteken in de .csv", "separator in the .csv"))
 			return func(ctx context.Context) int {
-				if err := c.refuseEmpty("kind", "status", "sort", "csv", "csv-separator"); err != nil {
+				if err := c.refuseEmpty("kind", "status", "sort", "csv"); err != nil {
 					return c.fail(err)
 				}
 				q, err := buildQuery(*kind, *status, *filter, *sortBy)
 				if err != nil {
 					return c.fail(err)
 				}
-				if len([]rune(*sep)) != 1 {
+				if r := []rune(*sep); len(r) != 1 || !inventory.IsSeparator(r[0]) {
 					return c.fail(i18n.E("cli.separator", nil))
 				}
 				if *csvFile != "" {

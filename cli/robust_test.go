@@ -719,3 +719,22 @@ func TestInitMakesAPrivateDatabase(t *testing.T) {
 		t.Errorf("database mode %v", fi.Mode().Perm())
 	}
 }
+
+// --csv-separator takes what keeps the rows' cells apart (; , | tab) and
+// refuses what would change them (a quote, a line break, a letter).
+func TestCSVSeparators(t *testing.T) {
+	db := newDB(t)
+	run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 2, 13)...)...)
+	for _, sep := range []string{"\t", ",", "|"} {
+		r := run(t, "nl", "list", "--db", db, "--status", "alle", "--csv", "-", "--csv-separator", sep)
+		lines := strings.Split(strings.TrimSpace(strings.TrimPrefix(r.stdout, "\uFEFF")), "\n")
+		if r.code != 0 || len(lines) != 3 || strings.Count(lines[0], sep) != len(strings.Split(lines[0], sep))-1 || !strings.HasPrefix(lines[0], "Soort"+sep) {
+			t.Errorf("separator %q: %d %q %s", sep, r.code, r.stdout, r.stderr)
+		}
+	}
+	for _, sep := range []string{`"`, "\n", "x", "", ";;"} {
+		if r := run(t, "nl", "list", "--db", db, "--csv", "-", "--csv-separator", sep); r.code != 2 || !strings.Contains(r.stderr, "scheidingsteken moet ; , | of een tab zijn") {
+			t.Errorf("separator %q: %d %s", sep, r.code, r.stderr)
+		}
+	}
+}

@@ -86,7 +86,7 @@ var inventoryTexts = map[string]text{
 	"cli.flag_empty":          {"%s mag niet leeg zijn", "%s must not be empty"},
 	"cli.unexpected_argument": {"onverwacht argument %q", "unexpected argument %q"},
 	"cli.interrupted_stuck":   {"afgebroken (de uitvoer werd niet gelezen)", "interrupted (the output was not being read)"},
-	"cli.separator":           {"scheidingsteken moet één teken zijn", "separator must be one character"},
+	"cli.separator":           {"scheidingsteken moet ; , | of een tab zijn", "separator must be ; , | or a tab"},
 	"cli.no_files":            {"geen bestanden of mappen opgegeven", "no files or folders given"},
 	"cli.password_file_empty": {"wachtwoordbestand %s is leeg", "password file %s is empty"},
 	"cli.days_range":          {"aantal dagen %q moet een geheel getal van 0 tot en met %d zijn", "number of days %q must be a whole number from 0 to %d"},

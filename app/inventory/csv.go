@@ -106,6 +106,11 @@ func Cell(c *cert.Certificate, col Column, v View, l i18n.Lang) string {
 	return ""
 }
 
+// IsSeparator tells whether r may separate the cells of a CSV file:
+// semicolon (Dutch spreadsheets), comma (English ones), tab or bar. A quote,
+// a line break, a letter or a digit would change what the cells hold.
+func IsSeparator(r rune) bool { return r == ';' || r == ',' || r == '\t' || r == '|' }
+
 // formulaStart are the first characters that make a spreadsheet read a
 // cell as a formula (OWASP "CSV injection"), NUL and line feed included.
 const formulaStart = "=+-@\t\r\n\x00"
@@ -114,21 +119,26 @@ const formulaStart = "=+-@\t\r\n\x00"
 // starting with a formula character gets a quote before it. So does such a
 // character right after a comma, semicolon or line break inside the cell: a
 // spreadsheet that splits on the other separator than the file uses
-// (English Excel on ',', Dutch on ';') would start a new cell there.
+// (English Excel on ',', Dutch on ';') would start a new cell there. Spaces
+// before it do not count: a spreadsheet that trims cells would remove them.
 func neutralise(s string) string {
-	if s == "" {
-		return s
-	}
 	var b strings.Builder
-	if strings.IndexByte(formulaStart, s[0]) >= 0 {
-		b.WriteByte('\'')
-	}
 	start := 0
-	for i := 0; i+1 < len(s); i++ {
-		if strings.IndexByte(",;\r\n", s[i]) >= 0 && strings.IndexByte(formulaStart, s[i+1]) >= 0 {
-			b.WriteString(s[start : i+1])
+	guard := func(at int) { // a quote before s[at] when a formula starts there
+		j := at
+		for j < len(s) && s[j] == ' ' {
+			j++
+		}
+		if j < len(s) && strings.IndexByte(formulaStart, s[j]) >= 0 {
+			b.WriteString(s[start:j])
 			b.WriteByte('\'')
-			start = i + 1
+			start = j
+		}
+	}
+	guard(0)
+	for i := 0; i+1 < len(s); i++ {
+		if strings.IndexByte(",;\r\n", s[i]) >= 0 {
+			guard(i + 1)
 		}
 	}
 	if b.Len() == 0 {
