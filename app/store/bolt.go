@@ -342,9 +342,20 @@ func (b *Bolt) initSchema(fresh bool, now func() time.Time) error {
 	}
 	if pending {
 		// An import was interrupted (a kill, a power cut): it leaves nothing.
-		return b.update(context.Background(), rollBackPending)
+		if err := b.update(context.Background(), rollBackPending); err != nil {
+			return err
+		}
 	}
-	return nil
+	// A database from before the record counts were kept gets them now
+	// (opening one that has them writes nothing).
+	var counted bool
+	if err := b.view(context.Background(), func(tx *bolt.Tx) error {
+		_, counted = readCounts(tx)
+		return nil
+	}); err != nil || counted {
+		return err
+	}
+	return b.update(context.Background(), recount)
 }
 
 var errForeign = errors.New("not a pkiodesk database")
@@ -369,7 +380,7 @@ func createSchema(tx *bolt.Tx) error {
 			return err
 		}
 	}
-	return nil
+	return storeCounts(tx, recordCounts{})
 }
 
 // Path of the database file.

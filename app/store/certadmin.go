@@ -62,6 +62,9 @@ func (b *Bolt) RemoveCertificate(ctx context.Context, sha256 string) (cert.Certi
 		if err := certs.Delete(key); err != nil {
 			return err
 		}
+		if err := addCounts(tx, -1, 0); err != nil {
+			return err
+		}
 		if err := tx.Bucket(bucketDER).Delete(key); err != nil {
 			return err
 		}

@@ -121,6 +121,9 @@ type Damage struct {
 
 // Label names the damaged record for a user.
 func (d Damage) Label() string {
+	if d.Key == "" {
+		return "?" // records a damaged page hid, not found by their DER
+	}
 	key := cert.Printable(d.Key)
 	if len(key) > 16 {
 		key = key[:16] + "…"
@@ -189,6 +192,11 @@ func (b *Bolt) ScanCertificateRecords(ctx context.Context, parts int, reset func
 	parts = min(max(parts, 1), 16)
 	bad := make([][]Damage, parts)
 	errs := make([]error, parts)
+	// seen counts the keys each part met; stored is the count kept in the
+	// file, as each part's transaction saw it.
+	seen := make([]uint64, parts)
+	stored := make([]uint64, parts)
+	counted := make([]bool, parts)
 	var wg sync.WaitGroup
 	for p := range parts {
 		wg.Add(1)
@@ -200,7 +208,8 @@ func (b *Bolt) ScanCertificateRecords(ctx context.Context, parts int, reset func
 				reset(p)
 				var err error
 				lo, hi := keyRange(p, parts)
-				bad[p], err = readRecordRange(ctx, tx.Bucket(bucketCerts), tx.Bucket(bucketDER), pendingKeys(tx), lo, hi, func(v *CertView) { visit(p, v) })
+				stored[p], counted[p] = bucketCount(tx, bucketCerts)
+				bad[p], err = readRecords(ctx, cursorRange{tx.Bucket(bucketCerts), lo, hi, &seen[p]}, tx.Bucket(bucketDER), pendingKeys(tx), func(v *CertView) { visit(p, v) })
 				return err
 			})
 		}()
@@ -209,6 +218,9 @@ func (b *Bolt) ScanCertificateRecords(ctx context.Context, parts int, reset func
 	var all []Damage
 	for p := range parts {
 		all = append(all, bad[p]...)
+	}
+	if lost := lostRecords(seen, stored, counted); lost > 0 && !slices.ContainsFunc(errs, func(err error) bool { return err != nil }) {
+		all = append(all, b.missingRecords(ctx, lost)...)
 	}
 	for _, err := range errs {
 		if IsDamaged(err) {
@@ -243,15 +255,12 @@ func keyRange(p, parts int) (lo, hi []byte) {
 	return lo, hi
 }
 
-// readRecordRange reads the records with keys in [lo, hi) of a bbolt bucket.
-func readRecordRange(ctx context.Context, certs *bolt.Bucket, ders kv, pending map[string]bool, lo, hi []byte, visit func(*CertView)) ([]Damage, error) {
-	return readRecords(ctx, cursorRange{certs, lo, hi}, ders, pending, visit)
-}
-
-// cursorRange is the part of a bucket from lo (inclusive) to hi (exclusive).
+// cursorRange is the part of a bucket from lo (inclusive) to hi
+// (exclusive); seen, when set, counts the keys met.
 type cursorRange struct {
 	b      *bolt.Bucket
 	lo, hi []byte
+	seen   *uint64
 }
 
 func (r cursorRange) Get(key []byte) []byte { return r.b.Get(key) }
@@ -263,6 +272,9 @@ func (r cursorRange) ForEach(fn func(k, v []byte) error) error {
 		k, v = c.Seek(r.lo)
 	}
 	for ; k != nil && (r.hi == nil || bytes.Compare(k, r.hi) < 0); k, v = c.Next() {
+		if r.seen != nil {
+			*r.seen++
+		}
 		if err := fn(k, v); err != nil {
 			return err
 		}
@@ -473,18 +485,22 @@ func putCertificates(ctx context.Context, tx *bolt.Tx, entries []Entry) (added, 
 		bk.FillPercent = 0.9
 	}
 	isNew := make([]bool, len(entries))
+	var addedCerts, addedIssuers int
 	for n, i := range order {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
 		e := &entries[i]
 		key := []byte(e.Cert.SHA256)
-		if ders.Get(key) != nil {
-			continue
-		}
 		bk := certs
 		if e.Cert.Kind == cert.KindCA {
 			bk = issuers
+		}
+		if ders.Get(key) != nil {
+			if err := repair(bk, ders, key, encodeRecord(&e.Cert), e.DER); err != nil {
+				return nil, nil, err
+			}
+			continue
 		}
 		if err := bk.Put(key, encodeRecord(&e.Cert)); err != nil {
 			return nil, nil, err
@@ -492,7 +508,11 @@ func putCertificates(ctx context.Context, tx *bolt.Tx, entries []Entry) (added, 
 		if err := ders.Put(key, e.DER); err != nil {
 			return nil, nil, err
 		}
+		addedCerts, addedIssuers = countOne(addedCerts, addedIssuers, e.Cert.Kind == cert.KindCA)
 		isNew[i] = true
+	}
+	if err := addCounts(tx, addedCerts, addedIssuers); err != nil {
+		return nil, nil, err
 	}
 	// Report in the order the entries came.
 	for i := range entries {
@@ -512,10 +532,15 @@ func rollBackPending(tx *bolt.Tx) error {
 		return nil
 	}
 	certs, issuers, ders := tx.Bucket(bucketCerts), tx.Bucket(bucketIssuers), tx.Bucket(bucketDER)
+	var removedCerts, removedIssuers int
 	err := p.ForEach(func(k, v []byte) error {
+		issuer := len(v) == 1 && v[0] == 'i'
 		bk := certs
-		if len(v) == 1 && v[0] == 'i' {
+		if issuer {
 			bk = issuers
+		}
+		if bk.Get(k) != nil {
+			removedCerts, removedIssuers = countOne(removedCerts, removedIssuers, issuer)
 		}
 		if err := bk.Delete(k); err != nil {
 			return err
@@ -523,6 +548,9 @@ func rollBackPending(tx *bolt.Tx) error {
 		return ders.Delete(k)
 	})
 	if err != nil {
+		return err
+	}
+	if err := addCounts(tx, -removedCerts, -removedIssuers); err != nil {
 		return err
 	}
 	return tx.DeleteBucket(bucketPending)
@@ -562,4 +590,55 @@ func (b *Bolt) UpdateCertificate(ctx context.Context, sha256 string, change func
 		return cert.Certificate{}, writeErr(err)
 	}
 	return out, nil
+}
+
+// lostRecords is how many records the parts did not meet of those the file
+// says it holds; 0 when the parts' transactions saw different counts (a
+// write in between) or none are kept.
+func lostRecords(seen, stored []uint64, counted []bool) uint64 {
+	var total uint64
+	for p := range seen {
+		if !counted[p] || stored[p] != stored[0] {
+			return 0
+		}
+		total += seen[p]
+	}
+	if total >= stored[0] {
+		return 0
+	}
+	return stored[0] - total
+}
+
+// missingRecords names the certificates whose records a read did not meet
+// although the file counts them: a damaged page hid them. They are found by
+// their DER (an intact one names the certificate); what cannot be found so
+// is reported as a number.
+func (b *Bolt) missingRecords(ctx context.Context, lost uint64) []Damage {
+	var out []Damage
+	_ = b.view(ctx, func(tx *bolt.Tx) error {
+		certs, issuers := tx.Bucket(bucketCerts), tx.Bucket(bucketIssuers)
+		have := map[string]bool{}
+		for _, bk := range []*bolt.Bucket{certs, issuers} {
+			c := bk.Cursor()
+			for k, _ := c.First(); k != nil; k, _ = c.Next() {
+				have[string(k)] = true
+			}
+		}
+		c := tx.Bucket(bucketDER).Cursor()
+		for k, der := c.First(); k != nil; k, der = c.Next() {
+			if have[string(k)] {
+				continue
+			}
+			d := Damage{Key: string(k), Err: i18n.E("err.record_missing", nil)}
+			if x, err := x509.ParseCertificate(der); err == nil && cert.Fingerprint(der) == string(k) {
+				d.Name = x.Subject.CommonName
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	if uint64(len(out)) < lost {
+		out = append(out, Damage{Err: i18n.E("err.records_lost", nil, lost-uint64(len(out)))})
+	}
+	return out
 }

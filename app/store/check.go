@@ -135,6 +135,12 @@ func scanFile(ctx context.Context, path string, keep bool) (*scan, error) {
 	damagedAt := map[string]int{}
 	var certKeys [][]byte
 	derKeys := map[string]bool{}
+	// recordKeys are the keys met in the certs and issuers buckets, intact
+	// or not; stored are the counts the file keeps of them.
+	recordKeys := map[string]bool{}
+	derNames := map[string]string{}
+	var stored recordCounts
+	var haveCounts bool
 	n := 0
 	bf.walk(treeVisitor{
 		pageSeen: func(id uint64, pages int) { mark(id, pages) },
@@ -162,10 +168,14 @@ func scanFile(ctx context.Context, path string, keep bool) (*scan, error) {
 				if string(key) == string(keySchema) && len(value) == 4 {
 					rep.Schema = binary.BigEndian.Uint32(value)
 				}
+				if string(key) == string(keyCounts) {
+					stored, haveCounts = decodeCounts(value)
+				}
 				keepBucket(name).put(key, value)
 			case name == string(bucketPending):
 				pending[string(key)] = true
 			case name == string(bucketCerts), name == string(bucketIssuers):
+				recordKeys[string(key)] = true
 				if err := checkRecord(key, value); err != nil {
 					damagedAt[string(key)] = len(rep.Damaged)
 					rep.Damaged = append(rep.Damaged, Damage{Key: string(key), Err: err})
@@ -185,6 +195,13 @@ func scanFile(ctx context.Context, path string, keep bool) (*scan, error) {
 				}
 				rep.DERs++
 				derKeys[string(key)] = true
+				if !recordKeys[string(key)] {
+					// An issuer's (walked later) or one without its record:
+					// named in case it is the latter.
+					if x, err := x509.ParseCertificate(value); err == nil {
+						derNames[string(key)] = x.Subject.CommonName
+					}
+				}
 				if i, ok := damagedAt[string(key)]; ok {
 					if x, err := x509.ParseCertificate(value); err == nil {
 						rep.Damaged[i].Name = x.Subject.CommonName
@@ -244,6 +261,19 @@ func scanFile(ctx context.Context, path string, keep bool) (*scan, error) {
 		} else if !derKeys[string(k)] {
 			rep.MissingDER = append(rep.MissingDER, string(k))
 		}
+	}
+	// A DER without its record: a damaged page hides the record (its
+	// element count, a branch), which a read would silently skip.
+	named := 0
+	for k := range derKeys {
+		if !recordKeys[k] && !pending[k] {
+			rep.Damaged = append(rep.Damaged, Damage{Key: k, Name: derNames[k], Err: i18n.E("err.record_missing", nil)})
+			damagedAt[k] = len(rep.Damaged) - 1
+			named++
+		}
+	}
+	if total := stored.certs + stored.issuers; haveCounts && total > uint64(len(recordKeys)+named) {
+		rep.Structure = append(rep.Structure, i18n.E("err.records_lost", nil, total-uint64(len(recordKeys)+named)))
 	}
 	// Name damaged records by their certificate where the DER is intact.
 	if keep {

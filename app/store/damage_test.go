@@ -923,3 +923,135 @@ func encodeV1(c *cert.Certificate) []byte {
 	}
 	return b
 }
+
+// A damaged element count in a leaf page hides records from a cursor
+// without any error (bbolt trusts it). Lowered by one or set to zero on
+// every leaf page in turn: a read never answers with fewer certificates
+// without saying so, and db check finds it.
+func TestHiddenRecordsAreReported(t *testing.T) {
+	golden, want, ders := goldenDB(t)
+	orig, _ := os.ReadFile(golden)
+	own := 0
+	for _, c := range want {
+		if c.Kind != cert.KindCA {
+			own++
+		}
+	}
+	pages := int(usedSize(t, golden) / 4096)
+	hidden := 0
+	for id := 2; id < pages; id++ {
+		p := orig[id*4096:]
+		if binary.LittleEndian.Uint16(p[8:]) != 0x02 { // leaf
+			continue
+		}
+		count := binary.LittleEndian.Uint16(p[10:])
+		for _, to := range []uint16{count - 1, 0} {
+			if count == 0 || (to == 0 && count == 1) {
+				continue
+			}
+			data := bytes.Clone(orig)
+			binary.LittleEndian.PutUint16(data[id*4096+10:], to)
+			path := filepath.Join(t.TempDir(), "db")
+			os.WriteFile(path, data, 0o600)
+			trial := fmt.Sprintf("page %d count %d→%d", id, count, to)
+			st, err := openAny(t, path)
+			if err != nil && !IsDamaged(err) {
+				continue
+			}
+			assertNothingWrong(t, trial, st, want, ders)
+			recs, bad, _ := st.CertificateRecords(context.Background())
+			if len(recs) < own {
+				hidden++
+				if len(recs)+len(bad) < own {
+					t.Errorf("%s: %d of %d certificates shown, %d reported damaged: the rest is lost silently", trial, len(recs), own, len(bad))
+				}
+				if rep, err := st.Check(context.Background()); err != nil || rep.OK() {
+					t.Errorf("%s: db check finds nothing (%v)", trial, err)
+				}
+			}
+			st.Close()
+		}
+	}
+	if hidden == 0 {
+		t.Error("no record was ever hidden: the test damages the wrong places")
+	}
+	t.Logf("%d damaged counts hid records", hidden)
+}
+
+// A record reported missing or damaged is written again when its
+// certificate is imported anew, and the counts stay true.
+func TestReimportRepairsAHiddenRecord(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "db")
+	st, err := OpenBolt(path, BoltOptions{Access: CreateNew})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	entries := demoEntries(t, 40, 5)
+	if _, _, err := st.AddCertificates(ctx, entries); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	// Hide the last record of the first certs leaf that holds more than one.
+	data, _ := os.ReadFile(path)
+	hiddenOn := -1
+	for id := 2; id*4096 < len(data); id++ {
+		p := data[id*4096:]
+		if binary.LittleEndian.Uint16(p[8:]) == 0x02 && binary.LittleEndian.Uint16(p[10:]) > 1 {
+			// A certs record starts with its version byte and the key.
+			elem := p[16:]
+			pos := binary.LittleEndian.Uint32(elem[4:])
+			ksize := binary.LittleEndian.Uint32(elem[8:])
+			vsize := binary.LittleEndian.Uint32(elem[12:])
+			if vsize < 200 || vsize > 4000 || ksize != 64 || 16+pos+ksize+vsize > 4096 {
+				continue
+			}
+			v := p[16+pos+ksize : 16+pos+ksize+vsize]
+			if checkRecord(p[16+pos:16+pos+ksize], v) != nil {
+				continue // not a certificate record page
+			}
+			binary.LittleEndian.PutUint16(data[id*4096+10:], binary.LittleEndian.Uint16(p[10:])-1)
+			hiddenOn = id
+			break
+		}
+	}
+	if hiddenOn < 0 {
+		t.Fatal("no certificate leaf page found")
+	}
+	os.WriteFile(path, data, 0o600)
+	st, err = OpenBolt(path, BoltOptions{Access: OpenExisting})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	_, bad, _ := st.CertificateRecords(ctx)
+	if len(bad) != 1 || !i18n.Is(bad[0].Err, "err.record_missing") || bad[0].Name == "" {
+		t.Fatalf("hidden record reported as %+v", bad)
+	}
+	var again []Entry
+	for _, e := range entries {
+		if e.Cert.SHA256 == bad[0].Key {
+			again = append(again, e)
+		}
+	}
+	if _, _, err := st.AddCertificates(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	recs, bad, err := st.CertificateRecords(ctx)
+	if err != nil || len(bad) != 0 {
+		t.Fatalf("after the import: %d records, damage %+v, %v", len(recs), bad, err)
+	}
+	own := 0
+	for _, e := range entries {
+		if e.Cert.Kind != cert.KindCA {
+			own++
+		}
+	}
+	if len(recs) != own {
+		t.Errorf("%d records, want %d", len(recs), own)
+	}
+	if rep, err := st.Check(ctx); err != nil || !rep.OK() {
+		t.Errorf("db check after the repair: %+v %v", rep, err)
+	}
+}

@@ -320,22 +320,29 @@ func putQueued(ctx context.Context, tx *bolt.Tx, batch []queued, journal bool, d
 		}
 		pending.FillPercent = 0.9
 	}
+	var addedCerts, addedIssuers int
 	for n, q := range batch {
 		if n%1024 == 0 && ctx.Err() != nil {
 			return ctx.Err()
 		}
 		key := []byte(q.key)
-		if ders.Get(key) != nil {
-			dups[q.key] = true
-			continue
-		}
 		bk, which := certs, byte('c')
 		if q.issuer {
 			bk, which = issuers, 'i'
 		}
+		if ders.Get(key) != nil {
+			dups[q.key] = true
+			// Stored already; a record lost or damaged beside its intact
+			// DER is written again from the certificate imported anew.
+			if err := repair(bk, ders, key, q.rec, q.der); err != nil {
+				return err
+			}
+			continue
+		}
 		if err := bk.Put(key, q.rec); err != nil {
 			return err
 		}
+		addedCerts, addedIssuers = countOne(addedCerts, addedIssuers, q.issuer)
 		if err := ders.Put(key, q.der); err != nil {
 			return err
 		}
@@ -344,6 +351,30 @@ func putQueued(ctx context.Context, tx *bolt.Tx, batch []queued, journal bool, d
 				return err
 			}
 		}
+	}
+	return addCounts(tx, addedCerts, addedIssuers)
+}
+
+// countOne adds one record to the certificates' or the issuers' tally.
+func countOne(certs, issuers int, issuer bool) (int, int) {
+	if issuer {
+		return certs, issuers + 1
+	}
+	return certs + 1, issuers
+}
+
+// repair writes a certificate's record and DER again where the stored ones
+// are gone or fail their checks, from the same certificate imported anew.
+// The stored counts stay: a record a damaged page hid was counted when it
+// was first stored.
+func repair(bk, ders *bolt.Bucket, key, rec, der []byte) error {
+	if cert.Fingerprint(ders.Get(key)) != string(key) {
+		if err := ders.Put(key, der); err != nil {
+			return err
+		}
+	}
+	if v := bk.Get(key); v == nil || checkRecord(key, v) != nil {
+		return bk.Put(key, rec)
 	}
 	return nil
 }
