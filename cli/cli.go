@@ -242,7 +242,37 @@ func runCommand(ctx context.Context, cmd command, args []string, env Env, lang i
 		return 2
 	}
 	c.args = positional
-	return runBody(ctx, c, body)
+	// Output that cannot be written (a full disk, a closed standard output)
+	// is a failure: a script must not read an empty answer as "nothing".
+	out := &checkedWriter{w: env.Stdout}
+	c.env.Stdout = out
+	code := runBody(ctx, c, body)
+	if out.err != nil && code < 2 {
+		fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, i18n.E("cli.output_failed", out.err)))
+		return 2
+	}
+	return code
+}
+
+// checkedWriter remembers the first error of the writes through it.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	if err != nil && c.err == nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// File is the file underneath, for commands that look at where their
+// output goes (see isStdout).
+func (c *checkedWriter) File() (*os.File, bool) {
+	f, ok := c.w.(*os.File)
+	return f, ok
 }
 
 // runBody runs a command, and stops waiting for it once ctx has ended and
@@ -395,6 +425,9 @@ func (c *call) checkOutput(path string) (toStdout bool, err error) {
 // output goes to.
 func (c *call) isStdout(path string) bool {
 	f, ok := c.env.Stdout.(*os.File)
+	if cw, wrapped := c.env.Stdout.(*checkedWriter); wrapped {
+		f, ok = cw.File()
+	}
 	if !ok {
 		return false
 	}

@@ -68,8 +68,11 @@ func listCommand() command {
 						c.out("%s\n", i18n.T(c.lang, "list.csv_saved", len(v.Rows), *csvFile))
 					}
 					a.Close()
+					if err != nil && !i18n.Is(err, "err.csv_write") {
+						err = i18n.E("err.csv_write", err)
+					}
 					if err != nil {
-						return c.fail(i18n.E("err.csv_write", err))
+						return c.fail(err)
 					}
 				} else {
 					// The rows are in memory: release the database before

@@ -738,3 +738,32 @@ func TestCSVSeparators(t *testing.T) {
 		}
 	}
 }
+
+// Output that cannot be written (a full disk) fails the command: a script
+// must not read an empty answer as "nothing found".
+func TestOutputThatCannotBeWrittenFails(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full here")
+	}
+	defer full.Close()
+	db := newDB(t)
+	run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 2, 14)...)...)
+	for _, args := range [][]string{
+		{"list", "--db", db},
+		{"expiring", "--db", db, "--days", "36500"},
+		{"db", "check", "--db", db},
+		{"list", "--db", db, "--csv", "-"},
+	} {
+		var errb bytes.Buffer
+		env := Env{
+			Stdin: strings.NewReader(""), Stdout: full, Stderr: &errb, Now: func() time.Time { return testNow },
+			Getenv: func(k string) string { return map[string]string{"LANG": "nl_NL.UTF-8"}[k] },
+		}
+		code := Run(context.Background(), args, env)
+		msg := errb.String()
+		if code != 2 || !strings.Contains(msg, "schijf is vol") || strings.Count(msg, "kan niet worden geschreven") != 1 {
+			t.Errorf("%v: %d %q", args, code, msg)
+		}
+	}
+}
