@@ -31,7 +31,7 @@ func auditVerifyCommand() command {
 		summary: [2]string{"controleer de hashketen en het controlepunt; exit 1 bij een gebroken keten", "check the hash chain and the checkpoint; exit 1 on a broken chain"},
 		setup: func(c *call) func(context.Context) int {
 			return func(ctx context.Context) int {
-				a, err := c.openApp(ctx)
+				a, err := c.openToRead(ctx)
 				if err != nil {
 					return c.fail(err)
 				}
@@ -108,7 +108,7 @@ func auditListCommand() command {
 				if err != nil {
 					return c.fail(err)
 				}
-				a, err := c.openApp(ctx)
+				a, err := c.openToRead(ctx)
 				if err != nil {
 					return c.fail(err)
 				}

@@ -109,6 +109,12 @@ func (c *call) openApp(ctx context.Context) (*app.App, error) {
 	return c.open(ctx, store.OpenExisting, true)
 }
 
+// openToRead opens the core for a command that only reads: a database the
+// user may only read works, and nothing is written.
+func (c *call) openToRead(ctx context.Context) (*app.App, error) {
+	return c.open(ctx, store.ReadOnly, true)
+}
+
 // open opens the core on the database named by --db / PKIODESK_DB. Only
 // `init` (and the window's first start) may create one; read-only commands
 // open it read-only, so a file the user may only read works. The user's

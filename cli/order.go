@@ -52,7 +52,7 @@ func (c *call) orderList(ctx context.Context, state string) int {
 		}
 		want = s
 	}
-	a, err := c.openApp(ctx)
+	a, err := c.openToRead(ctx)
 	if err != nil {
 		return c.fail(err)
 	}
@@ -92,7 +92,7 @@ func (c *call) orderShow(ctx context.Context, arg, rootsFile string) int {
 	if strings.HasSuffix(strings.ToLower(arg), ".pdf") || fileExists(arg) {
 		return c.orderShowPDF(ctx, arg, rootsFile)
 	}
-	a, err := c.openApp(ctx)
+	a, err := c.openToRead(ctx)
 	if err != nil {
 		return c.fail(err)
 	}

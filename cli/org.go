@@ -30,7 +30,7 @@ func orgShowCommand() command {
 		summary: [2]string{"organisatie- en facturatiegegevens, personen per rol, wijzigingen in behandeling", "organisation and billing data, people per role, changes pending"},
 		setup: func(c *call) func(context.Context) int {
 			return func(ctx context.Context) int {
-				a, err := c.openApp(ctx)
+				a, err := c.openToRead(ctx)
 				if err != nil {
 					return c.fail(err)
 				}
@@ -116,7 +116,7 @@ func orgPeopleCommand() command {
 				if err != nil {
 					return c.fail(err)
 				}
-				a, err := c.openApp(ctx)
+				a, err := c.openToRead(ctx)
 				if err != nil {
 					return c.fail(err)
 				}
@@ -166,7 +166,7 @@ func orgChangesCommand() command {
 		setup: func(c *call) func(context.Context) int {
 			pendingOnly := c.fs.Bool("pending", false, t(c.lang, "alleen wijzigingen in behandeling", "only changes pending"))
 			return func(ctx context.Context) int {
-				a, err := c.openApp(ctx)
+				a, err := c.openToRead(ctx)
 				if err != nil {
 					return c.fail(err)
 				}

@@ -29,7 +29,12 @@ func reportCommand() command {
 				if err != nil {
 					return c.fail(err)
 				}
-				a, err := c.openApp(ctx)
+				// Reading only; a CSV export is journalled, so it writes.
+				open := c.openToRead
+				if *csvFile != "" {
+					open = c.openApp
+				}
+				a, err := open(ctx)
 				if err != nil {
 					return c.fail(err)
 				}

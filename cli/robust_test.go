@@ -541,9 +541,16 @@ func TestReadOnlyDatabaseCanBeListed(t *testing.T) {
 	}
 	run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 3, 18)...)...)
 	os.Chmod(db, 0o444)
+	os.Chmod(db+".journal-head", 0o444)
 	os.Chmod(dir, 0o755)
 	listCmd := process("list", "--db", db, "--status", "alle")
 	importCmd := process("import", "--db", db, writeCerts(t, t.TempDir(), 1, 19)[0])
+	// Every command that only reads works on it too.
+	readers := []*exec.Cmd{
+		process("audit", "verify", "--db", db), process("audit", "list", "--db", db),
+		process("trust", "list", "--db", db), process("order", "list", "--db", db),
+		process("org", "changes", "--db", db), process("expiring", "--db", db, "--days", "30"),
+	}
 	if os.Geteuid() == 0 {
 		// Root may write anything: the child runs as nobody, from a copy of
 		// this binary it may execute, in folders it may enter.
@@ -553,7 +560,7 @@ func TestReadOnlyDatabaseCanBeListed(t *testing.T) {
 		for _, d := range []string{filepath.Dir(bin), dir, filepath.Dir(dir)} {
 			os.Chmod(d, 0o755)
 		}
-		for _, cmd := range []*exec.Cmd{listCmd, importCmd} {
+		for _, cmd := range append([]*exec.Cmd{listCmd, importCmd}, readers...) {
 			cmd.Path, cmd.Args[0] = bin, bin
 			asNobody(cmd)
 			cmd.Dir = "/"
@@ -566,6 +573,12 @@ func TestReadOnlyDatabaseCanBeListed(t *testing.T) {
 	out, _ = importCmd.CombinedOutput()
 	if importCmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "geen toegang") {
 		t.Errorf("import into a read-only database: %d\n%s", importCmd.ProcessState.ExitCode(), out)
+	}
+	for _, cmd := range readers {
+		out, _ := cmd.CombinedOutput()
+		if code := cmd.ProcessState.ExitCode(); code == 2 || strings.Contains(string(out), "geen toegang") {
+			t.Errorf("%s on a read-only database: %d\n%s", cmd.Env[len(cmd.Env)-3], code, out)
+		}
 	}
 }
 

@@ -34,7 +34,11 @@ func trustCommand() command {
 				default:
 					return c.fail(fmt.Errorf("%s", t(c.lang, "gebruik: pkiodesk trust list | add BESTAND... | remove SHA256", "usage: pkiodesk trust list | add FILE... | remove SHA256")))
 				}
-				a, err := c.openApp(ctx)
+				open := c.openApp
+				if verb == "list" {
+					open = c.openToRead
+				}
+				a, err := open(ctx)
 				if err != nil {
 					return c.fail(err)
 				}
@@ -100,6 +104,7 @@ func (c *call) trustStore(ctx context.Context) (*trust.Service, func(), error) {
 	}
 	if path, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil {
 		if _, err := os.Stat(path); err == nil {
+			// Writable: what the CAs answer about revocation is kept.
 			a, err := c.openApp(ctx)
 			if err == nil {
 				return a.Trust, func() { a.Close() }, nil
