@@ -76,6 +76,9 @@ type call struct {
 	// pinFile is --pin-fd's descriptor, kept open between PINs (one per
 	// line) and read without a buffer that would keep a PIN.
 	pinFile *os.File
+	// opened are the cores the command opened, asked afterwards whether
+	// the journal's checkpoint lags behind what they stored.
+	opened []*app.App
 }
 
 func (c *call) out(format string, a ...any) { fmt.Fprintf(c.env.Stdout, format, a...) }
@@ -135,6 +138,9 @@ func (c *call) openWith(ctx context.Context, cfg app.Config) (*app.App, error) {
 	}
 	cfg.DBPath, cfg.Now = path, c.env.Now
 	a, err := app.Open(ctx, cfg)
+	if err == nil {
+		c.opened = append(c.opened, a)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -253,6 +259,14 @@ func runCommand(ctx context.Context, cmd command, args []string, env Env, lang i
 	out := &checkedWriter{w: env.Stdout}
 	c.env.Stdout = out
 	code := runBody(ctx, c, body)
+	for _, a := range c.opened {
+		if a.Journal == nil {
+			continue
+		}
+		if err := a.Journal.HeadProblem(); err != nil {
+			fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, i18n.E("audit.head_lags", err)))
+		}
+	}
 	if out.err != nil && code < 2 {
 		fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, i18n.E("cli.output_failed", out.err)))
 		return 2

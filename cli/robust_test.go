@@ -780,3 +780,21 @@ func TestOutputThatCannotBeWrittenFails(t *testing.T) {
 		}
 	}
 }
+
+// A checkpoint file that cannot be written after the change landed does
+// not turn a stored import into a failure: exit 0, with a warning.
+func TestImportWithUnwritableCheckpointSucceeds(t *testing.T) {
+	db := newDB(t)
+	head := db + ".journal-head"
+	os.Remove(head)
+	if err := os.Mkdir(head, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 2, 21)...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "2 toegevoegd") || !strings.Contains(r.stderr, "controlepunt van het logboek kon niet worden bijgewerkt") {
+		t.Errorf("import: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "nl", "list", "--db", db, "--status", "alle"); !strings.Contains(r.stdout, "2 certificaten") {
+		t.Errorf("list: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}

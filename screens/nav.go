@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
 )
 
@@ -156,6 +157,13 @@ func (u *ui) shell(title string, current section, content fyne.CanvasObject) {
 	}
 	u.onCardState = nil
 	u.win.SetContent(container.NewBorder(top, u.loginWarningBar(), container.NewPadded(nav), nil, container.NewPadded(content)))
+	// What was just stored is stored; the user still learns that the
+	// journal's checkpoint file lags behind it.
+	if u.core.Journal != nil {
+		if err := u.core.Journal.HeadProblem(); err != nil {
+			u.showError(i18n.E("audit.head_lags", err))
+		}
+	}
 	// The title last: whoever waits for it (a test, a screen reader) finds
 	// the screen it names.
 	u.setTitle(title + " — " + o.Name)

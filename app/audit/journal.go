@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"sync"
 	"time"
 
 	"pkiodesk/app/i18n"
@@ -18,6 +19,32 @@ type Journal struct {
 	now func() time.Time
 	// headPath is the checkpoint file beside the database ("" = none).
 	headPath string
+	// headProblem is why the checkpoint could not be written after an
+	// entry had landed (see HeadProblem).
+	mu          sync.Mutex
+	headProblem error
+}
+
+// HeadProblem tells why the checkpoint file could not be written after an
+// entry had landed, and forgets it. What was stored stays stored: the
+// checkpoint lags behind the journal, which audit verify accepts, so the
+// action did not fail; the user is told, since the checkpoint is the
+// journal's protection against losing its newest entries.
+func (j *Journal) HeadProblem() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	err := j.headProblem
+	j.headProblem = nil
+	return err
+}
+
+// checkpoint writes the checkpoint after an entry landed.
+func (j *Journal) checkpoint(ctx context.Context) {
+	if err := j.saveHead(ctx); err != nil {
+		j.mu.Lock()
+		j.headProblem = err
+		j.mu.Unlock()
+	}
 }
 
 // New opens the journal kept in st. headPath names the checkpoint file that
@@ -42,7 +69,8 @@ func (j *Journal) Record(ctx context.Context, e Entry) error {
 	if err := j.st.AppendJournal(ctx, write); err != nil {
 		return err
 	}
-	return j.saveHead(ctx)
+	j.checkpoint(ctx)
+	return nil
 }
 
 // Change runs change with the entry carried into its write transaction, so
@@ -60,9 +88,7 @@ func (j *Journal) Change(ctx context.Context, e Entry, change func(context.Conte
 	cerr := change(cctx)
 	if pending.Landed() {
 		// Landed with a committed change: a later error is not the change's.
-		if err := j.saveHead(ctx); err != nil {
-			return err
-		}
+		j.checkpoint(ctx)
 		return cerr
 	}
 	if cerr != nil {

@@ -94,6 +94,7 @@ var inventoryTexts = map[string]text{
 	"cli.backup_stdout":       {"een reservekopie gaat naar een bestand, niet naar de standaarduitvoer", "a backup goes to a file, not to standard output"},
 	"err.record_missing":      {"het record ontbreekt: een beschadigde pagina van de database verbergt het (importeer het certificaat opnieuw, of zet een reservekopie terug)", "the record is missing: a damaged page of the database hides it (import the certificate again, or restore a backup)"},
 	"err.records_lost":        {"%d records ontbreken: een beschadigde pagina van de database verbergt ze (pkiodesk db check; zet een reservekopie terug)", "%d records are missing: a damaged page of the database hides them (pkiodesk db check; restore a backup)"},
+	"audit.head_lags":         {"opgeslagen, maar het controlepunt van het logboek kon niet worden bijgewerkt (het loopt achter; audit verify aanvaardt dat)", "stored, but the journal's checkpoint could not be updated (it lags behind; audit verify accepts that)"},
 	"cli.output_failed":       {"de uitvoer kan niet worden geschreven", "the output cannot be written"},
 	"cli.output_is_database":  {"%s is de database van pkiodesk (of een bestand ervan): kies een ander bestand", "%s is pkiodesk's database (or one of its files): choose another file"},
 	"pdf.err.out_stdout":      {"een verzegelde PDF gaat naar een eigen bestand, niet naar de standaarduitvoer", "a sealed PDF goes to a file of its own, not to standard output"},
