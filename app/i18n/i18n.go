@@ -46,7 +46,7 @@ func FromEnv(getenv func(string) string) Lang {
 // argument is the number 1 and the catalogue has key+".one", that singular
 // text is used ("1 certificaat", not "1 certificaten").
 func T(l Lang, key string, args ...any) string {
-	if len(args) > 0 && args[0] == any(1) {
+	if len(args) > 0 && isOne(args[0]) {
 		if _, ok := catalogue[key+".one"]; ok {
 			key += ".one"
 		}
@@ -122,6 +122,25 @@ func Is(err error, key string) bool {
 			return true
 		}
 		err = ue.Err
+	}
+	return false
+}
+
+// isOne tells whether a count, of any integer type, is 1.
+func isOne(v any) bool {
+	switch n := v.(type) {
+	case int:
+		return n == 1
+	case int64:
+		return n == 1
+	case int32:
+		return n == 1
+	case uint:
+		return n == 1
+	case uint64:
+		return n == 1
+	case uint32:
+		return n == 1
 	}
 	return false
 }

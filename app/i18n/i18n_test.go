@@ -70,3 +70,21 @@ func TestErrorsLocaliseAndWrap(t *testing.T) {
 		t.Error("an unknown key must show itself")
 	}
 }
+
+// One of anything is singular, whatever integer type counts it.
+func TestSingularForEveryIntegerType(t *testing.T) {
+	for _, one := range []any{1, int64(1), uint64(1), uint(1), int32(1), uint32(1)} {
+		if got := T(NL, "dbfile.unreachable", one); got != "1 pagina is niet in gebruik en ook niet vrij" {
+			t.Errorf("%T: %q", one, got)
+		}
+	}
+	if got := T(NL, "dbfile.unreachable", uint64(2)); got != "2 pagina's zijn niet in gebruik en ook niet vrij" {
+		t.Errorf("two: %q", got)
+	}
+	if got := T(EN, "audit.verify_ok", 1, 1); got != "Journal intact: 1 entry, newest entry 1" {
+		t.Errorf("journal: %q", got)
+	}
+	if got := T(NL, "rev.unknown_exit", 1); got != "van 1 certificaat is de intrekkingsstatus onbekend" {
+		t.Errorf("revocation: %q", got)
+	}
+}

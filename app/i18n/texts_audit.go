@@ -68,6 +68,7 @@ var auditTexts = map[string]text{
 	"audit.col.hash":    {"SHA-256 van de regel", "Entry SHA-256"},
 
 	"audit.verify_ok":     {"Logboek in orde: %d regels, laatste regel %d", "Journal intact: %d entries, newest entry %d"},
+	"audit.verify_ok.one": {"Logboek in orde: %d regel, laatste regel %d", "Journal intact: %d entry, newest entry %d"},
 	"audit.no_checkpoint": {"let op: geen controlepunt naast de database (%s); het verwijderen van de laatste regels is dan niet te zien", "note: no checkpoint beside the database (%s); removal of the newest entries cannot be seen without it"},
 	"audit.signed_by":     {"laatst ondertekend bij regel %d door %s", "last signed at entry %d by %s"},
 	"audit.perm.view":     {"Logboek inzien en exporteren", "View and export the journal"},

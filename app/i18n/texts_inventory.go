@@ -118,7 +118,7 @@ var inventoryTexts = map[string]text{
 	"check.meta":              {"meta-pagina's: %s, %s", "meta pages: %s, %s"},
 	"check.meta_ok":           {"in orde", "intact"},
 	"check.meta_bad":          {"beschadigd", "damaged"},
-	"check.records":           {"intact: %d eigen certificaten, %d uitgevers, %d DER-bestanden, %d personen", "intact: %d own certificates, %d issuers, %d DER records, %d people"},
+	"check.records":           {"intact: eigen certificaten %d, uitgevers %d, DER-bestanden %d, personen %d", "intact: own certificates %d, issuers %d, DER records %d, people %d"},
 	"check.pending":           {"%d certificaten van een onderbroken import (worden verwijderd bij het volgende schrijven)", "%d certificates of an interrupted import (removed at the next write)"},
 	"check.missing_der":       {"certificaat %s mist zijn DER", "certificate %s lacks its DER"},
 	"check.ok":                {"geen schade gevonden", "no damage found"},

@@ -95,11 +95,13 @@ var trustTexts = map[string]text{
 	"trust.crl_older":                  {"een nieuwere CRL van deze uitgever is al opgeslagen; deze is gecontroleerd maar niet bewaard", "a newer CRL of this issuer is already stored; this one was checked but not kept"},
 	"trust.crl_summary":                {"%d CRL's geïmporteerd, %d geweigerd", "%d CRLs imported, %d refused"},
 	"rev.summary":                      {"%d certificaten gecontroleerd: %d niet ingetrokken, %d ingetrokken, %d onbekend, %d niet te controleren", "%d certificates checked: %d not revoked, %d revoked, %d unknown, %d cannot be checked"},
+	"rev.summary.one":                  {"%d certificaat gecontroleerd: %d niet ingetrokken, %d ingetrokken, %d onbekend, %d niet te controleren", "%d certificate checked: %d not revoked, %d revoked, %d unknown, %d cannot be checked"},
 	"rev.progress":                     {"Intrekking controleren: %d van %d", "Checking revocation: %d of %d"},
 	"rev.done":                         {"Gecontroleerd om %s: %d onbekend, %d ingetrokken", "Checked at %s: %d unknown, %d revoked"},
 	"rev.failed":                       {"Intrekking controleren mislukt", "Checking revocation failed"},
 	"rev.refresh":                      {"Intrekking controleren", "Check revocation"},
 	"rev.unknown_exit":                 {"van %d certificaten is de intrekkingsstatus onbekend", "the revocation state of %d certificates is unknown"},
+	"rev.unknown_exit.one":             {"van %d certificaat is de intrekkingsstatus onbekend", "the revocation state of %d certificate is unknown"},
 
 	"trust.bundled_only": {"alleen de meegeleverde PKIoverheid-CA's worden vertrouwd", "only the bundled PKIoverheid CAs are trusted"},
 
