@@ -798,3 +798,20 @@ func TestImportWithUnwritableCheckpointSucceeds(t *testing.T) {
 		t.Errorf("list: %d %s %s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// A file that cannot be written is reported by the folder or file the user
+// named, never by a temporary file of ours; a backup that cannot be written
+// is not blamed on reading the database.
+func TestWriteErrorsNameTheUsersPath(t *testing.T) {
+	db := newDB(t)
+	missing := filepath.Join(t.TempDir(), "bestaat-niet")
+	for _, args := range [][]string{
+		{"list", "--db", db, "--csv", filepath.Join(missing, "x.csv")},
+		{"db", "backup", "--db", db, filepath.Join(missing, "x.db")},
+	} {
+		r := run(t, "nl", args...)
+		if r.code != 2 || !strings.Contains(r.stderr, missing+": bestaat niet") || strings.Contains(r.stderr, ".pkiodesk-") || strings.Contains(r.stderr, "lezen uit de database") {
+			t.Errorf("%v: %d %s", args, r.code, r.stderr)
+		}
+	}
+}

@@ -203,6 +203,11 @@ func WriteNew(path string, mode fs.FileMode, write func(io.Writer) error) error 
 func writeTemp(dir string, mode fs.FileMode, write func(io.Writer) error) (string, error) {
 	tmp, err := os.CreateTemp(dir, ".pkiodesk-*.tmp")
 	if err != nil {
+		// Name the folder, not a temporary file the user never chose.
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			return "", &fs.PathError{Op: "create", Path: dir, Err: pe.Err}
+		}
 		return "", err
 	}
 	fail := func(err error) (string, error) {

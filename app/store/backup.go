@@ -29,14 +29,25 @@ func (b *Bolt) Backup(ctx context.Context, path string) error {
 	if err := b.refuseSelf(path); err != nil {
 		return err
 	}
+	// Reading the database and writing the copy fail differently: a
+	// failing read says so, a failing write (a full disk, a missing
+	// folder) is the copy's.
+	var readFailed error
 	err := files.WriteReplacing(path, 0o600, func(w io.Writer) error {
 		return b.view(ctx, func(tx *bolt.Tx) error {
 			_, err := tx.WriteTo(ctxWriter{ctx, w})
+			var pe *fs.PathError
+			if err != nil && !errors.As(err, &pe) {
+				readFailed = readErr(err)
+			}
 			return err
 		})
 	})
+	if readFailed != nil {
+		return i18n.E("err.backup_write", readFailed, path)
+	}
 	if err != nil {
-		return i18n.E("err.backup_write", readErr(err), path)
+		return i18n.E("err.backup_write", err, path)
 	}
 	if err := checkCopy(path); err != nil {
 		return i18n.E("err.backup_write", err, path)
