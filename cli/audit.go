@@ -104,6 +104,9 @@ func auditListCommand() command {
 		setup: func(c *call) func(context.Context) int {
 			ff := addFilterFlags(c)
 			return func(ctx context.Context) int {
+				if err := c.refuseEmpty("person", "action", "from", "to"); err != nil {
+					return c.fail(err)
+				}
 				f, err := ff.filter()
 				if err != nil {
 					return c.fail(err)
@@ -148,6 +151,9 @@ func auditExportCommand() command {
 			return func(ctx context.Context) int {
 				if *csvFile == "" {
 					return c.fail(fmt.Errorf("%s", t(c.lang, "geef --csv BESTAND", "give --csv FILE")))
+				}
+				if err := c.refuseEmpty("person", "action", "from", "to"); err != nil {
+					return c.fail(err)
 				}
 				f, err := ff.filter()
 				if err != nil {

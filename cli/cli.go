@@ -206,6 +206,17 @@ func Run(ctx context.Context, args []string, env Env) int {
 		fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", i18n.T(lang, "err.db_path_empty"))
 		return 2
 	}
+	if len(args) == 2 && args[0] == "help" && args[1] != "help" {
+		// "help list" is "list --help"; an unknown word is refused.
+		if !IsCommand(args[1]) {
+			return unknownCommand(env.Stderr, lang, args[1])
+		}
+		return Run(ctx, []string{args[1], "--help"}, env)
+	}
+	if len(args) > 1 && args[0] == "help" {
+		fmt.Fprintf(env.Stderr, "pkiodesk help: %s\n", i18n.T(lang, "cli.unexpected_argument", args[len(args)-1]))
+		return 2
+	}
 	if len(args) == 0 || args[0] == "help" || args[0] == "--help" || args[0] == "-h" {
 		printOverview(env.Stdout, lang)
 		if len(args) == 0 {

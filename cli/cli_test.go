@@ -112,15 +112,20 @@ func TestExpiringExitStatus(t *testing.T) {
 	if r := run(t, "nl", append([]string{"import", "--db", db}, files...)...); r.code != 0 {
 		t.Fatalf("import: %s %s", r.stdout, r.stderr)
 	}
+	// 0 days looks at nothing, so it is refused rather than answered "geen".
 	r := run(t, "nl", "expiring", "--days", "0", "--db", db)
+	if r.code != 2 || !strings.Contains(r.stderr, "geheel getal van 1 tot en met 36500") {
+		t.Errorf("--days 0: %d %s", r.code, r.stderr)
+	}
+	r = run(t, "nl", "expiring", "--days", "1", "--db", db)
 	if r.code != 0 || !strings.Contains(r.stdout, "geen geldige certificaten") {
-		t.Errorf("--days 0: %d %s", r.code, r.stdout)
+		t.Errorf("--days 1: %d %s", r.code, r.stdout)
 	}
 	r = run(t, "nl", "expiring", "--days", "4000", "--db", db)
 	if r.code != 1 || !strings.Contains(r.stdout, "verlopen binnen 4000 dagen") {
 		t.Errorf("--days 4000: %d %s %s", r.code, r.stdout, r.stderr)
 	}
-	if r := run(t, "nl", "expiring", "--days", "-3", "--db", db); r.code != 2 || !strings.Contains(r.stderr, "geheel getal van 0 tot en met 36500") {
+	if r := run(t, "nl", "expiring", "--days", "-3", "--db", db); r.code != 2 || !strings.Contains(r.stderr, "geheel getal van 1 tot en met 36500") {
 		t.Errorf("--days -3: %d %s", r.code, r.stderr)
 	}
 }

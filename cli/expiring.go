@@ -16,10 +16,12 @@ func expiringCommand() command {
 		summary: [2]string{"geldige certificaten die binnenkort verlopen (exit 1 als er zijn, voor monitoring)", "valid certificates expiring soon (exit 1 when there are any, for monitoring)"},
 		usage:   "--days N",
 		setup: func(c *call) func(context.Context) int {
-			days := c.fs.String("days", "30", t(c.lang, "aantal dagen vooruit (0 tot en met 36500)", "number of days ahead (0 to 36500)"))
+			days := c.fs.String("days", "30", t(c.lang, "aantal dagen vooruit (1 tot en met 36500)", "number of days ahead (1 to 36500)"))
 			return func(ctx context.Context) int {
 				n, err := strconv.Atoi(strings.TrimSpace(*days))
-				if err != nil || n < 0 || n > inventory.MaxDays {
+				// 0 days would look at nothing: a certificate that ends in an
+				// hour is still valid now, and "geen" would be a lie.
+				if err != nil || n < 1 || n > inventory.MaxDays {
 					return c.fail(i18n.E("cli.days_range", nil, *days, inventory.MaxDays))
 				}
 				a, err := c.open(ctx, store.ReadOnly, true)

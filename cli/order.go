@@ -28,6 +28,9 @@ func orderCommand() command {
 			reason := c.fs.String("reason", "", t(c.lang, "reject: de reden die de CA opgaf", "reject: the reason the CA stated"))
 			f := addCardFlags(c)
 			return func(ctx context.Context) int {
+				if err := c.refuseEmpty("state", "roots", "reason"); err != nil {
+					return c.fail(err)
+				}
 				switch {
 				case len(c.args) == 1 && c.args[0] == "list":
 					return c.orderList(ctx, *state)

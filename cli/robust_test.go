@@ -121,8 +121,8 @@ func TestArgumentsAreChecked(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"expiring", "--days", "106752"}, "geheel getal van 0 tot en met 36500"},
-		{[]string{"expiring", "--days", "99999999999999999999"}, "geheel getal van 0 tot en met 36500"},
+		{[]string{"expiring", "--days", "106752"}, "geheel getal van 1 tot en met 36500"},
+		{[]string{"expiring", "--days", "99999999999999999999"}, "geheel getal van 1 tot en met 36500"},
 		{[]string{"expiring", "--days", "1e3"}, "geheel getal"},
 		{[]string{"expiring", "60"}, `onverwacht argument "60"`},
 		{[]string{"version", "extra"}, `onverwacht argument "extra"`},
@@ -141,6 +141,9 @@ func TestArgumentsAreChecked(t *testing.T) {
 		{[]string{"list", "--sort", "cn:sideways"}, `onbekende sorteerrichting "sideways"`},
 		{[]string{"list", "--sort", "nope"}, `onbekende kolom "nope"`},
 		{[]string{"list", "--csv", ""}, "--csv mag niet leeg zijn"},
+		{[]string{"audit", "list", "--from="}, "--from mag niet leeg zijn"},
+		{[]string{"order", "list", "--state="}, "--state mag niet leeg zijn"},
+		{[]string{"expiring", "--days", "0"}, "geheel getal van 1 tot en met 36500"},
 	}
 	for _, tt := range tests {
 		r := run(t, "nl", append(tt.args, "--db", db)...)
@@ -612,7 +615,7 @@ func TestDamagedRecordIsNamed(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stdout, "9 certificaten") || !strings.Contains(r.stderr, "1 beschadigd record overgeslagen: "+c.Subject.CommonName) {
 		t.Errorf("%d\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	r = run(t, "nl", "expiring", "--db", db, "--days", "0")
+	r = run(t, "nl", "expiring", "--db", db, "--days", "1")
 	if r.code != 2 {
 		t.Errorf("expiring with a damaged record: exit %d", r.code)
 	}
@@ -813,5 +816,19 @@ func TestWriteErrorsNameTheUsersPath(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, missing+": bestaat niet") || strings.Contains(r.stderr, ".pkiodesk-") || strings.Contains(r.stderr, "lezen uit de database") {
 			t.Errorf("%v: %d %s", args, r.code, r.stderr)
 		}
+	}
+}
+
+// "help VERB" shows that verb's usage; an unknown word after help is
+// refused instead of answered with the general help.
+func TestHelpTakesAVerb(t *testing.T) {
+	if r := run(t, "nl", "help", "expiring"); r.code != 0 || !strings.Contains(r.stdout, "--days") {
+		t.Errorf("help expiring: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "nl", "help", "extra"); r.code != 2 || r.stdout != "" {
+		t.Errorf("help extra: %d %q %s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "nl", "help", "list", "extra"); r.code != 2 {
+		t.Errorf("help list extra: %d %s", r.code, r.stderr)
 	}
 }

@@ -152,18 +152,13 @@ func sealTarget(in, out string, inPlace bool) (string, error) {
 
 // readPDF reads a PDF of at most maxPDFSize bytes, with its file mode.
 func readPDF(path string) ([]byte, fs.FileMode, error) {
-	f, err := os.Open(path)
+	// A regular file only: a FIFO would wait for a writer, a folder or a
+	// device is named for what it is.
+	f, st, err := files.OpenRegular(path)
 	if err != nil {
 		return nil, 0, i18n.E("pdf.err.read", unwrapPath(err), path)
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, 0, i18n.E("pdf.err.read", unwrapPath(err), path)
-	}
-	if st.IsDir() {
-		return nil, 0, i18n.E("pdf.err.read", errors.New("it is a folder"), path)
-	}
 	if st.Size() > maxPDFSize {
 		return nil, 0, i18n.E("pdf.err.too_large", nil, maxPDFSize>>20)
 	}

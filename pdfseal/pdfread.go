@@ -33,6 +33,8 @@ func openPDF(ctx context.Context, data []byte, encryptedKey string) (*cos.File, 
 		return nil, i18n.E("err.context_canceled", ctx.Err())
 	case errors.Is(err, cos.ErrEncrypted):
 		return nil, i18n.E(encryptedKey, nil)
+	case errors.Is(err, cos.ErrNotPDF):
+		return nil, i18n.E("pdf.err.not_pdf", nil)
 	}
 	return nil, i18n.E("pdf.err.damaged", err)
 }

@@ -89,7 +89,7 @@ var inventoryTexts = map[string]text{
 	"cli.separator":           {"scheidingsteken moet ; , | of een tab zijn", "separator must be ; , | or a tab"},
 	"cli.no_files":            {"geen bestanden of mappen opgegeven", "no files or folders given"},
 	"cli.password_file_empty": {"wachtwoordbestand %s is leeg", "password file %s is empty"},
-	"cli.days_range":          {"aantal dagen %q moet een geheel getal van 0 tot en met %d zijn", "number of days %q must be a whole number from 0 to %d"},
+	"cli.days_range":          {"aantal dagen %q moet een geheel getal van 1 tot en met %d zijn", "number of days %q must be a whole number from 1 to %d"},
 	"cli.db_what":             {"geef 'check' of 'backup BESTAND'", "give 'check' or 'backup FILE'"},
 	"cli.backup_stdout":       {"een reservekopie gaat naar een bestand, niet naar de standaarduitvoer", "a backup goes to a file, not to standard output"},
 	"err.record_missing":      {"het record ontbreekt: een beschadigde pagina van de database verbergt het (importeer het certificaat opnieuw, of zet een reservekopie terug)", "the record is missing: a damaged page of the database hides it (import the certificate again, or restore a backup)"},

@@ -5,6 +5,7 @@ package i18n
 var pdfTexts = map[string]text{
 	// Errors.
 	"pdf.err.damaged":          {"PDF is beschadigd", "PDF is damaged"},
+	"pdf.err.not_pdf":          {"dit is geen PDF-bestand (de kop %PDF- ontbreekt)", "this is not a PDF file (the %PDF- header is missing)"},
 	"pdf.err.encrypted_seal":   {"versleutelde PDF's kunnen niet worden verzegeld; sla de PDF eerst onversleuteld op", "encrypted PDFs cannot be sealed; save the PDF without encryption first"},
 	"pdf.err.encrypted_verify": {"versleutelde PDF's kunnen niet worden gecontroleerd", "encrypted PDFs cannot be verified"},
 	"pdf.err.no_signatures":    {"deze PDF heeft geen handtekeningen", "this PDF has no signatures"},

@@ -87,10 +87,13 @@ type marker struct {
 	pos, xref, eofEnd, end int64
 }
 
+// ErrNotPDF is the error for data without a PDF header.
+var ErrNotPDF = errors.New("not a PDF file (no %PDF- header)")
+
 // Open parses the cross-reference structure of a PDF. ctx bounds the work.
 func Open(ctx context.Context, data []byte) (*File, error) {
 	if bytes.Index(data[:min(len(data), 1024)], []byte("%PDF-")) < 0 {
-		return nil, errors.New("not a PDF file (no %PDF- header)")
+		return nil, ErrNotPDF
 	}
 	f := &File{Data: data, ctx: ctx, cache: map[cacheKey]*Indirect{}, objStreams: map[int64]*objStream{}, decodedBudget: maxDecodeTotal}
 	markers := f.findMarkers()
