@@ -88,10 +88,30 @@ func (e *Error) Unwrap() error { return e.Err }
 // Localize renders the message and its cause chain in language l.
 func (e *Error) Localize(l Lang) string {
 	msg := T(l, e.Key, e.Args...)
-	if e.Err != nil {
-		msg += ": " + Localize(l, e.Err)
+	if e.Err == nil {
+		return msg
 	}
-	return msg
+	cause := Localize(l, e.Err)
+	if cause == "" || cause == msg || libraryText(cause) {
+		// Said already ("afgebroken: afgebroken"), or a parser's English
+		// detail ("x509: malformed certificate", an asn1 structure dump)
+		// that the message itself says better in the user's language.
+		return msg
+	}
+	return msg + ": " + cause
+}
+
+// libraryPrefixes start the texts of Go's parsers, which speak English and
+// of their own internals.
+var libraryPrefixes = []string{"x509: ", "asn1: ", "pkcs7: ", "pkcs12: ", "pkcs8: ", "json: ", "cryptobyte: ", "pem: "}
+
+func libraryText(s string) bool {
+	for _, p := range libraryPrefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // Localize renders any error for a user: the first *Error in the chain in

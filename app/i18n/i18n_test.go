@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -86,5 +87,19 @@ func TestSingularForEveryIntegerType(t *testing.T) {
 	}
 	if got := T(NL, "rev.unknown_exit", 1); got != "van 1 certificaat is de intrekkingsstatus onbekend" {
 		t.Errorf("revocation: %q", got)
+	}
+}
+
+// A cause that repeats the message, or a parser's English detail, is not
+// shown after the message; other causes are.
+func TestCausesAreShownOnce(t *testing.T) {
+	if got := Localize(NL, E("err.context_canceled", context.Canceled)); got != "afgebroken" {
+		t.Errorf("cancelled: %q", got)
+	}
+	if got := Localize(NL, E("err.x509_invalid", errors.New("x509: malformed certificate"))); strings.Contains(got, "x509:") || got == "" {
+		t.Errorf("x509 detail: %q", got)
+	}
+	if got := Localize(NL, E("err.file_read", errors.New("schijf weg"))); !strings.HasSuffix(got, ": schijf weg") {
+		t.Errorf("other cause: %q", got)
 	}
 }
