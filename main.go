@@ -29,10 +29,10 @@ func main() {
 		stop()
 		os.Exit(code)
 	}
-	// The window: Fyne's driver catches SIGINT and SIGTERM and quits, so
-	// the window closes and the database is closed behind it. Before the
-	// driver runs, a signal has its default effect, which the database
-	// survives: every change is one transaction.
+	// The window: its close button, Ctrl-C and SIGTERM close the token
+	// session and the database, and end the process (screens.Run); a
+	// second Ctrl-C ends it at once, which the database survives: every
+	// change is one transaction.
 	os.Exit(runGUI(args))
 }
 
@@ -51,10 +51,5 @@ func runGUI(args []string) int {
 		return 1
 	}
 	setMetadata()
-	opt := screens.Options{DBFlag: o.DB, Demo: o.Demo, DemoIfNew: o.DemoIfNew}
-	if err := screens.Run(opt); err != nil {
-		fmt.Fprintf(os.Stderr, "pkiodesk: %s\n", i18n.Localize(lang, err))
-		return 1
-	}
-	return 0
+	return screens.Run(screens.Options{DBFlag: o.DB, Demo: o.Demo, DemoIfNew: o.DemoIfNew})
 }

@@ -16,6 +16,7 @@ import (
 	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/inventory"
+	"pkiodesk/app/store"
 	"pkiodesk/internal/fixture"
 )
 
@@ -36,7 +37,8 @@ type windowSize struct {
 // (to $PKIODESK_SCREENSHOT_DIR when set; `make screenshots` keeps them in
 // docs/screenshots). At its own size it also imports two files at once and
 // exports the list through the system's file dialog (zenity), and starts a
-// second pkiodesk that must refuse the database in use.
+// second pkiodesk that must refuse the database in use; at the other sizes
+// Applicatie sluiten ends it.
 func TestRealWindow(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the OpenGL binary")
@@ -264,6 +266,24 @@ func runWindow(t *testing.T, bin, display string, size windowSize, shots string)
 	x.waitTitle("pkiodesk — Uitgelogd")
 	x.shot("09-uitgelogd")
 	if !own {
+		// Applicatie sluiten ends pkiodesk by itself and releases the
+		// database.
+		x.click(size.w/2-180, size.h/2+58)
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		err, ended := endsWithin(cmd.Process, exited, 20*time.Second)
+		stopped = true
+		if !ended {
+			t.Fatal("Applicatie sluiten did not end pkiodesk; its goroutines when it was stopped are in its output")
+		}
+		if err != nil {
+			t.Errorf("pkiodesk after Applicatie sluiten: %v", err)
+		}
+		st, err := store.OpenBolt(dbPath, store.BoltOptions{Access: store.OpenExisting, Timeout: 500 * time.Millisecond})
+		if err != nil {
+			t.Fatalf("database after Applicatie sluiten: %v", err)
+		}
+		st.Close()
 		return
 	}
 
@@ -290,17 +310,16 @@ func runWindow(t *testing.T, bin, display string, size windowSize, shots string)
 	}
 	x.shot("10-tweede-pkiodesk", secondWin)
 	x.keyTo(secondWin, "Return")
-	select {
-	case err := <-exited:
+	if err, ended := endsWithin(second.Process, exited, 20*time.Second); !ended {
+		t.Errorf("the second pkiodesk did not exit when its window was closed; its goroutines when it was stopped:\n%s", secondLogs.String())
+	} else {
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) || exit.ExitCode() != 1 {
-			t.Errorf("second pkiodesk exit: %v", err)
+			t.Errorf("second pkiodesk exit: %v\n%s", err, secondLogs.String())
 		}
 		if !strings.Contains(secondLogs.String(), "in gebruik door een andere pkiodesk") {
 			t.Errorf("second pkiodesk said:\n%s", secondLogs.String())
 		}
-	case <-time.After(20 * time.Second):
-		t.Error("the second pkiodesk did not exit when its window was closed")
 	}
 
 	// What the import through the system dialog stored: the CA as an

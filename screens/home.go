@@ -98,7 +98,7 @@ func (u *ui) logout() {
 		"You are logged out. To log out completely:\n1. close the application;\n2. remove your smartcard from the reader."))
 	again := u.newButton(u.tr("Opnieuw inloggen", "Log in again"), func() { u.showLogin("") })
 	again.Importance = widget.HighImportance
-	closeApp := u.newButton(u.tr("Applicatie sluiten", "Close application"), u.fa.Quit)
+	closeApp := u.newButton(u.tr("Applicatie sluiten", "Close application"), func() { u.quit() })
 	u.onCardState = nil
 	u.win.SetContent(container.NewCenter(container.NewVBox(
 		widget.NewLabelWithStyle(u.tr("Uitloggen", "Log out"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),

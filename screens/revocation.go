@@ -46,14 +46,19 @@ func (u *ui) startRevocationRefresh(ctx context.Context) {
 		r.show()
 	}
 	go func() {
-		rep, err := u.core.RefreshRevocation(ctx, func(done, total int) {
-			fyne.Do(func() {
-				if total > 0 {
-					r.progress.Set(float64(done) / float64(total))
-				}
-				r.text.Set(i18n.T(u.lang, "rev.progress", done, total))
-			})
+		type count struct{ done, total int }
+		progress := newLatest(fyne.Do, func(c count) {
+			if c.total > 0 {
+				r.progress.Set(float64(c.done) / float64(c.total))
+			}
+			r.text.Set(i18n.T(u.lang, "rev.progress", c.done, c.total))
 		})
+		rep, err := u.core.RefreshRevocation(ctx, func(done, total int) {
+			progress.set(count{done, total})
+		})
+		if ctx.Err() != nil {
+			return // the window is ending
+		}
 		fyne.Do(func() {
 			if r.after != nil {
 				r.after()

@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -102,42 +103,99 @@ type ui struct {
 	certChoice *widget.RadioGroup
 	// onCardState lets the visible screen follow reader changes.
 	onCardState func(smartcard.State)
+	// quit ends pkiodesk (Applicatie sluiten); Run sets its own end.
+	quit func()
 }
 
-// Run opens the database and shows the window until it is closed. When
-// pkiodesk cannot start (the database is held by another pkiodesk, or is
-// unreadable), a window says so: a desktop user never sees stderr.
-func Run(opt Options) error {
+// Run opens the database and shows the window until pkiodesk ends, and
+// returns the process's exit status when it returns at all: 0, or 1 when
+// pkiodesk could not start. Then a window says why (a desktop user never
+// sees stderr; the message goes there too).
+//
+// Every end of the window that pkiodesk sees — the window's close button,
+// Applicatie sluiten, Ctrl-C and SIGTERM — runs end on the UI thread, which
+// closes the token session, removes private files, closes the database and
+// ends the process right there. It does not hand the end to Fyne: in Fyne
+// 2.7.1 the driver's shutdown drops the calls still queued for the UI
+// thread and can then wait forever for one of them (its lifecycle queue's
+// stop hook), or spin on its closed queue, and app.Quit marks the windows
+// closed while the loop still polls, so a pointer event for a window that
+// has just appeared crashes on its missing viewport (window.go:353). Run
+// only returns when Fyne's own signal handler, which it cannot switch off,
+// ended the loop first.
+func Run(opt Options) int {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	fa := fyneapp.NewWithID("nl.pkiodesk.app")
-	// Ctrl-C and SIGTERM close the window as its close button does, and the
-	// database is closed behind it. Fyne's driver catches them too, but only
-	// once it runs: a signal while the window is being made would otherwise
-	// end the process half-way.
+	// end is set on the UI thread before the window runs, and only called
+	// there: a signal queues it for the UI thread.
+	var end func()
+	// Ctrl-C and SIGTERM end pkiodesk as the window's close button does,
+	// also while the window is being made (Fyne's driver catches them only
+	// once it runs). Background work stops at once.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sig)
 	go func() {
 		select {
 		case <-sig:
-			fyne.Do(fa.Quit)
 		case <-ctx.Done():
+			return
 		}
+		cancel()
+		// A second Ctrl-C ends the process at once, as on the command line
+		// (this also stops Fyne's own handler from seeing it).
+		signal.Reset(os.Interrupt, syscall.SIGTERM)
+		onUIThread(func() {
+			if end != nil {
+				end()
+			}
+		})
 	}()
 	st, err := start(ctx, opt)
+	if ctx.Err() != nil {
+		// A signal while pkiodesk was starting: it ends without a window.
+		if err == nil {
+			st.core.Close()
+		}
+		return 0
+	}
 	if err != nil {
 		// The settings live in the database that did not open: the
 		// environment decides the language.
 		l := i18n.FromEnv(os.Getenv)
 		useFyneLanguage(l)
-		startupErrorWindow(fa, l, err).ShowAndRun()
-		return err
+		fmt.Fprintf(os.Stderr, "pkiodesk: %s\n", i18n.Localize(l, err))
+		end = func() { os.Exit(1) }
+		startupErrorWindow(fa, l, err, end).ShowAndRun()
+		return 1
 	}
-	defer st.core.Close()
+	core := st.core
 	// A pkiodesk that crashed left its private files behind.
-	_ = st.core.RemovePrivateLeftovers()
-	u := newUI(fa, st.core, st.db, st.core.Language(ctx, os.Getenv), st.demo)
+	_ = core.RemovePrivateLeftovers()
+	u := newUI(fa, core, st.db, core.Language(ctx, os.Getenv), st.demo)
+	var finished sync.Once
+	finish := func() {
+		finished.Do(func() {
+			cancel()
+			// Typing in an order not yet autosaved is kept.
+			if u.wizard != nil {
+				u.wizard.saveNow()
+			}
+			if u.session != nil {
+				u.session.Close()
+			}
+			// Signed change forms handed to the PDF viewer may hold ID copies.
+			_ = core.RemovePrivateFiles()
+			_ = core.Close()
+		})
+	}
+	end = func() {
+		finish()
+		os.Exit(0)
+	}
+	u.quit = end
+	u.win.SetCloseIntercept(end)
 	go func() {
 		// No PC/SC service (a demo without pcscd) leaves software tokens.
 		_ = u.cs.Run(ctx)
@@ -147,12 +205,17 @@ func Run(opt Options) error {
 	u.notifyExpiring()
 	u.showLogin("")
 	u.win.ShowAndRun()
-	if u.session != nil {
-		u.session.Close()
-	}
-	// Signed change forms handed to the PDF viewer may hold ID copies.
-	_ = st.core.RemovePrivateFiles()
-	return nil
+	// Fyne's own signal handler ended the loop before end ran.
+	finish()
+	return 0
+}
+
+// onUIThread queues f for the UI thread, from another goroutine. Once
+// Fyne's driver has shut down its queue is closed and fyne.Do panics; the
+// loop has ended then and f has nothing left to do.
+func onUIThread(f func()) {
+	defer func() { _ = recover() }()
+	fyne.Do(f)
 }
 
 // started is what Run needs once the database is open.
@@ -216,23 +279,25 @@ func start(ctx context.Context, opt Options) (started, error) {
 	return st, nil
 }
 
-// startupErrorWindow tells why pkiodesk cannot start, in the user's words.
-func startupErrorWindow(fa fyne.App, l i18n.Lang, err error) fyne.Window {
+// startupErrorWindow tells why pkiodesk cannot start, in the user's words;
+// closing it in any way runs done.
+func startupErrorWindow(fa fyne.App, l i18n.Lang, err error, done func()) fyne.Window {
 	w := fa.NewWindow("pkiodesk — " + tr(l, "Kan niet starten", "Cannot start"))
 	title := widget.NewLabelWithStyle(tr(l, "pkiodesk kan niet starten", "pkiodesk cannot start"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	msg := widget.NewLabel(sentence(i18n.Localize(l, err)))
 	msg.Wrapping = fyne.TextWrapWord
 	msg.Importance = widget.DangerImportance
-	closeButton := widget.NewButton(tr(l, "Sluiten", "Close"), w.Close)
+	closeButton := widget.NewButton(tr(l, "Sluiten", "Close"), done)
 	closeButton.Importance = widget.HighImportance
 	w.SetContent(container.NewPadded(container.NewVBox(title, msg, container.NewHBox(layout.NewSpacer(), closeButton))))
 	// Enter or Escape closes it, as the only button would.
 	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		switch ev.Name {
 		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
-			w.Close()
+			done()
 		}
 	})
+	w.SetCloseIntercept(done)
 	w.Resize(fyne.NewSize(560, 200))
 	w.CenterOnScreen()
 	return w
@@ -245,6 +310,7 @@ func newUI(fa fyne.App, core *app.App, db app.Database, lang i18n.Lang, demo *de
 		cards: cards, cs: smartcard.NewCardSession(cards), drafts: map[string]map[string]string{},
 		rev: newRevocationRefresh(),
 	}
+	u.quit = fa.Quit
 	u.setLanguage(lang)
 	fa.Settings().SetTheme(newFocusTheme())
 	u.win = fa.NewWindow("pkiodesk")

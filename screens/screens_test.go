@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -477,7 +478,8 @@ func TestSecondInstanceGetsAStartupWindow(t *testing.T) {
 	if !i18n.Is(err, "err.db_in_use") {
 		t.Fatalf("second start: %v", err)
 	}
-	w := startupErrorWindow(test.NewTempApp(t), i18n.NL, err)
+	closed := 0
+	w := startupErrorWindow(test.NewTempApp(t), i18n.NL, err, func() { closed++ })
 	if w.Title() != "pkiodesk — Kan niet starten" {
 		t.Errorf("title %q", w.Title())
 	}
@@ -492,5 +494,10 @@ func TestSecondInstanceGetsAStartupWindow(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Error("the second start changed the database")
+	}
+	// Enter ends pkiodesk, as the window's only button does.
+	w.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if closed != 1 {
+		t.Errorf("Enter on the startup window ended pkiodesk %d times", closed)
 	}
 }
