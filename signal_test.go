@@ -104,7 +104,14 @@ func TestWindowEndsOnSignal(t *testing.T) {
 				<-exited
 				t.Fatalf("%s: no window\n%s", name, logs.String())
 			}
-			time.Sleep(20 * time.Millisecond)
+			// Each search is a new X connection: polled too often on a
+			// loaded machine they fill the X server's backlog, and the
+			// window under test then cannot open its display.
+			if c.when == starting {
+				time.Sleep(20 * time.Millisecond)
+			} else {
+				time.Sleep(100 * time.Millisecond)
+			}
 		}
 		if c.when == runs {
 			time.Sleep(time.Second)
