@@ -28,11 +28,14 @@ import (
 // marked it closed while Fyne's loop still polled, and that pointer event
 // crashed on the window's missing viewport. In the demo, Fyne's own
 // shutdown hung for good behind the refresh's queued progress calls.
+// First, a display that cannot be opened ends it with a message.
 func TestWindowEndsOnSignal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the OpenGL binary")
 	}
-	display := fixture.Display(t)
+	// Its own display: it moves the pointer, and a shared one may have been
+	// started by an older fixtures.sh without -noreset (see startXvfb).
+	display := fixture.DisplaySized(t, 1280, 800)
 	xdotool := fixture.Program(t, "xdotool")
 	goBin := fixture.Program(t, "go")
 	work := t.TempDir()
@@ -41,6 +44,18 @@ func TestWindowEndsOnSignal(t *testing.T) {
 	build.Env = append(os.Environ(), "CGO_ENABLED=1")
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	// A display that cannot be opened (here one no X server serves) is
+	// said in words, with status 1; GLFW only logs the failure, and Fyne
+	// then panicked in newUI with a dump of every goroutine.
+	noDisplay := exec.Command(bin, "--db", filepath.Join(work, "nodisplay.db"))
+	noDisplay.Env = append(os.Environ(), "DISPLAY=:65000", "LANG=nl_NL.UTF-8", "PKIODESK_LANG=nl",
+		"XDG_CONFIG_HOME="+filepath.Join(work, "config"), "XDG_CACHE_HOME="+filepath.Join(work, "cache"))
+	out, err := noDisplay.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(string(out), `het beeldscherm ":65000" kan niet worden geopend`) || strings.Contains(string(out), "goroutine ") {
+		t.Errorf("pkiodesk on a display nobody serves: %v\n%s", err, out)
 	}
 	xenv := append(os.Environ(), "DISPLAY="+display)
 	pointer := exec.Command(xdotool, "mousemove", "300", "300")
@@ -98,6 +113,11 @@ func TestWindowEndsOnSignal(t *testing.T) {
 			}
 			if ready {
 				break
+			}
+			select {
+			case err := <-exited:
+				t.Fatalf("%s: pkiodesk ended (%v) before the signal\n%s", name, err, logs.String())
+			default:
 			}
 			if time.Now().After(deadline) {
 				cmd.Process.Kill()

@@ -6,10 +6,12 @@ package screens
 import (
 	"context"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -167,13 +169,24 @@ func Run(opt Options) int {
 		useFyneLanguage(l)
 		fmt.Fprintf(os.Stderr, "pkiodesk: %s\n", i18n.Localize(l, err))
 		end = func() { os.Exit(1) }
-		startupErrorWindow(fa, l, err, end).ShowAndRun()
+		var w fyne.Window
+		if err := onDisplay(func() { w = startupErrorWindow(fa, l, err, end) }); err != nil {
+			fmt.Fprintf(os.Stderr, "pkiodesk: %s\n", i18n.Localize(l, err))
+			return 1
+		}
+		w.ShowAndRun()
 		return 1
 	}
 	core := st.core
 	// A pkiodesk that crashed left its private files behind.
 	_ = core.RemovePrivateLeftovers()
-	u := newUI(fa, core, st.db, core.Language(ctx, os.Getenv), st.demo)
+	lang := core.Language(ctx, os.Getenv)
+	var u *ui
+	if err := onDisplay(func() { u = newUI(fa, core, st.db, lang, st.demo) }); err != nil {
+		core.Close()
+		fmt.Fprintf(os.Stderr, "pkiodesk: %s\n", i18n.Localize(lang, err))
+		return 1
+	}
 	var finished sync.Once
 	finish := func() {
 		finished.Do(func() {
@@ -216,6 +229,28 @@ func Run(opt Options) int {
 func onUIThread(f func()) {
 	defer func() { _ = recover() }()
 	fyne.Do(f)
+}
+
+// onDisplay runs f, which makes pkiodesk's first window and so connects to
+// the display. When the display cannot be opened (its X server is gone or
+// refuses, or DISPLAY names none), GLFW only logs why and Fyne then panics
+// on the uninitialised library; that panic becomes an error saying so.
+// Panics of Go's runtime are bugs and stay panics.
+func onDisplay(f func()) (err error) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		cause, ok := r.(error)
+		var bug runtime.Error
+		if !ok || errors.As(cause, &bug) {
+			panic(r)
+		}
+		err = i18n.E("window.display_failed", nil, os.Getenv("DISPLAY"), cause)
+	}()
+	f()
+	return nil
 }
 
 // started is what Run needs once the database is open.

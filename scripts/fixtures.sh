@@ -67,7 +67,10 @@ if command -v Xvfb >/dev/null; then
   [ -s "$top/build/xvfb.display" ] && display=$(cat "$top/build/xvfb.display")
   if [ -z "$display" ] || ! answers "$display"; then
     rm -f "$top/build/xvfb.display"
-    setsid Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp \
+    # -noreset: without it the server resets whenever its last client
+    # leaves and drops connections arriving meanwhile (a window that starts
+    # then cannot open the display).
+    setsid Xvfb -displayfd 1 -screen 0 1280x800x24 -nolisten tcp -noreset \
       >"$top/build/xvfb.number" 2>"$top/build/xvfb.log" < /dev/null &
     for _ in $(seq 100); do [ -s "$top/build/xvfb.number" ] && break; sleep 0.1; done
     display=":$(head -n1 "$top/build/xvfb.number" 2>/dev/null)"

@@ -63,7 +63,7 @@ cli >/dev/null 2>"$work/nodisplay.err" || rc=$?
 [ "$rc" -eq 1 ] && grep -qF 'geen beeldscherm' "$work/nodisplay.err" || fail "window without a display: exit $rc, $(cat "$work/nodisplay.err")"
 
 step "window under Xvfb"
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$work/display" >"$work/xvfb.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
 [ -s "$work/display" ] || fail "Xvfb did not start"

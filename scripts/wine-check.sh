@@ -113,7 +113,7 @@ cp "$work/tokens-nl.stdout" "$out/tokens-nl.txt"
 cp "$work/tokens-en.stdout" "$out/tokens-en.txt"
 
 step "pkiodesk.com --demo (pkiodesk.exe) under Xvfb"
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$work/display" >"$work/xvfb.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
 [ -s "$work/display" ] || fail "Xvfb did not start"

@@ -5,7 +5,7 @@ type text struct{ nl, en string }
 // catalogue is read-only after package initialisation. Each area of the
 // application keeps its texts in a file of its own (texts_*.go) and lists its
 // map here; a key defined twice stops the program at start.
-var catalogue = merge(coreTexts, brpTexts, pdfTexts, cardTexts, auditTexts, trustTexts, windowTexts, orderTexts, orgTexts, orderListTexts, inventoryTexts, platformTexts)
+var catalogue = merge(coreTexts, brpTexts, pdfTexts, cardTexts, auditTexts, trustTexts, windowTexts, orderTexts, orgTexts, orderListTexts, inventoryTexts, platformTexts, displayTexts)
 
 // merge joins the areas' texts into one catalogue.
 func merge(areas ...map[string]text) map[string]text {
