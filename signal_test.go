@@ -124,9 +124,11 @@ func TestWindowEndsOnSignal(t *testing.T) {
 				<-exited
 				t.Fatalf("%s: no window\n%s", name, logs.String())
 			}
-			// Each search is a new X connection: polled too often on a
-			// loaded machine they fill the X server's backlog, and the
-			// window under test then cannot open its display.
+			// Each search is a new X connection, and its end was the last
+			// client leaving: an X server without -noreset then reset and
+			// dropped the window's connection if it came at that moment
+			// (not a full backlog: a blocking connect waits for room). The
+			// display has -noreset now; polling less often only saves work.
 			if c.when == starting {
 				time.Sleep(20 * time.Millisecond)
 			} else {
