@@ -299,13 +299,6 @@ func (c *checkedWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// File is the file underneath, for commands that look at where their
-// output goes (see isStdout).
-func (c *checkedWriter) File() (*os.File, bool) {
-	f, ok := c.w.(*os.File)
-	return f, ok
-}
-
 // runBody runs a command, and stops waiting for it once ctx has ended and
 // the grace period is over: a write to a pipe nobody reads cannot be
 // cancelled, but the process must still end.
@@ -457,7 +450,7 @@ func (c *call) checkOutput(path string) (toStdout bool, err error) {
 func (c *call) isStdout(path string) bool {
 	f, ok := c.env.Stdout.(*os.File)
 	if cw, wrapped := c.env.Stdout.(*checkedWriter); wrapped {
-		f, ok = cw.File()
+		f, ok = cw.w.(*os.File)
 	}
 	if !ok {
 		return false

@@ -208,7 +208,8 @@ func (b *Bolt) ScanCertificateRecords(ctx context.Context, parts int, reset func
 				reset(p)
 				var err error
 				lo, hi := keyRange(p, parts)
-				stored[p], counted[p] = bucketCount(tx, bucketCerts)
+				c, ok := readCounts(tx)
+				stored[p], counted[p] = c.certs, ok
 				bad[p], err = readRecords(ctx, cursorRange{tx.Bucket(bucketCerts), lo, hi, &seen[p]}, tx.Bucket(bucketDER), pendingKeys(tx), func(v *CertView) { visit(p, v) })
 				return err
 			})

@@ -73,17 +73,3 @@ func recount(tx *bolt.Tx) error {
 	}
 	return storeCounts(tx, c)
 }
-
-// bucketCount is the stored count of a bucket's records, if kept.
-func bucketCount(tx *bolt.Tx, bucket []byte) (uint64, bool) {
-	c, ok := readCounts(tx)
-	switch {
-	case !ok:
-		return 0, false
-	case string(bucket) == string(bucketCerts):
-		return c.certs, true
-	case string(bucket) == string(bucketIssuers):
-		return c.issuers, true
-	}
-	return 0, false
-}
