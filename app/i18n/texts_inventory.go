@@ -39,6 +39,7 @@ var inventoryTexts = map[string]text{
 	"dbfile.unreadable":        {"een pagina kan niet worden gelezen", "a page cannot be read"},
 	"dbfile.too_small":         {"het bestand is te kort voor een database (%d bytes)", "the file is too short for a database (%d bytes)"},
 	"dbfile.metas":             {"beide meta-pagina's zijn beschadigd", "both meta pages are damaged"},
+	"dbfile.counts_damaged":    {"het opgeslagen aantal records is beschadigd; het wordt opnieuw geteld zodra de database weer wordt gewijzigd", "the stored number of records is damaged; it is counted again the next time the database is changed"},
 	"dbfile.truncated":         {"het bestand is afgekapt: %d bytes, waar %d pagina's van %d bytes horen", "the file is truncated: %d bytes, where %d pages of %d bytes belong"},
 	"dbfile.page_outside":      {"pagina %d ligt buiten het bestand", "page %d lies outside the file"},
 	"dbfile.not_tree":          {"pagina %d hoort bij de boom maar is van een ander soort", "page %d belongs to the tree but is of another kind"},

@@ -169,7 +169,9 @@ func scanFile(ctx context.Context, path string, keep bool) (*scan, error) {
 					rep.Schema = binary.BigEndian.Uint32(value)
 				}
 				if string(key) == string(keyCounts) {
-					stored, haveCounts = decodeCounts(value)
+					if stored, haveCounts = decodeCounts(value); !haveCounts {
+						rep.Structure = append(rep.Structure, i18n.E("dbfile.counts_damaged", nil))
+					}
 				}
 				keepBucket(name).put(key, value)
 			case name == string(bucketPending):

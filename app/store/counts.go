@@ -59,17 +59,25 @@ func addCounts(tx *bolt.Tx, certs, issuers int) error {
 }
 
 // recount counts the records and stores the counts: for a database opened
-// for writing that has none yet.
+// for writing that has none yet, or whose counts fail their checksum. Every
+// record has its DER beside it, so a record that the same damage hid is
+// still counted: a DER beyond the records makes a missing certificate
+// record, which the next read reports instead of taking the loss as the new
+// truth.
 func recount(tx *bolt.Tx) error {
 	var c recordCounts
+	var ders uint64
 	for _, bk := range []struct {
 		name []byte
 		n    *uint64
-	}{{bucketCerts, &c.certs}, {bucketIssuers, &c.issuers}} {
+	}{{bucketCerts, &c.certs}, {bucketIssuers, &c.issuers}, {bucketDER, &ders}} {
 		cur := tx.Bucket(bk.name).Cursor()
 		for k, _ := cur.First(); k != nil; k, _ = cur.Next() {
 			*bk.n++
 		}
+	}
+	if ders > c.certs+c.issuers {
+		c.certs = ders - c.issuers
 	}
 	return storeCounts(tx, c)
 }

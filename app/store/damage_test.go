@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -1053,5 +1054,75 @@ func TestReimportRepairsAHiddenRecord(t *testing.T) {
 	}
 	if rep, err := st.Check(ctx); err != nil || !rep.OK() {
 		t.Errorf("db check after the repair: %+v %v", rep, err)
+	}
+}
+
+// Counts that fail their checksum are counted again when the database is
+// next opened for writing. A record the same damage hid must not become
+// the new truth: its DER still counts it, and the read reports it.
+func TestRecountKeepsAHiddenRecordMissing(t *testing.T) {
+	for _, counts := range []string{"damaged", "absent"} {
+		t.Run(counts, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "db")
+			st, err := OpenBolt(path, BoltOptions{Access: CreateNew})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			entries := demoEntries(t, 20, 3)
+			if _, _, err := st.AddCertificates(ctx, entries); err != nil {
+				t.Fatal(err)
+			}
+			st.Close()
+
+			var hidden string
+			db, err := bolt.Open(path, 0o600, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = db.Update(func(tx *bolt.Tx) error {
+				k, _ := tx.Bucket(bucketCerts).Cursor().First()
+				hidden = string(k)
+				if err := tx.Bucket(bucketCerts).Delete(k); err != nil {
+					return err
+				}
+				meta := tx.Bucket(bucketMeta)
+				if counts == "absent" {
+					return meta.Delete(keyCounts)
+				}
+				v := bytes.Clone(meta.Get(keyCounts))
+				v[3] ^= 0x10
+				return meta.Put(keyCounts, v)
+			})
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			if counts == "damaged" {
+				ro, err := OpenBolt(path, BoltOptions{Access: ReadOnly})
+				if err != nil {
+					t.Fatal(err)
+				}
+				rep, err := ro.Check(ctx)
+				ro.Close()
+				if err != nil || !slices.ContainsFunc(rep.Structure, func(e error) bool { return i18n.Is(e, "dbfile.counts_damaged") }) {
+					t.Errorf("db check does not name the damaged counts: %+v %v", rep.Structure, err)
+				}
+			}
+
+			st, err = OpenBolt(path, BoltOptions{Access: OpenExisting})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			_, bad, err := st.CertificateRecords(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(bad) != 1 || bad[0].Key != hidden || !i18n.Is(bad[0].Err, "err.record_missing") {
+				t.Fatalf("after the recount the hidden record is reported as %+v", bad)
+			}
+		})
 	}
 }
