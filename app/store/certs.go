@@ -394,10 +394,18 @@ func (b *Bolt) Certificates(ctx context.Context) ([]cert.Certificate, error) {
 func (b *Bolt) Issuers(ctx context.Context) ([]cert.Certificate, error) {
 	var recs []CertRecord
 	var bad []Damage
+	var lost uint64
 	err := b.view(ctx, func(tx *bolt.Tx) error {
 		var err error
 		recs = recs[:0]
-		bad, err = readRecords(ctx, tx.Bucket(bucketIssuers), tx.Bucket(bucketDER), pendingKeys(tx), func(v *CertView) { recs = append(recs, v.record()) })
+		var seen uint64
+		bad, err = readRecords(ctx, cursorRange{b: tx.Bucket(bucketIssuers), seen: &seen}, tx.Bucket(bucketDER), pendingKeys(tx), func(v *CertView) { recs = append(recs, v.record()) })
+		// A hidden issuer would leave chains and revocation checks without
+		// their CA, silently: fewer than counted is damage, as for the
+		// certificates.
+		if c, ok := readCounts(tx); ok && seen < c.issuers {
+			lost = c.issuers - seen
+		}
 		return err
 	})
 	if IsDamaged(err) {
@@ -405,6 +413,9 @@ func (b *Bolt) Issuers(ctx context.Context) ([]cert.Certificate, error) {
 	}
 	if err != nil {
 		return nil, readErr(err)
+	}
+	if lost > 0 {
+		bad = append(bad, b.missingRecords(ctx, lost)...)
 	}
 	return decodeAll(recs), joinDamage(bad, nil)
 }

@@ -1126,3 +1126,52 @@ func TestRecountKeepsAHiddenRecordMissing(t *testing.T) {
 		})
 	}
 }
+
+// An issuer record that a damaged page hides is reported by the read of
+// the issuers, as a certificate's is: chains and revocation checks must not
+// quietly go without their CA.
+func TestHiddenIssuerIsReported(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db")
+	st, err := OpenBolt(path, BoltOptions{Access: CreateNew})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, _, err := st.AddCertificates(ctx, append(demoEntries(t, 10, 3), demoEntries(t, 10, 4)...)); err != nil {
+		t.Fatal(err)
+	}
+	before, err := st.Issuers(ctx)
+	st.Close()
+	if err != nil || len(before) < 2 {
+		t.Fatalf("%d issuers stored (%v); the test needs two", len(before), err)
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var name string
+	err = db.Update(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketIssuers).Cursor().Last()
+		for _, c := range before {
+			if c.SHA256 == string(k) {
+				name = c.CommonName
+			}
+		}
+		return tx.Bucket(bucketIssuers).Delete(k) // as a damaged page hides it: counts and DER stay
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, access := range []Access{ReadOnly, OpenExisting} {
+		st, err := OpenBolt(path, BoltOptions{Access: access})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := st.Issuers(ctx)
+		st.Close()
+		if len(got) != len(before)-1 || err == nil || !i18n.Is(err, "err.records_damaged") || !strings.Contains(i18n.Localize(i18n.NL, err), name) {
+			t.Errorf("access %v: %d of %d issuers, and the hidden %q is not named: %v", access, len(got), len(before), name, err)
+		}
+	}
+}
