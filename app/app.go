@@ -180,3 +180,9 @@ func demoPath(getenv func(string) string) (string, error) {
 	}
 	return filepath.Join(dir, "pkiodesk", "demo", "pkiodesk-demo.db"), nil
 }
+
+// OwnFiles are the files of the database at dbPath that no export, backup
+// or save may replace: the database and its journal checkpoint.
+func OwnFiles(dbPath string) []string {
+	return []string{dbPath, audit.HeadPath(dbPath)}
+}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"pkiodesk/app"
-	"pkiodesk/app/audit"
 	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/store"
@@ -429,18 +428,11 @@ func (c *call) checkOutput(path string) (toStdout bool, err error) {
 	if path == "-" || c.isStdout(path) {
 		return true, nil
 	}
-	_, existing, err := files.OutputTarget(path)
-	if err != nil {
+	if _, _, err := files.OutputTarget(path); err != nil {
 		return false, err
 	}
-	if existing != nil {
-		if db, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil {
-			for _, own := range []string{db, audit.HeadPath(db)} {
-				if fi, err := os.Stat(own); err == nil && os.SameFile(fi, existing) {
-					return false, i18n.E("cli.output_is_database", nil, path)
-				}
-			}
-		}
+	if db, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil && files.IsOneOf(path, app.OwnFiles(db)...) {
+		return false, i18n.E("cli.output_is_database", nil, path)
 	}
 	return false, nil
 }

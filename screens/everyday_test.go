@@ -1,20 +1,25 @@
 package screens
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/inventory"
@@ -483,7 +488,7 @@ type FakeFileChooser struct {
 func (f *FakeFileChooser) save(u *ui, req saveRequest) {
 	f.saved = append(f.saved, req)
 	path := filepath.Join(f.dir, req.name)
-	if err := writeFile(path, req.write); err != nil {
+	if err := writeFile(path, u.ownFiles(), req.write); err != nil {
 		u.showError(err)
 		return
 	}
@@ -554,14 +559,14 @@ func TestWriteFileRefusesOddTargets(t *testing.T) {
 	if err := os.Symlink(target, link); err != nil {
 		t.Skip("no symlinks here")
 	}
-	if err := writeFile(link, func(w fileWriter) error { _, err := io.WriteString(w, "nieuw"); return err }); !i18n.Is(err, "window.not_regular") {
+	if err := writeFile(link, nil, func(w fileWriter) error { _, err := io.WriteString(w, "nieuw"); return err }); !i18n.Is(err, "window.not_regular") {
 		t.Errorf("write through a link: %v", err)
 	}
 	if got, _ := os.ReadFile(target); string(got) != "oud" {
 		t.Errorf("target changed to %q", got)
 	}
 	failing := func(w fileWriter) error { io.WriteString(w, "half"); return i18n.E("err.csv_write", nil) }
-	if err := writeFile(target, failing); !i18n.Is(err, "err.csv_write") {
+	if err := writeFile(target, nil, failing); !i18n.Is(err, "err.csv_write") {
 		t.Errorf("failing write: %v", err)
 	}
 	if got, _ := os.ReadFile(target); string(got) != "oud" {
@@ -574,14 +579,14 @@ func TestWriteFileRefusesOddTargets(t *testing.T) {
 	// A new file is an ordinary document; a replaced one keeps its mode.
 	fresh := filepath.Join(dir, "nieuw.csv")
 	ok := func(w fileWriter) error { _, err := io.WriteString(w, "nieuw"); return err }
-	if err := writeFile(fresh, ok); err != nil {
+	if err := writeFile(fresh, nil, ok); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Stat(fresh); fi.Mode().Perm() != 0o644 {
 		t.Errorf("new file: %v", fi.Mode())
 	}
 	os.Chmod(target, 0o640)
-	if err := writeFile(target, ok); err != nil {
+	if err := writeFile(target, nil, ok); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := os.ReadFile(target); string(got) != "nieuw" {
@@ -763,5 +768,85 @@ func TestExpiringPeriodRetitles(t *testing.T) {
 	o.period.SetSelectedIndex(2)
 	if o.query.ExpiringDays != 90 || !strings.HasPrefix(title(u), "Verlopen binnen 90 dagen") {
 		t.Errorf("period %d, title %q", o.query.ExpiringDays, title(u))
+	}
+}
+
+// A save never replaces the database or its journal checkpoint, and Fyne's
+// own dialog, which opens the chosen file itself, no longer truncates what
+// it opens before pkiodesk sees the name: its writes go through writeFile.
+func TestSaveNeverReplacesTheDatabase(t *testing.T) {
+	u := newTestUI(t, i18n.NL)
+	db := u.core.Store.Path()
+	before, err := os.ReadFile(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unchanged := func(when string) {
+		t.Helper()
+		if now, _ := os.ReadFile(db); !bytes.Equal(now, before) {
+			t.Fatalf("%s: the database changed (%d → %d bytes)", when, len(before), len(now))
+		}
+	}
+	write := func(w fileWriter) error { _, err := io.WriteString(w, "a;b\n"); return err }
+	for _, own := range app.OwnFiles(db) {
+		if _, err := os.Stat(own); err != nil {
+			continue // no checkpoint written yet
+		}
+		if err := writeFile(own, u.ownFiles(), write); !i18n.Is(err, "window.output_is_database") {
+			t.Errorf("save onto %s: %v", filepath.Base(own), err)
+		}
+	}
+	unchanged("the system dialog's save")
+
+	// What Fyne's dialog does once the user confirms "Overwrite?".
+	w, err := storage.Writer(storage.NewFileURI(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unchanged("opening the writer")
+	if err := write(w); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); !i18n.Is(err, "window.output_is_database") {
+		t.Errorf("Fyne dialog's save onto the database: %v", err)
+	}
+	unchanged("the Fyne dialog's save")
+
+	// A FIFO is refused, not waited on; a new file appears whole on Close.
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pijp.csv")
+	if err := exec.Command("mkfifo", fifo).Run(); err == nil {
+		done := make(chan error, 1)
+		go func() {
+			w, err := storage.Writer(storage.NewFileURI(fifo))
+			if err == nil {
+				write(w)
+				err = w.Close()
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !i18n.Is(err, "window.not_regular") {
+				t.Errorf("save onto a FIFO: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the save waits on a FIFO")
+		}
+	}
+	fresh := filepath.Join(dir, "nieuw.csv")
+	w, err = storage.Writer(storage.NewFileURI(fresh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(w)
+	if _, err := os.Stat(fresh); err == nil {
+		t.Error("the file exists before the save is complete")
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(fresh); string(got) != "a;b\n" {
+		t.Errorf("saved %q", got)
 	}
 }

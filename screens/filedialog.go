@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"github.com/ncruces/zenity"
 
+	"pkiodesk/app"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/files"
 	"pkiodesk/app/i18n"
@@ -71,7 +72,15 @@ func pickFileChooser(getenv func(string) string) fileChooser {
 	return fyneChooser{}
 }
 
-func (u *ui) saveFile(req saveRequest)  { u.files.save(u, req) }
+func (u *ui) saveFile(req saveRequest) { u.files.save(u, req) }
+
+// ownFiles are the files a save must never replace: the open database's.
+func (u *ui) ownFiles() []string {
+	if u.core == nil || u.core.Store == nil {
+		return nil
+	}
+	return app.OwnFiles(u.core.Store.Path())
+}
 func (u *ui) openFiles(req openRequest) { u.files.open(u, req) }
 
 func certFilter(l i18n.Lang) []fileFilter {
@@ -123,7 +132,7 @@ func (s systemChooser) save(u *ui, req saveRequest) {
 				u.showError(i18n.E("window.dialog_failed", err))
 				return
 			}
-			if err := writeFile(path, req.write); err != nil {
+			if err := writeFile(path, u.ownFiles(), req.write); err != nil {
 				u.showError(err)
 				return
 			}
@@ -174,14 +183,17 @@ func (s systemChooser) open(u *ui, req openRequest) {
 // temporary file in the same folder (files.WriteReplacing): a crash leaves
 // the old file or the new one, never half of it. It refuses to replace what
 // is not a regular file (a device, a folder, a link the user may not know
-// of). A new file is an ordinary document (0644); a replaced one keeps its
-// permissions.
-func writeFile(path string, write func(fileWriter) error) error {
+// of), and the database's own files (own). A new file is an ordinary
+// document (0644); a replaced one keeps its permissions.
+func writeFile(path string, own []string, write func(fileWriter) error) error {
 	name := cert.Printable(filepath.Base(path))
 	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
 		return i18n.E("window.not_regular", nil, name)
 	} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return i18n.E("window.write_failed", err, name)
+	}
+	if files.IsOneOf(path, own...) {
+		return i18n.E("window.output_is_database", nil, name)
 	}
 	var writeErr error
 	err := files.WriteReplacing(path, 0o644, func(w io.Writer) error {
@@ -251,7 +263,12 @@ func (c fyneChooser) save(u *ui, req saveRequest) {
 			return
 		}
 		if err := w.Close(); err != nil {
-			u.showError(i18n.E("window.write_failed", err, cert.Printable(w.URI().Name())))
+			// The guarded writer (filerepo.go) says what went wrong itself.
+			var said *i18n.Error
+			if !errors.As(err, &said) {
+				err = i18n.E("window.write_failed", err, cert.Printable(w.URI().Name()))
+			}
+			u.showError(err)
 			return
 		}
 		u.lastDir = filepath.Dir(path)

@@ -351,6 +351,7 @@ func newUI(fa fyne.App, core *app.App, db app.Database, lang i18n.Lang, demo *de
 	u.win = fa.NewWindow("pkiodesk")
 	u.win.Resize(windowSize(os.Getenv))
 	u.files = pickFileChooser(os.Getenv)
+	guardFileWrites(u.ownFiles)
 	u.resetNavigation()
 	u.installKeys()
 	return u

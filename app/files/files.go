@@ -133,6 +133,22 @@ func OutputTarget(path string) (target string, existing fs.FileInfo, err error) 
 	return path, fi, nil
 }
 
+// IsOneOf tells whether path, followed through links, is one of the files
+// named by own that exist: an export must never replace the database or its
+// companions, whichever name or link the user chose for it.
+func IsOneOf(path string, own ...string) bool {
+	_, existing, err := OutputTarget(path)
+	if err != nil || existing == nil {
+		return false
+	}
+	for _, o := range own {
+		if fi, err := os.Stat(o); err == nil && os.SameFile(fi, existing) {
+			return true
+		}
+	}
+	return false
+}
+
 // WriteReplacing writes a file through a temporary file in the same folder
 // and renames it into place, so that an interrupted write never leaves half
 // a file under the chosen name. A file it replaces keeps its permissions; a

@@ -57,14 +57,11 @@ func (b *Bolt) Backup(ctx context.Context, path string) error {
 
 // refuseSelf refuses the database file (or a link to it) as a target.
 func (b *Bolt) refuseSelf(path string) error {
-	target, existing, err := files.OutputTarget(path)
+	target, _, err := files.OutputTarget(path)
 	if err != nil {
 		return i18n.E("err.backup_write", err, path)
 	}
-	if existing == nil {
-		return nil
-	}
-	if self, err := os.Stat(b.path); err == nil && os.SameFile(self, existing) {
+	if files.IsOneOf(path, b.path) {
 		return i18n.E("err.backup_is_database", nil, target)
 	}
 	return nil
