@@ -773,7 +773,8 @@ func TestExpiringPeriodRetitles(t *testing.T) {
 
 // A save never replaces the database or its journal checkpoint, and Fyne's
 // own dialog, which opens the chosen file itself, no longer truncates what
-// it opens before pkiodesk sees the name: its writes go through writeFile.
+// it opens before pkiodesk sees the name: its writes go through writeFile,
+// and it opens regular files only (a FIFO blocked the window).
 func TestSaveNeverReplacesTheDatabase(t *testing.T) {
 	u := newTestUI(t, i18n.NL)
 	db := u.core.Store.Path()
@@ -833,6 +834,21 @@ func TestSaveNeverReplacesTheDatabase(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("the save waits on a FIFO")
 		}
+		go func() {
+			r, err := storage.Reader(storage.NewFileURI(fifo))
+			if err == nil {
+				r.Close()
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !i18n.Is(err, "err.not_regular.fifo") {
+				t.Errorf("opening a FIFO: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("opening a file waits on a FIFO")
+		}
 	}
 	fresh := filepath.Join(dir, "nieuw.csv")
 	w, err = storage.Writer(storage.NewFileURI(fresh))
@@ -848,5 +864,14 @@ func TestSaveNeverReplacesTheDatabase(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(fresh); string(got) != "a;b\n" {
 		t.Errorf("saved %q", got)
+	}
+	r, err := storage.Reader(storage.NewFileURI(fresh))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(r)
+	r.Close()
+	if string(got) != "a;b\n" || r.URI().Path() != fresh {
+		t.Errorf("read back %q from %s", got, r.URI())
 	}
 }

@@ -2,9 +2,12 @@ package screens
 
 import (
 	"bytes"
+	"os"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/storage/repository"
+
+	"pkiodesk/app/files"
 )
 
 // Fyne's own file dialog opens the chosen file for writing itself, before
@@ -13,7 +16,8 @@ import (
 // a FIFO. pkiodesk replaces the writer of Fyne's file repository with one
 // that holds what is written and hands it to writeFile when it is closed:
 // the same checks, and the same all-or-nothing write, as after the
-// system's dialog.
+// system's dialog. Reading, it opened a FIFO and waited on it forever,
+// on the window's thread: the guarded reader opens regular files only.
 
 // fileRepository is everything Fyne's file repository does; the guarded
 // one passes all of it on but the writer.
@@ -46,6 +50,21 @@ func guardFileWrites(own func() []string) {
 		repository.Register("file", guardedFiles{fr, own})
 	}
 }
+
+func (g guardedFiles) Reader(u fyne.URI) (fyne.URIReadCloser, error) {
+	f, _, err := files.OpenRegular(u.Path())
+	if err != nil {
+		return nil, err
+	}
+	return uriFile{f, u}, nil
+}
+
+type uriFile struct {
+	*os.File
+	uri fyne.URI
+}
+
+func (f uriFile) URI() fyne.URI { return f.uri }
 
 func (g guardedFiles) Writer(u fyne.URI) (fyne.URIWriteCloser, error) {
 	return &heldWriter{uri: u, own: g.own}, nil
