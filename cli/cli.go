@@ -78,6 +78,10 @@ type call struct {
 	// opened are the cores the command opened, asked afterwards whether
 	// the journal's checkpoint lags behind what they stored.
 	opened []*app.App
+	// damageSaid is set by a command that tells of a damaged database
+	// itself (list, expiring, db check, db backup); for every other one
+	// runCommand says it, and ends with 2.
+	damageSaid bool
 }
 
 func (c *call) out(format string, a ...any) { fmt.Fprintf(c.env.Stdout, format, a...) }
@@ -270,6 +274,14 @@ func runCommand(ctx context.Context, cmd command, args []string, env Env, lang i
 	c.env.Stdout = out
 	code := runBody(ctx, c, body)
 	for _, a := range c.opened {
+		if a.Damage != nil && !c.damageSaid {
+			// What a damaged file still gave is shown, but a script must
+			// not take it for the whole answer ("0 certificaten", exit 0).
+			c.damageSaid = true
+			c.warn(a.Damage)
+			fmt.Fprintf(env.Stderr, "%s\n", i18n.Localize(c.lang, app.RestoreHint(c.dbPath())))
+			code = max(code, 2)
+		}
 		if a.Journal == nil {
 			continue
 		}

@@ -39,6 +39,7 @@ func dbCommand() command {
 // dbCheck reads every page and record; exit 0 when all is well, 1 when
 // damage was found.
 func (c *call) dbCheck(ctx context.Context) int {
+	c.damageSaid = true // the report is about the damage
 	a, err := c.open(ctx, store.ReadOnly, false)
 	if err != nil && !store.IsDamaged(err) {
 		return c.fail(err)
@@ -91,6 +92,7 @@ func (c *call) dbBackup(ctx context.Context, target string) int {
 	} else if toStdout {
 		return c.fail(i18n.E("cli.backup_stdout", nil))
 	}
+	c.damageSaid = true // a copy of what can be read is what a damaged file needs
 	a, err := c.open(ctx, store.ReadOnly, false)
 	if err != nil {
 		return c.fail(err)

@@ -97,6 +97,7 @@ func (c *call) reportDamage(damage error, damaged []store.Damage, shown int) boo
 		c.warn(store.DamagedRecords(damaged))
 	}
 	if damage != nil {
+		c.damageSaid = true
 		c.warn(damage)
 		fmt.Fprintf(c.env.Stderr, "%s\n", i18n.T(c.lang, "db.readable", shown))
 		fmt.Fprintf(c.env.Stderr, "%s\n", i18n.Localize(c.lang, app.RestoreHint(c.dbPath())))
