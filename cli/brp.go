@@ -356,7 +356,7 @@ func brpExportCommand() command {
 					return c.fail(err)
 				}
 				if *outDir != "" {
-					written, err := ex.Write(*outDir, *format)
+					written, err := ex.Write(*outDir, *format, app.OwnFiles(core.Store.Path())...)
 					for _, path := range written {
 						c.out("%s %s\n", t(c.lang, "Geschreven:", "Written:"), path)
 					}

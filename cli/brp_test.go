@@ -158,6 +158,25 @@ func TestBRPCheckRealRvIGCertificate(t *testing.T) {
 	if r := run(t, "nl", "brp", "export", "--db", db, "--format", "xml"); r.code != 2 {
 		t.Errorf("format xml: %d", r.code)
 	}
+
+	// Links under the export's names to the database or its checkpoint:
+	// refused before anything is written, the database intact.
+	for _, own := range []string{db, db + ".journal-head"} {
+		if _, err := os.Stat(own); err != nil {
+			continue
+		}
+		trap := t.TempDir()
+		os.Symlink(own, filepath.Join(trap, "pkiodesk-brp.json"))
+		before, _ := os.ReadFile(own)
+		r := run(t, "nl", "brp", "export", "--db", db, "--format", "json", "--out", trap)
+		after, _ := os.ReadFile(own)
+		if r.code != 2 || !strings.Contains(r.stderr, "de database van pkiodesk zelf") || !bytes.Equal(before, after) {
+			t.Errorf("export over a link to %s: %d %s (file kept: %v)", filepath.Base(own), r.code, r.stderr, bytes.Equal(before, after))
+		}
+		if _, err := os.Stat(filepath.Join(trap, "000008-chain.pem")); err == nil {
+			t.Error("the export wrote a file before it refused")
+		}
+	}
 }
 
 func fixturePKIo(t *testing.T) string { return filepath.Dir(pkioFiles(t)[0]) }

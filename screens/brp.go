@@ -417,7 +417,7 @@ func (s *brpScreen) exportDialog() {
 			ex, err := brp.BuildExport(ctx, s.afnemers, s.checker)
 			var written []string
 			if err == nil {
-				written, err = ex.Write(dir.Path(), strings.ToLower(format.Selected))
+				written, err = ex.Write(dir.Path(), strings.ToLower(format.Selected), u.ownFiles()...)
 			}
 			if err != nil {
 				dialog.ShowError(fmt.Errorf("%s", i18n.Localize(u.lang, err)), u.win)

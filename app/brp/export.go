@@ -166,8 +166,10 @@ func (g GatewayConfig) YAML() ([]byte, error) { return yaml.Marshal(g) }
 
 // Write stores the configuration (pkiodesk-brp.json or .yaml) and the PEM
 // chains in dir, each file written whole or not at all (temporary file,
-// then rename). It returns the paths written.
-func (e Export) Write(dir, format string) ([]string, error) {
+// then rename). A name in dir that is (or links to) one of own, the
+// database's files, is refused before anything is written. It returns the
+// paths written.
+func (e Export) Write(dir, format string, own ...string) ([]string, error) {
 	var data []byte
 	var err error
 	switch format {
@@ -184,12 +186,18 @@ func (e Export) Write(dir, format string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, i18n.E("brp.err.export_write", err, dir)
 	}
-	files := map[string][]byte{"pkiodesk-brp." + format: data}
-	maps.Copy(files, e.Files)
+	out := map[string][]byte{"pkiodesk-brp." + format: data}
+	maps.Copy(out, e.Files)
+	names := slices.Sorted(maps.Keys(out))
+	for _, name := range names {
+		if path := filepath.Join(dir, name); files.IsOneOf(path, own...) {
+			return nil, i18n.E("brp.err.export_is_database", nil, path)
+		}
+	}
 	var written []string
-	for _, name := range slices.Sorted(maps.Keys(files)) {
+	for _, name := range names {
 		path := filepath.Join(dir, name)
-		if err := writeFile(path, files[name]); err != nil {
+		if err := writeFile(path, out[name]); err != nil {
 			return written, i18n.E("brp.err.export_write", err, path)
 		}
 		written = append(written, path)
