@@ -286,7 +286,13 @@ func runCommand(ctx context.Context, cmd command, args []string, env Env, lang i
 			continue
 		}
 		if err := a.Journal.HeadProblem(); err != nil {
-			fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, i18n.E("audit.head_lags", err)))
+			// "Stored, but" only where the command succeeded: after a
+			// failure the entry that lags is the failure's own.
+			key := "audit.head_lags"
+			if code != 0 {
+				key = "audit.head_lags_failed"
+			}
+			fmt.Fprintf(env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, i18n.E(key, err)))
 		}
 	}
 	if out.err != nil && code < 2 {

@@ -836,3 +836,49 @@ func TestHelpTakesAVerb(t *testing.T) {
 		t.Errorf("help list extra: %d %s", r.code, r.stderr)
 	}
 }
+
+// A file system that refuses to grow a file (the file-size limit stands in
+// for a full disk, which a test cannot make without mounting one): every
+// command says so in the user's language, names no temporary file of ours,
+// does not blame reading the database, and leaves no half-made database.
+func TestFullDiskSaysSoInWords(t *testing.T) {
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash here for ulimit")
+	}
+	limited := func(kb int, args ...string) result {
+		t.Helper()
+		p := process(args...)
+		cmd := exec.Command(bash, append([]string{"-c", fmt.Sprintf(`ulimit -f %d && exec "$@"`, kb), "bash", p.Path}, p.Args[1:]...)...)
+		cmd.Env = p.Env
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Run()
+		return result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String()}
+	}
+	db := newDB(t)
+	run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 40, 31)...)...)
+	dir := t.TempDir()
+	fresh := filepath.Join(dir, "nieuw.db")
+	for _, trial := range []struct {
+		kb   int
+		args []string
+	}{
+		{8, []string{"init", "--db", fresh}},
+		{64, []string{"db", "backup", "--db", db, filepath.Join(dir, "kopie.db")}},
+		{1, []string{"list", "--db", db, "--status", "alle", "--csv", filepath.Join(dir, "lijst.csv")}},
+	} {
+		r := limited(trial.kb, trial.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "groter dan het systeem toestaat") {
+			t.Errorf("%v: %d %s", trial.args, r.code, r.stderr)
+		}
+		for _, wrong := range []string{".pkiodesk-", "file too large", "lezen uit de database", "copy:", "opgeslagen, maar"} {
+			if strings.Contains(r.stderr, wrong) {
+				t.Errorf("%v says %q: %s", trial.args, wrong, r.stderr)
+			}
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("left behind: %v (a half-made database is called damaged by every later command)", entries)
+	}
+}

@@ -232,17 +232,46 @@ func writeTemp(dir string, mode fs.FileMode, write func(io.Writer) error) (strin
 		return "", err
 	}
 	if err := tmp.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fail(err)
+		return fail(writeError(err))
 	}
-	if err := write(tmp); err != nil {
+	if err := write(tempWriter{tmp}); err != nil {
 		return fail(err)
 	}
 	if err := tmp.Sync(); err != nil {
-		return fail(err)
+		return fail(writeError(err))
 	}
 	if err := tmp.Close(); err != nil {
 		os.Remove(tmp.Name())
-		return "", err
+		return "", writeError(err)
 	}
 	return tmp.Name(), nil
 }
+
+// WriteError is a failed write of the file being written (a full disk, an
+// I/O error): it tells a caller that the output failed, not what was being
+// copied into it, and its text names no temporary file the user never
+// chose; the caller names the file.
+type WriteError struct{ Err error }
+
+func (e *WriteError) Error() string { return e.Err.Error() }
+func (e *WriteError) Unwrap() error { return e.Err }
+
+func writeError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &WriteError{Err: err}
+}
+
+// tempWriter is the temporary file as the write function sees it.
+type tempWriter struct{ f *os.File }
+
+func (t tempWriter) Write(p []byte) (int, error) {
+	n, err := t.f.Write(p)
+	if err != nil {
+		err = writeError(err)
+	}
+	return n, err
+}
+

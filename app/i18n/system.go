@@ -23,6 +23,8 @@ var systemErrors = []struct {
 	{syscall.EISDIR, "sys.is_dir"},
 	{syscall.ENOTDIR, "sys.not_dir"},
 	{syscall.ENOSPC, "sys.no_space"},
+	{syscall.EDQUOT, "sys.quota"},
+	{syscall.EFBIG, "sys.file_too_big"},
 	{syscall.EROFS, "sys.read_only_fs"},
 	{syscall.EIO, "sys.io"},
 	{syscall.EMFILE, "sys.too_many_files"},

@@ -35,9 +35,14 @@ func (b *Bolt) Backup(ctx context.Context, path string) error {
 	var readFailed error
 	err := files.WriteReplacing(path, 0o600, func(w io.Writer) error {
 		return b.view(ctx, func(tx *bolt.Tx) error {
-			_, err := tx.WriteTo(ctxWriter{ctx, w})
-			var pe *fs.PathError
-			if err != nil && !errors.As(err, &pe) {
+			cw := &ctxWriter{ctx: ctx, w: w}
+			_, err := tx.WriteTo(cw)
+			if err != nil && cw.err != nil {
+				// bbolt words the writer's error as text: the writer's
+				// own (cancelled, disk full) keeps its meaning.
+				return cw.err
+			}
+			if err != nil {
 				readFailed = readErr(err)
 			}
 			return err
@@ -79,16 +84,23 @@ func checkCopy(path string) error {
 }
 
 // ctxWriter ends a long copy when the user interrupts it.
+// It remembers the error it returned.
 type ctxWriter struct {
 	ctx context.Context
 	w   io.Writer
+	err error
 }
 
-func (c ctxWriter) Write(p []byte) (int, error) {
+func (c *ctxWriter) Write(p []byte) (int, error) {
 	if err := c.ctx.Err(); err != nil {
-		return 0, err
+		c.err = i18n.E("err.context_canceled", err)
+		return 0, c.err
 	}
-	return c.w.Write(p)
+	n, err := c.w.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
 }
 
 // migrate copies the database aside and then rewrites it in the current

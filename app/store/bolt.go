@@ -112,21 +112,57 @@ func OpenBolt(path string, opt BoltOptions) (*Bolt, error) {
 	if err != nil {
 		return nil, err
 	}
+	existed := false
 	if fresh {
+		_, err := os.Stat(path)
+		existed = err == nil
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, i18n.E("err.db_dir", err)
 		}
 	}
 	db, err := openGuarded(path, opt, fresh)
 	if err != nil {
+		if fresh && !existed && !i18n.Is(err, "err.db_in_use") {
+			removeUnfinished(path)
+		}
 		return nil, err
 	}
 	b := &Bolt{db: db, path: path, readOnly: opt.Access == ReadOnly}
 	if err := b.initSchema(fresh, opt.Now); err != nil {
+		empty := fresh && holdsNothing(db)
 		db.Close()
+		if empty {
+			// Made here and never given its schema (a full disk): leave
+			// no shell that every later command calls damaged.
+			if existed {
+				os.Truncate(path, 0)
+			} else {
+				os.Remove(path)
+			}
+		}
 		return nil, err
 	}
 	return b, nil
+}
+
+// removeUnfinished removes a database file this open created when bbolt
+// could not even write its first pages (a full disk): a file shorter than
+// those pages holds nothing, and would be taken for a damaged database.
+func removeUnfinished(path string) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() && fi.Size() < 4*int64(os.Getpagesize()) {
+		os.Remove(path)
+	}
+}
+
+// holdsNothing tells whether a bbolt file has no bucket at all: no one's
+// data, whoever made it.
+func holdsNothing(db *bolt.DB) bool {
+	empty := false
+	_ = db.View(func(tx *bolt.Tx) error {
+		empty = tx.ForEach(func([]byte, *bolt.Bucket) error { return errForeign }) == nil
+		return nil
+	})
+	return empty
 }
 
 // checkBeforeOpen decides whether the file is to be created, and checks an

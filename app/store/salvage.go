@@ -208,7 +208,7 @@ func (s *Salvaged) Backup(ctx context.Context, path string) error {
 	}
 	defer src.Close()
 	err = files.WriteReplacing(path, 0o600, func(w io.Writer) error {
-		_, err := io.Copy(ctxWriter{ctx, w}, src)
+		_, err := io.Copy(&ctxWriter{ctx: ctx, w: w}, src)
 		return err
 	})
 	if err != nil {
