@@ -274,4 +274,3 @@ func (t tempWriter) Write(p []byte) (int, error) {
 	}
 	return n, err
 }
-
