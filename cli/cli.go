@@ -82,6 +82,9 @@ type call struct {
 	// itself (list, expiring, db check, db backup); for every other one
 	// runCommand says it, and ends with 2.
 	damageSaid bool
+	// landed is set by a command once its change is stored: a signal
+	// that comes after it no longer turns the command into a failure.
+	landed bool
 }
 
 func (c *call) out(format string, a ...any) { fmt.Fprintf(c.env.Stdout, format, a...) }
@@ -324,7 +327,7 @@ func runBody(ctx context.Context, c *call, body func(context.Context) int) int {
 	go func() { done <- body(ctx) }()
 	select {
 	case code := <-done:
-		if status, ok := signalStatus(ctx); ok {
+		if status, ok := signalStatus(ctx); ok && !c.landed {
 			return status
 		}
 		return code
@@ -337,6 +340,10 @@ func runBody(ctx context.Context, c *call, body func(context.Context) int) int {
 	code := 2
 	select {
 	case code = <-done:
+		if c.landed {
+			// Stored, and the report was written after the signal.
+			return code
+		}
 	case <-time.After(grace):
 		// Even stderr may be a pipe nobody reads: do not wait on it.
 		msg := make(chan struct{})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/pem"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,5 +195,28 @@ func TestSettings(t *testing.T) {
 	}
 	if r := run(t, "nl", "settings", "--db", db, "--remove-module", module, "--lang", "auto"); r.code != 0 || strings.Contains(r.stdout, module) || !strings.Contains(r.stdout, "Taal: auto") {
 		t.Errorf("remove: %d %s", r.code, r.stdout)
+	}
+}
+
+// A signal that comes after a command's change landed (Ctrl-C just after
+// an import committed) does not turn it into "interrupted", exit 130: the
+// report then says what was stored, and the status agrees. Before that, the
+// signal's status stands.
+func TestSignalAfterTheChangeLanded(t *testing.T) {
+	for _, landed := range []bool{false, true} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		c := &call{env: Env{Stderr: io.Discard, Grace: time.Second}}
+		code := runBody(ctx, c, func(context.Context) int {
+			c.landed = landed
+			cancel(Interrupted{os.Interrupt})
+			return 0
+		})
+		want := 130
+		if landed {
+			want = 0
+		}
+		if code != want {
+			t.Errorf("landed %v: exit %d, want %d", landed, code, want)
+		}
 	}
 }

@@ -72,7 +72,7 @@ func importCommand() command {
 					a.Close()
 					return c.fail(err)
 				}
-				if *pwFile == "" && needsPassword(rep) {
+				if *pwFile == "" && ctx.Err() == nil && needsPassword(rep) {
 					if pw, ok := c.promptPassword(); ok {
 						retry := retryInputs(inputs, rep)
 						opt.P12Password = pw
@@ -84,6 +84,10 @@ func importCommand() command {
 						rep = mergeRetry(rep, rep2)
 					}
 				}
+				// Stored: a signal from here on ends nothing half-way; what
+				// follows is quick, and the report must say what landed.
+				c.landed = true
+				ctx = context.WithoutCancel(ctx)
 				// CRL files (for a workstation without a route to the CA) go
 				// to the trust store: the certificate import names them.
 				rep, crls, err := importCRLs(ctx, a, rep)

@@ -316,3 +316,20 @@ func TestListFilters(t *testing.T) {
 		t.Errorf("action: %d", len(es))
 	}
 }
+
+// Ctrl-C that comes just after an entry landed must not leave the
+// checkpoint behind it: the checkpoint is written without the signal's
+// cancellation.
+func TestCheckpointAfterTheCommitIsNotCancelled(t *testing.T) {
+	f := newFixture(t, 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	f.j.checkpoint(ctx)
+	if err := f.j.HeadProblem(); err != nil {
+		t.Fatalf("checkpoint after a cancelled context: %v", err)
+	}
+	h, err := readHeadFile(HeadPath(f.dbPath))
+	if err != nil || h.Head.Seq != 3 {
+		t.Fatalf("checkpoint file holds %+v (%v), want entry 3", h, err)
+	}
+}

@@ -38,9 +38,11 @@ func (j *Journal) HeadProblem() error {
 	return err
 }
 
-// checkpoint writes the checkpoint after an entry landed.
+// checkpoint writes the checkpoint after an entry landed. It is not
+// cancelled: a Ctrl-C just after the commit must not leave the checkpoint
+// behind what it protects.
 func (j *Journal) checkpoint(ctx context.Context) {
-	if err := j.saveHead(ctx); err != nil {
+	if err := j.saveHead(context.WithoutCancel(ctx)); err != nil {
 		j.mu.Lock()
 		j.headProblem = err
 		j.mu.Unlock()
