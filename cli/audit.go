@@ -36,6 +36,12 @@ func auditVerifyCommand() command {
 					return c.fail(err)
 				}
 				defer a.Close()
+				if a.Damage != nil {
+					// Entries a damaged file no longer gives are not
+					// entries someone removed: say what it is.
+					c.damageSaid = true
+					return c.fail(a.Damage)
+				}
 				rep, err := a.VerifyJournal(ctx)
 				if err != nil {
 					return c.fail(err)

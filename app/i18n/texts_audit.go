@@ -16,7 +16,7 @@ var auditTexts = map[string]text{
 	"audit.bad.broken":        {"logboekregel %d sluit niet aan op regel %d: een van beide is herschreven", "journal entry %d does not follow entry %d: one of them was rewritten"},
 	"audit.bad.removed":       {"logboekregel %d ontbreekt (de volgende regel is %d): regels zijn verwijderd", "journal entry %d is missing (the next entry is %d): entries were removed"},
 	"audit.bad.reordered":     {"logboekregel %d staat op een andere plaats (draagt nummer %d): regels zijn verplaatst", "journal entry %d stands in another place (carries number %d): entries were moved"},
-	"audit.bad.truncated":     {"logboek houdt op bij regel %d, maar het controlepunt kent regels tot en met %d: de laatste regels zijn verwijderd", "the journal ends before entry %d, but the checkpoint knows entries up to %d: the newest entries were removed"},
+	"audit.bad.truncated":     {"het logboek houdt op vóór regel %d, maar het controlepunt kent regels tot en met %d: de laatste regels zijn verwijderd", "the journal ends before entry %d, but the checkpoint knows entries up to %d: the newest entries were removed"},
 	"audit.bad.rewritten":     {"logboekregel %d is een andere dan het controlepunt vastlegde%.0d", "journal entry %d is not the one the checkpoint recorded%.0d"},
 	"audit.bad.bad-signature": {"de handtekening onder het controlepunt bij regel %d klopt niet%.0d", "the signature on the checkpoint at entry %d does not match%.0d"},
 
