@@ -191,6 +191,11 @@ func (a *App) ExportJournal(ctx context.Context, w io.Writer, f audit.Filter, op
 // VerifyJournal checks the chain and the checkpoint, and that a signed
 // checkpoint was signed with the login certificate of a registered person.
 func (a *App) VerifyJournal(ctx context.Context) (*audit.Report, error) {
+	if a.Damage != nil {
+		// Entries a damaged file no longer gives are not entries someone
+		// removed: the answer is the damage.
+		return nil, a.Damage
+	}
 	rep, err := a.Journal.Verify(ctx)
 	if err != nil || rep.SignedBy == "" {
 		return rep, err

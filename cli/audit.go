@@ -11,6 +11,7 @@ import (
 	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
+	"pkiodesk/app/store"
 	"pkiodesk/app/inventory"
 )
 
@@ -36,14 +37,9 @@ func auditVerifyCommand() command {
 					return c.fail(err)
 				}
 				defer a.Close()
-				if a.Damage != nil {
-					// Entries a damaged file no longer gives are not
-					// entries someone removed: say what it is.
-					c.damageSaid = true
-					return c.fail(a.Damage)
-				}
 				rep, err := a.VerifyJournal(ctx)
 				if err != nil {
+					c.damageSaid = store.IsDamaged(err)
 					return c.fail(err)
 				}
 				if !rep.OK() {
