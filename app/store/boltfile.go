@@ -128,8 +128,17 @@ func inspectBolt(r io.ReaderAt, size int64) (*boltFile, error) {
 		}
 	}
 	if !found {
-		if m0.magicOK {
+		ps := int64(os.Getpagesize())
+		if validPageSize(int(m0.pageSize)) {
+			ps = int64(m0.pageSize)
+		}
+		switch {
+		case m0.magicOK && size < 2*ps:
 			return nil, i18n.E("dbfile.too_small", nil, size)
+		case m0.magicOK:
+			// Long enough for both meta pages at any page size, but
+			// neither names a page size that fits: they are damaged.
+			return nil, i18n.E("dbfile.metas", nil)
 		}
 		return nil, errNotBolt
 	}

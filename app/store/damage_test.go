@@ -1242,3 +1242,27 @@ func TestLeafShownTwiceIsReported(t *testing.T) {
 		st.Close()
 	}
 }
+
+// Both meta pages damaged after their magic number: the file is not "too
+// short" (it was called so at 16 MB), its meta pages are damaged; a file
+// cut short before its second meta page is still too short.
+func TestBothMetasDamagedIsNamed(t *testing.T) {
+	golden, _, _ := goldenDB(t)
+	orig, _ := os.ReadFile(golden)
+	data := bytes.Clone(orig)
+	for _, m := range []int{0, 4096} {
+		for i := 20; i < 60; i++ {
+			data[m+i] ^= 0x5a
+		}
+	}
+	path := filepath.Join(t.TempDir(), "db")
+	os.WriteFile(path, data, 0o600)
+	if _, err := OpenBolt(path, BoltOptions{Access: ReadOnly}); !IsDamaged(err) || !strings.Contains(i18n.Localize(i18n.NL, err), "beide meta-pagina's zijn beschadigd") {
+		t.Errorf("both metas damaged: %v", err)
+	}
+	short := filepath.Join(t.TempDir(), "kort")
+	os.WriteFile(short, orig[:6000], 0o600)
+	if _, err := OpenBolt(short, BoltOptions{Access: ReadOnly}); !IsDamaged(err) || strings.Contains(i18n.Localize(i18n.NL, err), "meta-pagina") {
+		t.Errorf("cut short: %v", err)
+	}
+}
