@@ -65,6 +65,12 @@ func addCounts(tx *bolt.Tx, certs, issuers int) error {
 // record, which the next read reports instead of taking the loss as the new
 // truth.
 func recount(tx *bolt.Tx) error {
+	return storeCounts(tx, countRecords(tx))
+}
+
+// countRecords counts the records as recount stores them: a DER beyond the
+// records counts as a certificate record that is missing.
+func countRecords(tx *bolt.Tx) recordCounts {
 	var c recordCounts
 	var ders uint64
 	for _, bk := range []struct {
@@ -79,5 +85,5 @@ func recount(tx *bolt.Tx) error {
 	if ders > c.certs+c.issuers {
 		c.certs = ders - c.issuers
 	}
-	return storeCounts(tx, c)
+	return c
 }
