@@ -285,6 +285,15 @@ func runCommand(ctx context.Context, cmd command, args []string, env Env, lang i
 			fmt.Fprintf(env.Stderr, "%s\n", i18n.Localize(c.lang, app.RestoreHint(c.dbPath())))
 			code = max(code, 2)
 		}
+		if a.Inventory != nil && !c.damageSaid {
+			// Records a damaged page hid or spoiled: every verb that read
+			// the inventory (revocation status, report …) went without them.
+			if damaged := a.Inventory.Damaged(); len(damaged) > 0 {
+				c.damageSaid = true
+				c.warn(store.DamagedRecords(damaged))
+				code = max(code, 2)
+			}
+		}
 		if a.Journal == nil {
 			continue
 		}

@@ -630,6 +630,11 @@ func TestDamagedRecordIsNamed(t *testing.T) {
 	if r.code != 2 {
 		t.Errorf("expiring with a damaged record: exit %d", r.code)
 	}
+	// Every verb that reads the inventory says what it went without.
+	r = run(t, "nl", "revocation", "status", "--db", db)
+	if r.code != 2 || !strings.Contains(r.stderr, "1 beschadigd record overgeslagen: "+c.Subject.CommonName) {
+		t.Errorf("revocation status with a damaged record: %d\n%s", r.code, r.stderr)
+	}
 	r = run(t, "nl", "db", "check", "--db", db)
 	if r.code != 1 || !strings.Contains(r.stdout, c.Subject.CommonName) {
 		t.Errorf("check: %d %s", r.code, r.stdout)
