@@ -101,6 +101,7 @@ func (c *call) dbBackup(ctx context.Context, target string) int {
 	if err := a.Store.Backup(ctx, target); err != nil {
 		return c.fail(err)
 	}
+	c.landed = true // whole and checked: a signal from here on changes nothing
 	c.out("%s\n", i18n.T(c.lang, "db.backup_written", target))
 	if a.Damage != nil {
 		c.warn(i18n.E("db.backup_of_damaged", nil))

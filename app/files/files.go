@@ -215,8 +215,12 @@ func WriteNew(path string, mode fs.FileMode, write func(io.Writer) error) error 
 }
 
 // writeTemp writes a temporary file in dir with mode and syncs it; it is
-// removed again when anything fails. It returns the file's name.
+// removed again when anything fails. It returns the file's name. On Linux
+// the file has no name until it is whole (createUnnamed).
 func writeTemp(dir string, mode fs.FileMode, write func(io.Writer) error) (string, error) {
+	if tmp, name, ok := createUnnamed(dir, mode); ok {
+		return finishTemp(tmp, name, mode, write)
+	}
 	tmp, err := os.CreateTemp(dir, ".pkiodesk-*.tmp")
 	if err != nil {
 		// Name the folder, not a temporary file the user never chose.
@@ -226,25 +230,34 @@ func writeTemp(dir string, mode fs.FileMode, write func(io.Writer) error) (strin
 		}
 		return "", err
 	}
-	fail := func(err error) (string, error) {
-		tmp.Close()
+	path, err := finishTemp(tmp, func() (string, error) { return tmp.Name(), nil }, mode, write)
+	if err != nil {
 		os.Remove(tmp.Name())
-		return "", err
 	}
+	return path, err
+}
+
+// finishTemp writes, syncs, names and closes the temporary file.
+func finishTemp(tmp *os.File, name func() (string, error), mode fs.FileMode, write func(io.Writer) error) (string, error) {
+	defer tmp.Close()
 	if err := tmp.Chmod(mode); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fail(writeError(err))
-	}
-	if err := write(tempWriter{tmp}); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(writeError(err))
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
 		return "", writeError(err)
 	}
-	return tmp.Name(), nil
+	if err := write(tempWriter{tmp}); err != nil {
+		return "", err
+	}
+	if err := tmp.Sync(); err != nil {
+		return "", writeError(err)
+	}
+	path, err := name()
+	if err != nil {
+		return "", writeError(err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(path)
+		return "", writeError(err)
+	}
+	return path, nil
 }
 
 // WriteError is a failed write of the file being written (a full disk, an

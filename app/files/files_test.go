@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +178,34 @@ func TestReplaceEntryReplacesALink(t *testing.T) {
 	}
 	if l := leftovers(t, dir); len(l) > 0 {
 		t.Errorf("temporary files left: %v", l)
+	}
+}
+
+// A process killed while it writes (SIGKILL during a backup) must leave
+// nothing in the user's folder: on Linux the file has no name until it is
+// whole, so nothing is there to leave.
+func TestNothingNamedWhileWriting(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("unnamed temporary files are Linux's")
+	}
+	dir := t.TempDir()
+	target := filepath.Join(dir, "kopie.db")
+	err := WriteReplacing(target, 0o600, func(w io.Writer) error {
+		entries, _ := os.ReadDir(dir)
+		if len(entries) != 0 {
+			t.Errorf("while writing, the folder holds %v: a kill now leaves it behind", entries)
+		}
+		_, err := io.WriteString(w, "inhoud")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if got, _ := os.ReadFile(target); string(got) != "inhoud" || len(entries) != 1 {
+		t.Errorf("after the write: %q, folder %v", got, entries)
+	}
+	if fi, _ := os.Stat(target); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", fi.Mode())
 	}
 }
