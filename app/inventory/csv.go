@@ -64,7 +64,7 @@ func needsQuotes(cell string, sep rune) bool {
 	if cell == "" {
 		return false
 	}
-	if strings.ContainsAny(cell, ",;\"\r\n") || strings.ContainsRune(cell, sep) {
+	if strings.ContainsAny(cell, ",;\"\r\n\t|") || strings.ContainsRune(cell, sep) {
 		return true
 	}
 	first, last := cell[0], cell[len(cell)-1]
@@ -117,9 +117,10 @@ const formulaStart = "=+-@\t\r\n\x00"
 
 // neutralise stops a spreadsheet from reading a cell as a formula: a cell
 // starting with a formula character gets a quote before it. So does such a
-// character right after a comma, semicolon or line break inside the cell: a
-// spreadsheet that splits on the other separator than the file uses
-// (English Excel on ',', Dutch on ';') would start a new cell there. Spaces
+// character right after a comma, semicolon, tab, bar or line break inside
+// the cell: a spreadsheet that splits on another separator than the file
+// uses (English Excel on ',', Dutch on ';', a text import or a paste on
+// tabs) would start a new cell there. Spaces
 // before it do not count: a spreadsheet that trims cells would remove them.
 func neutralise(s string) string {
 	var b strings.Builder
@@ -137,7 +138,7 @@ func neutralise(s string) string {
 	}
 	guard(0)
 	for i := 0; i+1 < len(s); i++ {
-		if strings.IndexByte(",;\r\n", s[i]) >= 0 {
+		if strings.IndexByte(",;\r\n\t|", s[i]) >= 0 {
 			guard(i + 1)
 		}
 	}

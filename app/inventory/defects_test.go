@@ -209,7 +209,7 @@ func (c *cancelAfter) Prepare(context.Context, string, []byte) (Prepared, error)
 // separator a cell is what was written; read with the other one (as the
 // other language's spreadsheet would) no cell starts with a formula.
 func FuzzCSVCell(f *testing.F) {
-	for _, s := range []string{"x,=1+1,+2+3", "\x00=1", "\n=1", `a;b "c"`, "-2+3", " spatie "} {
+	for _, s := range []string{"x,=1+1,+2+3", "\x00=1", "\n=1", `a;b "c"`, "-2+3", " spatie ", "\t=1+1", "a|@SUM(1)"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, cn string) {
@@ -217,7 +217,18 @@ func FuzzCSVCell(f *testing.F) {
 		for _, sep := range []rune{';', ','} {
 			var buf bytes.Buffer
 			WriteCSV(&buf, v, CSVOptions{Separator: sep})
-			for _, readAs := range []rune{';', ','} {
+			// Pasted into a sheet, or a text import on tabs or bars: the
+			// lines split on that character, quotes or not.
+			for _, split := range []string{"\t", "|"} {
+				for _, line := range strings.Split(buf.String()[3:], "\n")[1:] {
+					for _, cell := range strings.Split(line, split) {
+						if cell = strings.TrimLeft(cell, "\" "); cell != "" && strings.IndexByte("=+-@", cell[0]) >= 0 {
+							t.Fatalf("split on %q, cell %q is a formula", split, cell)
+						}
+					}
+				}
+			}
+			for _, readAs := range []rune{';', ',', '\t', '|'} {
 				r := csv.NewReader(strings.NewReader(buf.String()[3:]))
 				r.Comma, r.FieldsPerRecord, r.LazyQuotes = readAs, -1, readAs != sep
 				records, err := r.ReadAll()
