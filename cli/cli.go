@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -452,15 +453,19 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 }
 
 // checkOutput looks at a file a command is asked to write, before any work
-// is done: "-" and the very file standard output goes to (/dev/stdout,
-// /proc/self/fd/1, the log a ">>" names, a pipe) mean standard output,
-// where the output is written in place: a rename over it would replace the
-// user's file and lose what it held. The database and its journal head are
-// refused, and so is what files.OutputTarget refuses (a device, a FIFO, a
-// folder, a link to nothing).
-func (c *call) checkOutput(path string) (toStdout bool, err error) {
-	if path == "-" || c.isStdout(path) {
+// is done: "-" and the very file standard output or standard error goes to
+// (/dev/stdout, /dev/stderr, /proc/self/fd/1, the log a ">>" names, a pipe)
+// mean that stream, where the output is written in place: a rename over it
+// would replace the user's file and lose what it held. Another descriptor
+// of this process (/dev/fd/3) is refused for the same reason, and so are
+// the database and its journal head, and what files.OutputTarget refuses
+// (a device, a FIFO, a folder, a link to nothing).
+func (c *call) checkOutput(path string) (toStream bool, err error) {
+	if c.stream(path) != nil {
 		return true, nil
+	}
+	if namesDescriptor(path) {
+		return false, i18n.E("cli.output_descriptor", nil, path)
 	}
 	if _, _, err := files.OutputTarget(path); err != nil {
 		return false, err
@@ -471,13 +476,27 @@ func (c *call) checkOutput(path string) (toStdout bool, err error) {
 	return false, nil
 }
 
-// isStdout tells whether path names the file this process's standard
-// output goes to.
-func (c *call) isStdout(path string) bool {
-	f, ok := c.env.Stdout.(*os.File)
-	if cw, wrapped := c.env.Stdout.(*checkedWriter); wrapped {
-		f, ok = cw.w.(*os.File)
+// stream is the standard output or error that path names ("-" is standard
+// output), or nil.
+func (c *call) stream(path string) io.Writer {
+	if path == "-" {
+		return c.env.Stdout
 	}
+	for _, w := range []io.Writer{c.env.Stdout, c.env.Stderr} {
+		if sameFile(w, path) {
+			return w
+		}
+	}
+	return nil
+}
+
+// sameFile tells whether path names the file w (an *os.File, possibly
+// behind the checked writer) writes to.
+func sameFile(w io.Writer, path string) bool {
+	if cw, wrapped := w.(*checkedWriter); wrapped {
+		w = cw.w
+	}
+	f, ok := w.(*os.File)
 	if !ok {
 		return false
 	}
@@ -489,6 +508,18 @@ func (c *call) isStdout(path string) bool {
 	return err == nil && os.SameFile(fi, out)
 }
 
+// namesDescriptor tells whether path names one of this process's open
+// file descriptors rather than a file.
+func namesDescriptor(path string) bool {
+	clean := filepath.ToSlash(filepath.Clean(path))
+	for _, dir := range []string{"/dev/fd/", "/proc/self/fd/", "/proc/thread-self/fd/", fmt.Sprintf("/proc/%d/fd/", os.Getpid())} {
+		if strings.HasPrefix(clean, dir) {
+			return true
+		}
+	}
+	return clean == "/dev/stdin" || clean == "/dev/stdout" || clean == "/dev/stderr"
+}
+
 // writeOutput writes a command's output file (see checkOutput): to
 // standard output in place, or all at once through files.WriteReplacing.
 func (c *call) writeOutput(path string, write func(io.Writer) error) (toStdout bool, err error) {
@@ -497,7 +528,7 @@ func (c *call) writeOutput(path string, write func(io.Writer) error) (toStdout b
 		return false, err
 	}
 	if toStdout {
-		return true, write(c.env.Stdout)
+		return true, write(c.stream(path))
 	}
 	return false, files.WriteReplacing(path, 0o600, write)
 }

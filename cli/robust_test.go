@@ -894,3 +894,45 @@ func TestFullDiskSaysSoInWords(t *testing.T) {
 		t.Errorf("left behind: %v (a half-made database is called damaged by every later command)", entries)
 	}
 }
+
+// Standard error named as the output file is written in place, as standard
+// output is; another descriptor of the process (/dev/fd/3) is refused: a
+// rename over the file it names would replace the user's log.
+func TestOutputOntoDescriptorsKeepsTheLog(t *testing.T) {
+	if _, err := os.Stat("/dev/fd/0"); err != nil {
+		t.Skip("no /dev/fd here")
+	}
+	db := newDB(t)
+	run(t, "nl", append([]string{"import", "--db", db}, writeCerts(t, t.TempDir(), 3, 41)...)...)
+	dir := t.TempDir()
+	logPath := filepath.Join(dir, "fouten.log")
+	os.WriteFile(logPath, []byte("oude regel\n"), 0o600)
+	log, _ := os.OpenFile(logPath, os.O_WRONLY|os.O_APPEND, 0)
+	cmd := process("list", "--db", db, "--status", "alle", "--csv", "/dev/stderr")
+	cmd.Stderr = log
+	cmd.Run()
+	log.Close()
+	got, _ := os.ReadFile(logPath)
+	if cmd.ProcessState.ExitCode() != 0 || !strings.HasPrefix(string(got), "oude regel\n") || !strings.Contains(string(got), "SHA-256") {
+		t.Errorf("--csv /dev/stderr 2>>log: exit %d, log %q", cmd.ProcessState.ExitCode(), got)
+	}
+	for _, args := range [][]string{
+		{"list", "--db", db, "--csv", "/dev/fd/3"},
+		{"audit", "export", "--db", db, "--csv", "/proc/self/fd/3"},
+		{"db", "backup", "--db", db, "/dev/fd/3"},
+	} {
+		other := filepath.Join(dir, "ander.log")
+		os.WriteFile(other, []byte("oude regel\n"), 0o600)
+		f, _ := os.OpenFile(other, os.O_WRONLY|os.O_APPEND, 0)
+		cmd := process(args...)
+		cmd.ExtraFiles = []*os.File{f}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		cmd.Run()
+		f.Close()
+		got, _ := os.ReadFile(other)
+		if cmd.ProcessState.ExitCode() != 2 || string(got) != "oude regel\n" || !strings.Contains(stderr.String(), "bestandsbeschrijver") {
+			t.Errorf("%v 3>>log: exit %d, log %q, %s", args, cmd.ProcessState.ExitCode(), got, stderr.String())
+		}
+	}
+}
