@@ -57,10 +57,20 @@ func ParseWindowOptions(args []string) (WindowOptions, error) {
 				return o, i18n.E("cli.window_flag", nil, a)
 			}
 		}
-		return o, i18n.E("cli.window_flag_value", err)
+		if a := args[len(args)-1]; strings.TrimLeft(a, "-") == "db" {
+			return o, i18n.E("cli.flag_needs_value", nil, "--db")
+		}
+		return o, i18n.E("cli.window_flag_value", nil)
 	}
 	if fs.NArg() > 0 {
 		return o, i18n.E("cli.unknown_command", nil, fs.Arg(0))
+	}
+	// An empty --db would fall back to PKIODESK_DB or the default database
+	// (and create it): the commands refuse it, and so does the window.
+	var emptyDB bool
+	fs.Visit(func(f *flag.Flag) { emptyDB = emptyDB || f.Name == "db" && strings.TrimSpace(o.DB) == "" })
+	if emptyDB {
+		return o, i18n.E("err.db_path_empty", nil)
 	}
 	return o, nil
 }

@@ -46,8 +46,14 @@ func TestParseWindowOptions(t *testing.T) {
 		t.Errorf("unknown flag: %q", got)
 	}
 	_, err = ParseWindowOptions([]string{"--db"})
-	if !i18n.Is(err, "cli.window_flag_value") {
-		t.Errorf("--db without a value: %v", err)
+	if got := i18n.Localize(i18n.NL, err); got != "optie --db heeft een waarde nodig" {
+		t.Errorf("--db without a value: %q", got)
+	}
+	// An empty --db must not fall back to PKIODESK_DB or the default.
+	for _, args := range [][]string{{"--db", ""}, {"--db="}, {"--db", " "}, {"--demo", "-db="}} {
+		if _, err := ParseWindowOptions(args); !i18n.Is(err, "err.db_path_empty") {
+			t.Errorf("%q: %v", args, err)
+		}
 	}
 	if _, err = ParseWindowOptions([]string{"--demo", "extra"}); !i18n.Is(err, "cli.unknown_command") {
 		t.Errorf("stray word: %v", err)
