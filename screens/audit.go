@@ -37,7 +37,7 @@ func (u *ui) drawAudit() {
 	for _, a := range audit.Actions {
 		actions = append(actions, i18n.T(u.lang, "audit.action."+string(a)))
 	}
-	action := widget.NewSelect(actions, nil)
+	action := u.newSelect(actions, nil)
 	action.SetSelectedIndex(0)
 	from, to := widget.NewEntry(), widget.NewEntry()
 	from.SetPlaceHolder(u.tr("van JJJJ-MM-DD", "from YYYY-MM-DD"))

@@ -286,7 +286,7 @@ func (s *brpScreen) addDialog(a brp.Afnemer, problem string) {
 			selected = label
 		}
 	}
-	certSelect := widget.NewSelect(options, nil)
+	certSelect := u.newSelect(options, nil)
 	certSelect.SetSelected(selected)
 	key, client, tap := widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
 	key.SetText(a.Key)

@@ -454,7 +454,7 @@ func (f *changeForm) bvPanel() fyne.CanvasObject {
 			labels = append(labels, cert.Printable(p.Name)+" · "+cert.Printable(p.Email))
 		}
 	}
-	existing := widget.NewSelect(labels, func(string) {})
+	existing := u.newSelect(labels, func(string) {})
 	newPerson := widget.NewForm(
 		widget.NewFormItem(u.tr("Naam", "Name"), bound(&nb.Person.Name, false)),
 		widget.NewFormItem(u.tr("E-mailadres", "E-mail address"), bound(&nb.Person.Email, false)),

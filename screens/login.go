@@ -46,7 +46,7 @@ func (u *ui) loginScreen(problem string) *loginScreen {
 	s := &loginScreen{u: u}
 	s.readers = widget.NewLabel("")
 	s.readers.Wrapping = fyne.TextWrapWord
-	s.tokens = widget.NewSelect(nil, func(string) { s.showPINState() })
+	s.tokens = u.newSelect(nil, func(string) { s.showPINState() })
 	s.pinState = widget.NewLabel("")
 	s.pinState.Wrapping = fyne.TextWrapWord
 	s.pin = widget.NewPasswordEntry()

@@ -89,3 +89,16 @@ func TestLoginScreenSaysRemovalIsNotWatched(t *testing.T) {
 		t.Errorf("warning stays after the watcher is back: %q", s.readers.Text)
 	}
 }
+
+// Lists that nothing is chosen in yet speak the user's language: Fyne's
+// own placeholder is English ("(Select one)"), in the Dutch login screen.
+func TestEmptySelectSpeaksTheUsersLanguage(t *testing.T) {
+	for lang, want := range map[i18n.Lang]string{i18n.NL: "(Kies er een)", i18n.EN: "(Select one)"} {
+		u := newTestUI(t, lang)
+		s := u.loginScreenForTest()
+		s.tokens.ClearSelected()
+		if s.tokens.PlaceHolder != want {
+			t.Errorf("%v: the token list shows %q", lang, s.tokens.PlaceHolder)
+		}
+	}
+}

@@ -99,8 +99,8 @@ func (f *managersForm) build() fyne.CanvasObject {
 	for _, m := range f.managers {
 		labels = append(labels, f.label(m))
 	}
-	f.to = widget.NewSelect(nil, func(string) { d["to"] = f.successorID() })
-	f.choose = widget.NewSelect(labels, func(string) { f.chosen(true) })
+	f.to = u.newSelect(nil, func(string) { d["to"] = f.successorID() })
+	f.choose = u.newSelect(labels, func(string) { f.chosen(true) })
 	f.action = widget.NewRadioGroup([]string{u.tr("Gegevens wijzigen", "Update data"), u.tr("Deactiveren", "Deactivate")}, func(string) { f.chosen(false) })
 	f.action.Horizontal = true
 	f.handTo = widget.NewRadioGroup([]string{

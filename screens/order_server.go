@@ -198,7 +198,7 @@ func (w *wizard) makeKeyDialog(target *widget.Entry) {
 	where.SetSelected(inFile)
 
 	tokens, choices := u.tokenChoices()
-	tokenSel := widget.NewSelect(choices, nil)
+	tokenSel := u.newSelect(choices, nil)
 	if len(choices) > 0 {
 		tokenSel.SetSelectedIndex(0)
 	}

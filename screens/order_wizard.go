@@ -386,7 +386,7 @@ func (w *wizard) managerPage() fyne.CanvasObject {
 	for _, m := range managers {
 		names = append(names, m.Name+" — "+m.Email)
 	}
-	pick := widget.NewSelect(names, func(s string) {
+	pick := u.newSelect(names, func(s string) {
 		for i, n := range names {
 			if n == s {
 				ref := order.Ref(managers[i])
