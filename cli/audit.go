@@ -11,8 +11,8 @@ import (
 	"pkiodesk/app/audit"
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
-	"pkiodesk/app/store"
 	"pkiodesk/app/inventory"
+	"pkiodesk/app/store"
 )
 
 func auditCommand() command {

@@ -415,13 +415,43 @@ func (c *call) parse(args []string) ([]string, error) {
 
 func (cmd command) printUsage(w io.Writer, c *call) {
 	usage := cmd.usage
-	if c.lang == i18n.EN && cmd.usageEN != "" {
-		usage = cmd.usageEN
+	if c.lang == i18n.EN {
+		usage = englishPlaceholders.Replace(usage)
+		if cmd.usageEN != "" {
+			usage = cmd.usageEN
+		}
 	}
 	fmt.Fprintf(w, "%s: pkiodesk %s %s\n%s\n\n", t(c.lang, "Gebruik", "Usage"), cmd.name, usage, t(c.lang, cmd.summary[0], cmd.summary[1]))
-	c.fs.SetOutput(w)
-	c.fs.PrintDefaults()
-	c.fs.SetOutput(io.Discard)
+	printFlags(w, c.fs, c.lang)
+}
+
+// englishPlaceholders are the usage lines' Dutch words for what to fill in.
+var englishPlaceholders = strings.NewReplacer("BESTAND", "FILE", "DAG", "DAY", "PAD", "PATH", "NAAM", "NAME",
+	"SLEUTEL", "KEY", "TEKST", "TEXT", "KOLOM", "COLUMN", "MAP", "FOLDER", "opties", "options", "COMMANDO", "COMMAND")
+
+// printFlags lists a command's options as flag.PrintDefaults does, with the
+// default value in the user's language ("(standaard: 30)").
+func printFlags(w io.Writer, fs *flag.FlagSet, l i18n.Lang) {
+	fs.VisitAll(func(f *flag.Flag) {
+		name, usage := flag.UnquoteUsage(f)
+		if nl, ok := map[string]string{"string": "tekst", "int": "getal", "uint": "getal", "float": "getal", "duration": "duur", "value": "waarde"}[name]; ok && l == i18n.NL {
+			name = nl
+		}
+		line := "  -" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		if len(line) <= 4 {
+			line += "\t"
+		} else {
+			line += "\n    \t"
+		}
+		line += strings.ReplaceAll(usage, "\n", "\n    \t")
+		if d := f.DefValue; d != "" && d != "false" && d != "0" {
+			line += fmt.Sprintf(" (%s: %q)", t(l, "standaard", "default"), d)
+		}
+		fmt.Fprintln(w, line)
+	})
 }
 
 func t(l i18n.Lang, nl, en string) string {

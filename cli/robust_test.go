@@ -936,3 +936,21 @@ func TestOutputOntoDescriptorsKeepsTheLog(t *testing.T) {
 		}
 	}
 }
+
+// Help speaks one language: no Go "(default …)" or type names in Dutch, no
+// Dutch words to fill in in English.
+func TestHelpInOneLanguage(t *testing.T) {
+	for _, verb := range [][]string{{"list"}, {"expiring"}, {"audit", "export"}, {"report"}, {"seal"}, {"csr"}, {"brp", "add"}} {
+		nl := run(t, "nl", append(verb, "--help")...)
+		if strings.Contains(nl.stdout, "(default") || strings.Contains(nl.stdout, " string\n") {
+			t.Errorf("%v in Dutch:\n%s", verb, nl.stdout)
+		}
+		en := run(t, "en_GB.UTF-8", append(verb, "--help")...)
+		first := strings.SplitN(en.stdout, "\n", 2)[0]
+		for _, word := range []string{"BESTAND", "DAG", "PAD", "NAAM", "SLEUTEL", "TEKST", "KOLOM", "opties"} {
+			if strings.Contains(first, word) {
+				t.Errorf("%v in English: %q", verb, first)
+			}
+		}
+	}
+}
