@@ -171,7 +171,7 @@ func auditExportCommand() command {
 					return c.fail(err)
 				}
 				if !toStdout {
-					c.out("%s\n", i18n.T(c.lang, "list.csv_saved", n, *csvFile))
+					c.out("%s\n", i18n.T(c.lang, "audit.csv_saved", n, *csvFile))
 				}
 				return 0
 			}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -53,5 +54,15 @@ func TestAuditVerifyListExport(t *testing.T) {
 	r = run(t, "nl", "--db", db, "audit", "verify")
 	if r.code != 1 || !strings.Contains(r.stderr, "logboekregel 2 is gewijzigd") {
 		t.Errorf("edited: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// The export counts journal entries, not certificates.
+func TestAuditExportCountsEntries(t *testing.T) {
+	db := newDB(t)
+	out := filepath.Join(t.TempDir(), "logboek.csv")
+	r := run(t, "nl", "--db", db, "audit", "export", "--csv", out)
+	if r.code != 0 || !strings.Contains(r.stdout, "logboekregel") || strings.Contains(r.stdout, "certifica") {
+		t.Errorf("%d %q %s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -49,6 +49,7 @@ func (c *call) openBRP(ctx context.Context) (*app.App, *brp.Register, error) {
 type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
+func (l *listFlag) collects()      {}
 func (l *listFlag) Set(v string) error {
 	for p := range strings.SplitSeq(v, ",") {
 		if p = strings.TrimSpace(p); p != "" {

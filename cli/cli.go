@@ -376,6 +376,7 @@ func runBody(ctx context.Context, c *call, body func(context.Context) int) int {
 // returns the others. Errors are in the user's language, not flag's English.
 func (c *call) parse(args []string) ([]string, error) {
 	var positional []string
+	given := map[string]bool{}
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
@@ -405,6 +406,13 @@ func (c *call) parse(args []string) ([]string, error) {
 			i++
 			value = args[i]
 		}
+		// Given twice, which one was meant? A monitoring line edited
+		// to "--days 30 --days 1" must not quietly check one day. Options
+		// that collect (--fqdn, --host) may repeat.
+		if _, collects := f.Value.(interface{ collects() }); given[name] && !collects {
+			return nil, i18n.E("cli.flag_twice", nil, "--"+name)
+		}
+		given[name] = true
 		if err := c.fs.Set(name, value); err != nil {
 			return nil, i18n.E("cli.flag_value", nil, value, "--"+name)
 		}

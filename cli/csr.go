@@ -17,6 +17,7 @@ import (
 type stringList []string
 
 func (l *stringList) String() string { return strings.Join(*l, ",") }
+func (l *stringList) collects()      {}
 func (l *stringList) Set(v string) error {
 	*l = append(*l, order.SplitFQDNs(v)...)
 	return nil

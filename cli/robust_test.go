@@ -954,3 +954,17 @@ func TestHelpInOneLanguage(t *testing.T) {
 		}
 	}
 }
+
+// An option given twice is refused (which one was meant?); options that
+// collect may repeat.
+func TestRepeatedOptionIsRefused(t *testing.T) {
+	db := newDB(t)
+	r := run(t, "nl", "expiring", "--db", db, "--days", "30", "--days", "1")
+	if r.code != 2 || !strings.Contains(r.stderr, "optie --days is meer dan eens gegeven") {
+		t.Errorf("--days twice: %d %s", r.code, r.stderr)
+	}
+	r = run(t, "nl", "csr", "--db", db, "--fqdn", "a.voorbeeld.nl", "--fqdn", "b.voorbeeld.nl", "--help")
+	if r.code != 0 {
+		t.Errorf("--fqdn twice: %d %s", r.code, r.stderr)
+	}
+}
