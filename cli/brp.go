@@ -33,7 +33,12 @@ func brpCommand() command {
 
 // openBRP opens the core and its afnemer register.
 func (c *call) openBRP(ctx context.Context) (*app.App, *brp.Register, error) {
-	a, err := c.openApp(ctx)
+	return c.openBRPWith(ctx, c.openApp)
+}
+
+// openBRPWith opens them with open (openToRead for a verb that only reads).
+func (c *call) openBRPWith(ctx context.Context, open func(context.Context) (*app.App, error)) (*app.App, *brp.Register, error) {
+	a, err := open(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -215,7 +220,7 @@ func brpListCommand() command {
 		summary: [2]string{"toon het afnemerregister", "show the afnemer register"},
 		setup: func(c *call) func(context.Context) int {
 			return func(ctx context.Context) int {
-				core, reg, err := c.openBRP(ctx)
+				core, reg, err := c.openBRPWith(ctx, c.openToRead)
 				if err != nil {
 					return c.fail(err)
 				}

@@ -564,6 +564,8 @@ func TestReadOnlyDatabaseCanBeListed(t *testing.T) {
 		process("audit", "verify", "--db", db), process("audit", "list", "--db", db),
 		process("trust", "list", "--db", db), process("order", "list", "--db", db),
 		process("org", "changes", "--db", db), process("expiring", "--db", db, "--days", "30"),
+		process("brp", "list", "--db", db), process("org", "show", "--db", db), process("org", "people", "--db", db),
+		process("settings", "--db", db), process("revocation", "status", "--db", db),
 	}
 	if os.Geteuid() == 0 {
 		// Root may write anything: the child runs as nobody, from a copy of
