@@ -3,8 +3,10 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 	"text/tabwriter"
 
@@ -53,6 +55,9 @@ func listCommand() command {
 					access = store.OpenExisting
 				}
 				a, err := c.open(ctx, access, true)
+				if err != nil && *csvFile != "" && errors.Is(err, fs.ErrPermission) {
+					return c.fail(i18n.E("cli.export_needs_write", err))
+				}
 				if err != nil {
 					return c.fail(err)
 				}

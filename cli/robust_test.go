@@ -559,6 +559,7 @@ func TestReadOnlyDatabaseCanBeListed(t *testing.T) {
 	os.Chmod(dir, 0o755)
 	listCmd := process("list", "--db", db, "--status", "alle")
 	importCmd := process("import", "--db", db, writeCerts(t, t.TempDir(), 1, 19)[0])
+	csvCmd := process("list", "--db", db, "--csv", filepath.Join(t.TempDir(), "lijst.csv"))
 	// Every command that only reads works on it too.
 	readers := []*exec.Cmd{
 		process("audit", "verify", "--db", db), process("audit", "list", "--db", db),
@@ -576,7 +577,7 @@ func TestReadOnlyDatabaseCanBeListed(t *testing.T) {
 		for _, d := range []string{filepath.Dir(bin), dir, filepath.Dir(dir)} {
 			os.Chmod(d, 0o755)
 		}
-		for _, cmd := range append([]*exec.Cmd{listCmd, importCmd}, readers...) {
+		for _, cmd := range append([]*exec.Cmd{listCmd, importCmd, csvCmd}, readers...) {
 			cmd.Path, cmd.Args[0] = bin, bin
 			asNobody(cmd)
 			cmd.Dir = "/"
@@ -585,6 +586,10 @@ func TestReadOnlyDatabaseCanBeListed(t *testing.T) {
 	out, err := listCmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "3 certificaten") {
 		t.Errorf("list of a read-only database: %v\n%s", err, out)
+	}
+	out, _ = csvCmd.CombinedOutput()
+	if csvCmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "daarvoor moet de database beschrijfbaar zijn") {
+		t.Errorf("list --csv of a read-only database: %d\n%s", csvCmd.ProcessState.ExitCode(), out)
 	}
 	out, _ = importCmd.CombinedOutput()
 	if importCmd.ProcessState.ExitCode() != 2 || !strings.Contains(string(out), "geen toegang") {

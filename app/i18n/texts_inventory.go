@@ -82,6 +82,7 @@ var inventoryTexts = map[string]text{
 	"cli.unknown_command":     {"onbekend commando %q", "unknown command %q"},
 	"cli.unknown_subcommand":  {"onbekend subcommando %q", "unknown subcommand %q"},
 	"cli.unknown_flag":        {"onbekende optie %s", "unknown option %s"},
+	"cli.export_needs_write":  {"een export wordt in het logboek vastgelegd, en daarvoor moet de database beschrijfbaar zijn (zonder --csv kan het overzicht wel)", "an export is recorded in the journal, which needs a database that can be written (without --csv the overview works)"},
 	"cli.flag_twice":          {"optie %s is meer dan eens gegeven; geef haar één keer", "option %s is given more than once; give it once"},
 	"cli.flag_needs_value":    {"optie %s heeft een waarde nodig", "option %s needs a value"},
 	"cli.flag_value":          {"ongeldige waarde %q voor %s", "invalid value %q for %s"},
