@@ -16,7 +16,11 @@ func runGroup(ctx context.Context, group command, args []string, env Env, lang i
 		if len(args) == 0 {
 			w = env.Stderr
 		}
-		fmt.Fprintf(w, "%s: pkiodesk %s %s\n%s\n\n%s\n", t(lang, "Gebruik", "Usage"), group.name, group.usage,
+		usage := group.usage
+		if lang == i18n.EN {
+			usage = englishPlaceholders.Replace(usage)
+		}
+		fmt.Fprintf(w, "%s: pkiodesk %s %s\n%s\n\n%s\n", t(lang, "Gebruik", "Usage"), group.name, usage,
 			t(lang, group.summary[0], group.summary[1]), t(lang, "Subcommando's:", "Subcommands:"))
 		for _, sub := range subs {
 			fmt.Fprintf(w, "  %-8s %s\n", sub.name, t(lang, sub.summary[0], sub.summary[1]))

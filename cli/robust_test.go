@@ -947,7 +947,7 @@ func TestOutputOntoDescriptorsKeepsTheLog(t *testing.T) {
 // Help speaks one language: no Go "(default …)" or type names in Dutch, no
 // Dutch words to fill in in English.
 func TestHelpInOneLanguage(t *testing.T) {
-	for _, verb := range [][]string{{"list"}, {"expiring"}, {"audit", "export"}, {"report"}, {"seal"}, {"csr"}, {"brp", "add"}} {
+	for _, verb := range [][]string{{"list"}, {"expiring"}, {"audit", "export"}, {"report"}, {"seal"}, {"csr"}, {"brp", "add"}, {"audit"}, {"org"}} {
 		nl := run(t, "nl", append(verb, "--help")...)
 		if strings.Contains(nl.stdout, "(default") || strings.Contains(nl.stdout, " string\n") {
 			t.Errorf("%v in Dutch:\n%s", verb, nl.stdout)

@@ -3,6 +3,7 @@ package pdfseal
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"fmt"
 	"strings"
 	"testing"
@@ -427,5 +428,20 @@ func TestVerifyStopsWhenCancelled(t *testing.T) {
 	}
 	if _, err := Seal(ctx, sealed, SealOptions{Signer: a.key, Chain: a.chain, Time: testNow}); !i18n.Is(err, "err.context_canceled") {
 		t.Errorf("cancelled seal: %v", err)
+	}
+}
+
+// Why a chain is not trusted is said in the user's language, not in Go's
+// English x509 text.
+func TestChainReasonInWords(t *testing.T) {
+	for err, want := range map[error]string{
+		x509.UnknownAuthorityError{}:                                 "niet in het vertrouwensarchief",
+		x509.CertificateInvalidError{Reason: x509.Expired}:           "verlopen",
+		x509.CertificateInvalidError{Reason: x509.IncompatibleUsage}: "niet voor worden gebruikt",
+	} {
+		got := problem("chain", chainReason(err)).Text(i18n.NL)
+		if !strings.Contains(got, want) || strings.Contains(got, "x509:") {
+			t.Errorf("%v: %q", err, got)
+		}
 	}
 }

@@ -319,7 +319,7 @@ func (v *verifier) signature(fl formField) *sigState {
 		trusted := err == nil
 		rep.Trusted, rep.Chains = &trusted, chains
 		if err != nil {
-			rep.Problems = append(rep.Problems, problem("chain", shortErr(err)))
+			rep.Problems = append(rep.Problems, problem("chain", chainReason(err)))
 		}
 	}
 	return s
@@ -542,4 +542,19 @@ func printable(s string) string {
 		out = append(out, r)
 	}
 	return string(out)
+}
+
+// chainReason words why a chain was not trusted; Go's x509 text is English.
+func chainReason(err error) any {
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &unknown):
+		return textKey("pdf.reason.unknown_ca")
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return textKey("pdf.reason.expired")
+	case errors.As(err, &invalid) && invalid.Reason == x509.IncompatibleUsage:
+		return textKey("pdf.reason.usage")
+	}
+	return shortErr(err)
 }

@@ -103,7 +103,7 @@ func (e *Error) Localize(l Lang) string {
 
 // libraryPrefixes start the texts of Go's parsers, which speak English and
 // of their own internals.
-var libraryPrefixes = []string{"x509: ", "asn1: ", "pkcs7: ", "pkcs12: ", "pkcs8: ", "json: ", "cryptobyte: ", "pem: "}
+var libraryPrefixes = []string{"x509: ", "asn1: ", "pkcs7: ", "pkcs12: ", "pkcs8: ", "json: ", "cryptobyte: ", "pem: ", "scard: "}
 
 func libraryText(s string) bool {
 	for _, p := range libraryPrefixes {
