@@ -166,16 +166,25 @@ func readSecret(ctx context.Context, path string) (string, error) {
 	if !fi.Mode().IsRegular() && fi.Mode()&fs.ModeNamedPipe == 0 {
 		return "", i18n.E("err.file_read", files.NotRegular(path, fi.Mode()))
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|files.NoWait, 0)
-	if err != nil {
-		return "", i18n.E("err.file_read", err)
-	}
 	type result struct {
 		line string
 		err  error
 	}
 	done := make(chan result, 1)
 	go func() {
+		// A FIFO (a shell's <(…)) is opened waiting for its writer: opened
+		// at once, it reads as empty until the writer comes. Ctrl-C ends
+		// the wait below.
+		flags := os.O_RDONLY
+		if fi.Mode().IsRegular() {
+			flags |= files.NoWait
+		}
+		f, err := os.OpenFile(path, flags, 0)
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer f.Close()
 		line, err := bufio.NewReader(io.LimitReader(f, 4096)).ReadString('\n')
 		if err == io.EOF {
 			err = nil
@@ -184,7 +193,6 @@ func readSecret(ctx context.Context, path string) (string, error) {
 	}()
 	select {
 	case r := <-done:
-		f.Close()
 		if r.err != nil {
 			return "", i18n.E("err.file_read", r.err)
 		}
@@ -193,7 +201,6 @@ func readSecret(ctx context.Context, path string) (string, error) {
 		}
 		return r.line, nil
 	case <-ctx.Done():
-		f.Close()
 		return "", i18n.E("err.context_canceled", ctx.Err())
 	}
 }

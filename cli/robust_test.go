@@ -975,3 +975,24 @@ func TestRepeatedOptionIsRefused(t *testing.T) {
 		t.Errorf("--fqdn twice: %d %s", r.code, r.stderr)
 	}
 }
+
+// A password FIFO whose writer comes later (a slow <(…)) is waited for,
+// not read as empty.
+func TestPasswordFIFOWaitsForItsWriter(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "wachtwoord")
+	if err := mkfifo(fifo); err != nil {
+		t.Skip("no FIFOs here:", err)
+	}
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		if w, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			w.WriteString("geheim\n")
+			w.Close()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if pw, err := readSecret(ctx, fifo); err != nil || pw != "geheim" {
+		t.Errorf("password %q, %v", pw, err)
+	}
+}
