@@ -24,6 +24,12 @@ var trustTexts = map[string]text{
 
 	// Why revocation information could not be used. The argument says
 	// where it came from (URL, file, CA).
+	"trust.reason.http_status":    {"HTTP-status %d", "HTTP status %d"},
+	"trust.reason.dns":            {"de naam %s is onbekend (DNS)", "the name %s is unknown (DNS)"},
+	"trust.reason.refused":        {"de server weigert de verbinding", "the server refuses the connection"},
+	"trust.reason.closed":         {"de server verbrak de verbinding", "the server closed the connection"},
+	"trust.reason.no_route":       {"geen netwerkroute naar de server", "no network route to the server"},
+	"trust.reason.tls":            {"het TLS-certificaat van de server is niet vertrouwd", "the server's TLS certificate is not trusted"},
 	"trust.problem.unreachable":   {"%s: niet bereikbaar", "%s: cannot be reached"},
 	"trust.problem.timeout":       {"%s: geen antwoord binnen de wachttijd", "%s: no answer within the time-out"},
 	"trust.problem.http_status":   {"%s: foutmelding van de server", "%s: error from the server"},

@@ -3,12 +3,14 @@ package trust
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
+	"syscall"
 	"time"
 
 	"pkiodesk/app/i18n"
@@ -107,7 +109,7 @@ func (h *HTTPClient) do(req *http.Request, u string, limit int64) ([]byte, error
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-		return nil, i18n.E("trust.problem.http_status", fmt.Errorf("HTTP %s", resp.Status), u)
+		return nil, i18n.E("trust.problem.http_status", i18n.E("trust.reason.http_status", nil, resp.StatusCode), u)
 	}
 	if resp.ContentLength > limit {
 		return nil, i18n.E("trust.problem.too_large", nil, u)
@@ -129,7 +131,28 @@ func netProblem(ctx context.Context, u string, err error) error {
 	case ctx.Err() == context.Canceled:
 		return i18n.E("err.context_canceled", err)
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return i18n.E("trust.problem.timeout", err, u)
+		return i18n.E("trust.problem.timeout", nil, u)
 	}
-	return i18n.E("trust.problem.unreachable", err, u)
+	return i18n.E("trust.problem.unreachable", netReason(err), u)
+}
+
+// netReason words why a server could not be reached; net/http's own text
+// is English ("Get …: dial tcp …: connect: connection refused"), so a
+// reason it does not know is left out.
+func netReason(err error) error {
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &dns):
+		return i18n.E("trust.reason.dns", nil, dns.Name)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return i18n.E("trust.reason.refused", nil)
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return i18n.E("trust.reason.closed", nil)
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH):
+		return i18n.E("trust.reason.no_route", nil)
+	case errors.As(err, &cert):
+		return i18n.E("trust.reason.tls", nil)
+	}
+	return nil
 }

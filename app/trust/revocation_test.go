@@ -6,6 +6,8 @@ import (
 	"crypto/x509"
 	"fmt"
 	"math/big"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -346,5 +348,30 @@ func TestCheckUsesTheStoredCRL(t *testing.T) {
 	}
 	if st := s.CheckNow(context.Background(), a); st.State != StateRevoked {
 		t.Errorf("CheckNow: %+v", st)
+	}
+}
+
+// A CA that cannot be reached is said in the user's language: never
+// net/http's English ("Get …: dial tcp …: connection refused").
+func TestUnreachableServerInWords(t *testing.T) {
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closedURL := closed.URL + "/ca.crl"
+	closed.Close()
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(500) }))
+	defer failing.Close()
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	defer hang.Close()
+	h := NewHTTPClient(300 * time.Millisecond)
+	for url, want := range map[string]string{
+		closedURL:                  "de server weigert de verbinding",
+		failing.URL + "/ca.crl":    "HTTP-status 500",
+		hang.URL + "/ca.crl":       "geen antwoord binnen de wachttijd",
+		"http://pkiodesk.invalid/": "niet bereikbaar",
+	} {
+		_, err := h.Get(context.Background(), url, 1<<20)
+		msg := i18n.Localize(i18n.NL, err)
+		if !strings.Contains(msg, want) || strings.Contains(msg, "dial tcp") || strings.Contains(msg, "Get \"") {
+			t.Errorf("%s: %q", url, msg)
+		}
 	}
 }
