@@ -88,7 +88,7 @@ func (u *ui) revocationBar() fyne.CanvasObject {
 	bar := widget.NewProgressBarWithData(r.progress)
 	bar.TextFormatter = func() string { return fmt.Sprintf("%.0f%%", bar.Value*100) }
 	barBox := container.NewGridWrap(fyne.NewSize(120, bar.MinSize().Height), bar)
-	button := widget.NewButton(i18n.T(u.lang, "rev.refresh"), func() { u.startRevocationRefresh(context.Background()) })
+	button := widget.NewButton(i18n.T(u.lang, "rev.refresh"), func() { u.startRevocationRefresh(u.lifeContext()) })
 	r.show = func() {
 		if r.running {
 			barBox.Show()

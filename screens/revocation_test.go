@@ -74,7 +74,13 @@ func TestRevocationRefreshUpdatesTheOverview(t *testing.T) {
 		return ""
 	}
 	// The refresh ends on the UI thread: the overview re-reads, then the bar.
-	waitUntil(t, func() bool { return cell() != "" && !u.rev.running }, func() string { s, _ := u.rev.text.Get(); return s })
+	// Fyne's test driver runs fyne.Do on the calling goroutine, so the
+	// refresh's end is watched through the status text's binding (which
+	// locks): the overview was re-read before that text was set.
+	waitUntil(t, func() bool {
+		s, _ := u.rev.text.Get()
+		return strings.HasPrefix(s, "Gecontroleerd om")
+	}, func() string { s, _ := u.rev.text.Get(); return s })
 	if p, _ := u.rev.progress.Get(); p != 1 {
 		t.Errorf("progress %v after the refresh", p)
 	}

@@ -47,6 +47,9 @@ type demoToken struct {
 // the card session, and drafts of forms so that no input is lost when the
 // card is pulled.
 type ui struct {
+	// life ends when the window ends: background work started from a
+	// button (a revocation check) stops with it.
+	life context.Context
 	fa   fyne.App
 	win  fyne.Window
 	core *app.App
@@ -213,6 +216,7 @@ func Run(opt Options) int {
 		// No PC/SC service (a demo without pcscd) leaves software tokens.
 		_ = u.cs.Run(ctx)
 	}()
+	u.life = ctx
 	go u.followCard(ctx)
 	u.startRevocationRefresh(ctx)
 	u.notifyExpiring()
@@ -355,6 +359,15 @@ func newUI(fa fyne.App, core *app.App, db app.Database, lang i18n.Lang, demo *de
 	u.resetNavigation()
 	u.installKeys()
 	return u
+}
+
+// lifeContext is the window's life (see ui.life); a UI made without a
+// window loop (tests) lives until the process ends.
+func (u *ui) lifeContext() context.Context {
+	if u.life == nil {
+		return context.Background()
+	}
+	return u.life
 }
 
 // followCard returns to the login screen when the card is pulled.
