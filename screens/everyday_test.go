@@ -817,37 +817,38 @@ func TestSaveNeverReplacesTheDatabase(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pijp.csv")
 	if err := exec.Command("mkfifo", fifo).Run(); err == nil {
-		done := make(chan error, 1)
-		go func() {
+		// Each must answer, not wait for a writer or reader that never comes.
+		answer := func(what string, f func() error) error {
+			done := make(chan error, 1)
+			go func() { done <- f() }()
+			select {
+			case err := <-done:
+				return err
+			case <-time.After(10 * time.Second):
+				t.Fatalf("%s waits on a FIFO", what)
+				return nil
+			}
+		}
+		err := answer("the save", func() error {
 			w, err := storage.Writer(storage.NewFileURI(fifo))
 			if err == nil {
 				write(w)
 				err = w.Close()
 			}
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if !i18n.Is(err, "window.not_regular") {
-				t.Errorf("save onto a FIFO: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("the save waits on a FIFO")
+			return err
+		})
+		if !i18n.Is(err, "window.not_regular") {
+			t.Errorf("save onto a FIFO: %v", err)
 		}
-		go func() {
+		err = answer("opening a file", func() error {
 			r, err := storage.Reader(storage.NewFileURI(fifo))
 			if err == nil {
 				r.Close()
 			}
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if !i18n.Is(err, "err.not_regular.fifo") {
-				t.Errorf("opening a FIFO: %v", err)
-			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("opening a file waits on a FIFO")
+			return err
+		})
+		if !i18n.Is(err, "err.not_regular.fifo") {
+			t.Errorf("opening a FIFO: %v", err)
 		}
 	}
 	fresh := filepath.Join(dir, "nieuw.csv")
