@@ -98,11 +98,11 @@ func listCommand() command {
 // reportDamage tells on stderr what could not be read; true when anything
 // was left out, so that the command does not end as if all was well.
 func (c *call) reportDamage(damage error, damaged []store.Damage, shown int) bool {
+	c.damageSaid = true // said here, not again by runCommand
 	if len(damaged) > 0 {
 		c.warn(store.DamagedRecords(damaged))
 	}
 	if damage != nil {
-		c.damageSaid = true
 		c.warn(damage)
 		fmt.Fprintf(c.env.Stderr, "%s\n", i18n.T(c.lang, "db.readable", shown))
 		fmt.Fprintf(c.env.Stderr, "%s\n", i18n.Localize(c.lang, app.RestoreHint(c.dbPath())))

@@ -633,6 +633,9 @@ func TestDamagedRecordIsNamed(t *testing.T) {
 	if r.code != 2 || !strings.Contains(r.stdout, "9 certificaten") || !strings.Contains(r.stderr, "1 beschadigd record overgeslagen: "+c.Subject.CommonName) {
 		t.Errorf("%d\n%s%s", r.code, r.stdout, r.stderr)
 	}
+	if n := strings.Count(r.stderr, "beschadigd record overgeslagen"); n != 1 {
+		t.Errorf("list names the damaged record %d times", n)
+	}
 	r = run(t, "nl", "expiring", "--db", db, "--days", "1")
 	if r.code != 2 {
 		t.Errorf("expiring with a damaged record: exit %d", r.code)

@@ -982,18 +982,9 @@ func TestHiddenRecordsAreReported(t *testing.T) {
 // A record reported missing or damaged is written again when its
 // certificate is imported anew, and the counts stay true.
 func TestReimportRepairsAHiddenRecord(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "db")
-	st, err := OpenBolt(path, BoltOptions{Access: CreateNew})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	entries := demoEntries(t, 40, 5)
-	if _, _, err := st.AddCertificates(ctx, entries); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	path := storedDB(t, entries)
 	// Hide the last record of the first certs leaf that holds more than one.
 	data, _ := os.ReadFile(path)
 	hiddenOn := -1
@@ -1021,7 +1012,7 @@ func TestReimportRepairsAHiddenRecord(t *testing.T) {
 		t.Fatal("no certificate leaf page found")
 	}
 	os.WriteFile(path, data, 0o600)
-	st, err = OpenBolt(path, BoltOptions{Access: OpenExisting})
+	st, err := OpenBolt(path, BoltOptions{Access: OpenExisting})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1063,24 +1054,10 @@ func TestReimportRepairsAHiddenRecord(t *testing.T) {
 func TestRecountKeepsAHiddenRecordMissing(t *testing.T) {
 	for _, counts := range []string{"damaged", "absent"} {
 		t.Run(counts, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "db")
-			st, err := OpenBolt(path, BoltOptions{Access: CreateNew})
-			if err != nil {
-				t.Fatal(err)
-			}
 			ctx := context.Background()
-			entries := demoEntries(t, 20, 3)
-			if _, _, err := st.AddCertificates(ctx, entries); err != nil {
-				t.Fatal(err)
-			}
-			st.Close()
-
+			path := storedDB(t, demoEntries(t, 20, 3))
 			var hidden string
-			db, err := bolt.Open(path, 0o600, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = db.Update(func(tx *bolt.Tx) error {
+			rawUpdate(t, path, func(tx *bolt.Tx) error {
 				k, _ := tx.Bucket(bucketCerts).Cursor().First()
 				hidden = string(k)
 				if err := tx.Bucket(bucketCerts).Delete(k); err != nil {
@@ -1094,10 +1071,6 @@ func TestRecountKeepsAHiddenRecordMissing(t *testing.T) {
 				v[3] ^= 0x10
 				return meta.Put(keyCounts, v)
 			})
-			db.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
 
 			if counts == "absent" {
 				// A database from before the counts, read by a monitoring
@@ -1124,7 +1097,7 @@ func TestRecountKeepsAHiddenRecordMissing(t *testing.T) {
 				}
 			}
 
-			st, err = OpenBolt(path, BoltOptions{Access: OpenExisting})
+			st, err := OpenBolt(path, BoltOptions{Access: OpenExisting})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1144,13 +1117,10 @@ func TestRecountKeepsAHiddenRecordMissing(t *testing.T) {
 // the issuers, as a certificate's is: chains and revocation checks must not
 // quietly go without their CA.
 func TestHiddenIssuerIsReported(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "db")
-	st, err := OpenBolt(path, BoltOptions{Access: CreateNew})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	if _, _, err := st.AddCertificates(ctx, append(demoEntries(t, 10, 3), demoEntries(t, 10, 4)...)); err != nil {
+	path := storedDB(t, append(demoEntries(t, 10, 3), demoEntries(t, 10, 4)...))
+	st, err := OpenBolt(path, BoltOptions{Access: ReadOnly})
+	if err != nil {
 		t.Fatal(err)
 	}
 	before, err := st.Issuers(ctx)
@@ -1158,12 +1128,8 @@ func TestHiddenIssuerIsReported(t *testing.T) {
 	if err != nil || len(before) < 2 {
 		t.Fatalf("%d issuers stored (%v); the test needs two", len(before), err)
 	}
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var name string
-	err = db.Update(func(tx *bolt.Tx) error {
+	rawUpdate(t, path, func(tx *bolt.Tx) error {
 		k, _ := tx.Bucket(bucketIssuers).Cursor().Last()
 		for _, c := range before {
 			if c.SHA256 == string(k) {
@@ -1172,10 +1138,6 @@ func TestHiddenIssuerIsReported(t *testing.T) {
 		}
 		return tx.Bucket(bucketIssuers).Delete(k) // as a damaged page hides it: counts and DER stay
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, access := range []Access{ReadOnly, OpenExisting} {
 		st, err := OpenBolt(path, BoltOptions{Access: access})
 		if err != nil {
@@ -1277,5 +1239,35 @@ func TestBothMetasDamagedIsNamed(t *testing.T) {
 	os.WriteFile(short, orig[:6000], 0o600)
 	if _, err := OpenBolt(short, BoltOptions{Access: ReadOnly}); !IsDamaged(err) || strings.Contains(i18n.Localize(i18n.NL, err), "meta-pagina") {
 		t.Errorf("cut short: %v", err)
+	}
+}
+
+// storedDB writes a new database holding entries and closes it.
+func storedDB(t *testing.T, entries []Entry) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "db")
+	st, err := OpenBolt(path, BoltOptions{Access: CreateNew})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.AddCertificates(context.Background(), entries); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	return path
+}
+
+// rawUpdate changes the file with bbolt directly, past pkiodesk's store, as
+// damage or someone with the file would.
+func rawUpdate(t *testing.T, path string, edit func(tx *bolt.Tx) error) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(edit)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
 	}
 }
