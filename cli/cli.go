@@ -511,6 +511,12 @@ func (c *call) checkOutput(path string) (toStream bool, err error) {
 	if db, err := store.ResolvePath(*c.db, c.env.Getenv); err == nil && files.IsOneOf(path, app.OwnFiles(db)...) {
 		return false, i18n.E("cli.output_is_database", nil, path)
 	}
+	// A link or a name for a file the shell handed over (3>>log).
+	if _, existing, _ := files.OutputTarget(path); existing != nil {
+		if fd, held := files.HeldOpen(existing); held {
+			return false, i18n.E("err.output_held_open", nil, path, fd)
+		}
+	}
 	return false, nil
 }
 

@@ -158,6 +158,9 @@ func WriteReplacing(path string, mode fs.FileMode, write func(io.Writer) error) 
 	if err != nil {
 		return err
 	}
+	if fd, held := HeldOpen(existing); held {
+		return i18n.E("err.output_held_open", nil, path, fd)
+	}
 	if existing != nil {
 		mode = existing.Mode().Perm()
 	}

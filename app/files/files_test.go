@@ -209,3 +209,36 @@ func TestNothingNamedWhileWriting(t *testing.T) {
 		t.Errorf("mode %v", fi.Mode())
 	}
 }
+
+// A file this process has open (a log the shell handed over) is not
+// replaced, by its name or through a link: the rename would cut the open
+// descriptor off, and what is written through it would be lost. A file
+// that is not open is replaced as before.
+func TestWriteReplacingRefusesAFileHeldOpen(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no descriptor table to look at")
+	}
+	dir := t.TempDir()
+	log := filepath.Join(dir, "fouten.log")
+	os.WriteFile(log, []byte("oude regel\n"), 0o600)
+	held, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "x.csv")
+	os.Symlink(log, link)
+	for _, path := range []string{log, link} {
+		err := WriteReplacing(path, 0o600, func(w io.Writer) error { _, err := io.WriteString(w, "nieuw"); return err })
+		if !i18n.Is(err, "err.output_held_open") {
+			t.Errorf("%s while held open: %v", path, err)
+		}
+	}
+	held.Write([]byte("tweede regel\n"))
+	held.Close()
+	if got, _ := os.ReadFile(log); string(got) != "oude regel\ntweede regel\n" {
+		t.Errorf("the log holds %q", got)
+	}
+	if err := WriteReplacing(log, 0o600, func(w io.Writer) error { _, err := io.WriteString(w, "nieuw"); return err }); err != nil {
+		t.Errorf("once closed: %v", err)
+	}
+}

@@ -101,6 +101,7 @@ var inventoryTexts = map[string]text{
 	"audit.head_lags":         {"opgeslagen, maar het controlepunt van het logboek kon niet worden bijgewerkt (het loopt achter; audit verify aanvaardt dat)", "stored, but the journal's checkpoint could not be updated (it lags behind; audit verify accepts that)"},
 	"cli.output_failed":       {"de uitvoer kan niet worden geschreven", "the output cannot be written"},
 	"cli.output_descriptor":   {"%s noemt een geopende bestandsbeschrijver van dit proces: geef een bestandsnaam, of - voor de standaarduitvoer", "%s names an open file descriptor of this process: give a file name, or - for standard output"},
+	"err.output_held_open":    {"%s is een bestand dat dit proces open heeft (bestandsbeschrijver %s): vervangen zou wegnemen wat erin wordt geschreven; geef een ander bestand, of - voor de standaarduitvoer", "%s is a file this process has open (descriptor %s): replacing it would lose what is written to it; give another file, or - for standard output"},
 	"cli.output_is_database":  {"%s is de database van pkiodesk (of een bestand ervan): kies een ander bestand", "%s is pkiodesk's database (or one of its files): choose another file"},
 	"pdf.err.out_stdout":      {"een verzegelde PDF gaat naar een eigen bestand, niet naar de standaarduitvoer", "a sealed PDF goes to a file of its own, not to standard output"},
 	"err.file_write":          {"%s kan niet worden geschreven", "%s cannot be written"},
