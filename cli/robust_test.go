@@ -1007,3 +1007,39 @@ func TestPasswordFIFOWaitsForItsWriter(t *testing.T) {
 		t.Errorf("password %q, %v", pw, err)
 	}
 }
+
+// Afnemers a damaged leaf page hides (its element count lowered) are not
+// answered as the whole list: brp list says how many are missing and exits
+// 2, and db check finds it. Before, the list was short with exit 0.
+func TestHiddenAfnemersAreSaid(t *testing.T) {
+	db := newDB(t)
+	for i := 10; i < 41; i++ {
+		r := run(t, "nl", "brp", "add", "--db", db, "--afnemer", fmt.Sprintf("0000%d", i), "--name", fmt.Sprintf("Gemeente nummer %d met een lange naam", i),
+			"--oin", "00000001822100824000", "--host", fmt.Sprintf("lap%d.gbav.idm.diginetwerk.net", i))
+		if r.code != 0 {
+			t.Fatalf("brp add: %d %s", r.code, r.stderr)
+		}
+	}
+	data, _ := os.ReadFile(db)
+	const pageSize = 4096
+	damaged := false
+	for id := 2; id < len(data)/pageSize && !damaged; id++ {
+		p := data[id*pageSize : (id+1)*pageSize]
+		count := int(p[10]) | int(p[11])<<8
+		if p[8] == 0x02 && count > 3 && bytes.Contains(p, []byte("Gemeente nummer 25")) {
+			p[10] = byte(count - 3)
+			damaged = true
+		}
+	}
+	if !damaged {
+		t.Fatal("no leaf page holds the afnemers: the test damages the wrong place")
+	}
+	os.WriteFile(db, data, 0o600)
+	r := run(t, "nl", "brp", "list", "--db", db)
+	if r.code != 2 || !strings.Contains(r.stderr, "3 records ontbreken in de BRP-afnemers") {
+		t.Errorf("brp list: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := run(t, "nl", "db", "check", "--db", db); r.code != 1 || !strings.Contains(r.stdout+r.stderr, "ontbreken in de BRP-afnemers") {
+		t.Errorf("db check: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}

@@ -68,10 +68,14 @@ func (b *Bolt) RemoveCertificate(ctx context.Context, sha256 string) (cert.Certi
 		if err := tx.Bucket(bucketDER).Delete(key); err != nil {
 			return err
 		}
-		if bk := tx.Bucket(bucketAssignments); bk != nil {
-			return bk.Delete(key)
+		if tx.Bucket(bucketAssignments) == nil {
+			return nil
 		}
-		return nil
+		assigned, err := countedBucket(tx, bucketAssignments)
+		if err != nil {
+			return err
+		}
+		return assigned.Delete(key)
 	})
 	if errors.Is(err, errNoCertificate) {
 		return cert.Certificate{}, i18n.E("err.cert_not_found", nil, cert.Printable(sha256))
@@ -110,18 +114,7 @@ func (b *Bolt) SetAssignment(ctx context.Context, sha256 string, a Assignment) e
 		if tx.Bucket(bucketCerts).Get(key) == nil {
 			return errNoCertificate
 		}
-		bk, err := tx.CreateBucketIfNotExists(bucketAssignments)
-		if err != nil {
-			return err
-		}
-		if a == (Assignment{}) {
-			return bk.Delete(key)
-		}
-		v, err := sealJSON(a)
-		if err != nil {
-			return err
-		}
-		return bk.Put(key, v)
+		return putAssignment(tx, sha256, a)
 	})
 	if errors.Is(err, errNoCertificate) {
 		return i18n.E("err.cert_not_found", nil, cert.Printable(sha256))

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"encoding/binary"
 	"errors"
+	"maps"
 	"slices"
 	"strings"
 
@@ -141,6 +142,10 @@ func scanFile(ctx context.Context, path string, keep bool) (*scan, error) {
 	derNames := map[string]string{}
 	var stored recordCounts
 	var haveCounts bool
+	// The other counted buckets (bucketcounts.go): the keys met, and the
+	// counts the meta bucket keeps.
+	countedKeys := map[string]map[string]bool{}
+	bucketCounts := map[string]uint64{}
 	n := 0
 	bf.walk(treeVisitor{
 		pageSeen: func(id uint64, pages int) { mark(id, pages) },
@@ -160,6 +165,12 @@ func scanFile(ctx context.Context, path string, keep bool) (*scan, error) {
 			if len(path) > 1 {
 				return false
 			}
+			if name := path[0]; isCounted(name) {
+				if countedKeys[name] == nil {
+					countedKeys[name] = map[string]bool{}
+				}
+				countedKeys[name][string(key)] = true
+			}
 			switch name := path[0]; {
 			case strings.HasPrefix(name, "rec:"):
 				// Another package's collection: its own format, kept as it is.
@@ -171,6 +182,13 @@ func scanFile(ctx context.Context, path string, keep bool) (*scan, error) {
 				if string(key) == string(keyCounts) {
 					if stored, haveCounts = decodeCounts(value); !haveCounts {
 						rep.Structure = append(rep.Structure, i18n.E("dbfile.counts_damaged", nil))
+					}
+				}
+				if bucket, ok := bytes.CutPrefix(key, []byte("n:")); ok {
+					if c, ok := decodeBucketCount(value); ok {
+						bucketCounts[string(bucket)] = c
+					} else {
+						rep.Structure = append(rep.Structure, i18n.E("dbfile.count_damaged", nil, collectionWord(string(bucket))))
 					}
 				}
 				keepBucket(name).put(key, value)
@@ -276,6 +294,11 @@ func scanFile(ctx context.Context, path string, keep bool) (*scan, error) {
 	}
 	if total := stored.certs + stored.issuers; haveCounts && total > uint64(len(recordKeys)+named) {
 		rep.Structure = append(rep.Structure, i18n.E("err.records_lost", nil, total-uint64(len(recordKeys)+named)))
+	}
+	for _, name := range slices.Sorted(maps.Keys(bucketCounts)) {
+		if seen := uint64(len(countedKeys[name])); seen < bucketCounts[name] {
+			rep.Structure = append(rep.Structure, hiddenError(name, bucketCounts[name]-seen, nil))
+		}
 	}
 	// Name damaged records by their certificate where the DER is intact.
 	if keep {

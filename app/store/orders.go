@@ -83,7 +83,7 @@ func (b *Bolt) CreateOrder(ctx context.Context, rec OrderRecord) error {
 	}
 	var userErr error
 	err := b.update(ctx, func(tx *bolt.Tx) error {
-		bk, err := tx.CreateBucketIfNotExists(bucketOrders)
+		bk, err := countedBucket(tx, bucketOrders)
 		if err != nil {
 			return err
 		}
@@ -149,10 +149,17 @@ func (b *Bolt) Orders(ctx context.Context) ([]OrderRecord, []error, error) {
 	var damaged []error
 	err := b.view(ctx, func(tx *bolt.Tx) error {
 		bk := tx.Bucket(bucketOrders)
+		var seen uint64
+		defer func() {
+			// Orders a damaged page hid have no number to name them by.
+			if hidden := hiddenBy(tx, bucketOrders, seen); hidden > 0 {
+				damaged = append(damaged, &DamagedOrder{Err: hiddenError(string(bucketOrders), hidden, nil)})
+			}
+		}()
 		if bk == nil {
 			return nil
 		}
-		return bk.ForEach(func(k, v []byte) error {
+		return cursorRange{b: bk, seen: &seen}.ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
@@ -220,7 +227,11 @@ func (b *Bolt) ChangeOrder(ctx context.Context, id string, ch OrderChange) (Orde
 			}
 		}
 		res.Order = rec
-		return putOrder(bk, &rec)
+		orders, err := countedBucket(tx, bucketOrders)
+		if err != nil {
+			return err
+		}
+		return putOrder(orders, &rec)
 	})
 	if userErr != nil {
 		return OrderResult{}, userErr
@@ -253,7 +264,11 @@ func (b *Bolt) DeleteOrder(ctx context.Context, id string) error {
 			userErr = i18n.E("order.immutable", nil, cert.Printable(id))
 			return userErr
 		}
-		return bk.Delete([]byte(id))
+		orders, err := countedBucket(tx, bucketOrders)
+		if err != nil {
+			return err
+		}
+		return orders.Delete([]byte(id))
 	})
 	if userErr != nil {
 		return userErr
@@ -285,7 +300,7 @@ func checkOrderWrite(old, rec *OrderRecord) error {
 	return nil
 }
 
-func putOrder(bk *bolt.Bucket, rec *OrderRecord) error {
+func putOrder(bk counted, rec *OrderRecord) error {
 	v, err := sealJSON(rec)
 	if err != nil {
 		return err
@@ -342,7 +357,7 @@ func changeCertificate(tx *bolt.Tx, sha string, change func(*cert.Certificate) e
 // putAssignment records a certificate's assignment inside tx (the bucket of
 // certadmin.go).
 func putAssignment(tx *bolt.Tx, sha string, a Assignment) error {
-	bk, err := tx.CreateBucketIfNotExists(bucketAssignments)
+	bk, err := countedBucket(tx, bucketAssignments)
 	if err != nil {
 		return err
 	}

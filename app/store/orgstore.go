@@ -52,17 +52,20 @@ func (b *Bolt) Organisation(ctx context.Context) (org.Organisation, bool, error)
 func (b *Bolt) People(ctx context.Context) ([]org.Person, error) {
 	var out []org.Person
 	var bad []Damage
+	var hidden uint64
 	err := b.view(ctx, func(tx *bolt.Tx) error {
 		// A nil *bolt.Bucket in the kv interface would not be nil.
+		var seen uint64
 		if bk := tx.Bucket(bucketPeople); bk != nil {
-			out, bad = readPeople(bk)
+			out, bad = readPeople(cursorRange{b: bk, seen: &seen})
 		}
+		hidden = hiddenBy(tx, bucketPeople, seen)
 		return nil
 	})
 	if err != nil {
 		return nil, readErr(err)
 	}
-	return out, joinPeopleDamage(bad)
+	return out, withHidden(joinPeopleDamage(bad), bucketPeople, hidden)
 }
 
 func readPeople(bk kv) ([]org.Person, []Damage) {
@@ -132,7 +135,7 @@ func (b *Bolt) PutPerson(ctx context.Context, p org.Person) error {
 }
 
 func putPerson(tx *bolt.Tx, p org.Person) error {
-	bk, err := tx.CreateBucketIfNotExists(bucketPeople)
+	bk, err := countedBucket(tx, bucketPeople)
 	if err != nil {
 		return err
 	}

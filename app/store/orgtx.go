@@ -123,9 +123,10 @@ func (t orgTx) People() ([]org.Person, error) {
 	var out []org.Person
 	bk := t.tx.Bucket(bucketPeople)
 	if bk == nil {
-		return nil, nil
+		return nil, withHidden(nil, bucketPeople, hiddenBy(t.tx, bucketPeople, 0))
 	}
-	err := bk.ForEach(func(k, v []byte) error {
+	var seen uint64
+	err := cursorRange{b: bk, seen: &seen}.ForEach(func(k, v []byte) error {
 		var p org.Person
 		if err := openJSON(v, &p); err != nil {
 			return i18n.E("err.db_corrupt", fmt.Errorf("person %s: %w", k, err), "people")
@@ -133,7 +134,10 @@ func (t orgTx) People() ([]org.Person, error) {
 		out = append(out, p)
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, withHidden(nil, bucketPeople, hiddenBy(t.tx, bucketPeople, seen))
 }
 
 func (t orgTx) PutPerson(p org.Person) error {
@@ -148,22 +152,19 @@ func (t orgTx) PutPerson(p org.Person) error {
 
 func (t orgTx) Records(collection string) (RecordTx, error) {
 	if !t.writable {
-		return boltRecords{bk: t.tx.Bucket(recordsBucket(collection))}, nil
+		return readableRecords(t.tx, collection), nil
 	}
-	bk, err := t.tx.CreateBucketIfNotExists(recordsBucket(collection))
-	if err != nil {
-		return nil, err
-	}
-	return boltRecords{bk: bk}, nil
+	return recordsIn(t.tx, collection)
 }
 
 func (t orgTx) CertificatePeople() (map[string]Assignment, error) {
 	out := map[string]Assignment{}
 	bk := t.tx.Bucket(bucketAssignments)
 	if bk == nil {
-		return out, nil
+		return out, withHidden(nil, bucketAssignments, hiddenBy(t.tx, bucketAssignments, 0))
 	}
-	err := bk.ForEach(func(k, v []byte) error {
+	var seen uint64
+	err := cursorRange{b: bk, seen: &seen}.ForEach(func(k, v []byte) error {
 		var cp Assignment
 		if err := openJSON(v, &cp); err != nil {
 			return i18n.E("err.db_corrupt", err, cert.Printable(string(k)))
@@ -171,27 +172,18 @@ func (t orgTx) CertificatePeople() (map[string]Assignment, error) {
 		out[string(k)] = cp
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	return out, withHidden(nil, bucketAssignments, hiddenBy(t.tx, bucketAssignments, seen))
 }
 
 func (t orgTx) PutAssignment(sha256 string, cp Assignment) error {
 	if !t.writable {
 		return errReadOnly
 	}
-	key := []byte(sha256)
-	if t.tx.Bucket(bucketCerts).Get(key) == nil {
+	if t.tx.Bucket(bucketCerts).Get([]byte(sha256)) == nil {
 		return i18n.E("err.cert_not_found", nil, cert.Printable(sha256))
 	}
-	bk, err := t.tx.CreateBucketIfNotExists(bucketAssignments)
-	if err != nil {
-		return err
-	}
-	if cp == (Assignment{}) {
-		return bk.Delete(key)
-	}
-	v, err := sealJSON(cp)
-	if err != nil {
-		return err
-	}
-	return bk.Put(key, v)
+	return putAssignment(t.tx, sha256, cp)
 }

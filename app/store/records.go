@@ -41,7 +41,7 @@ func (b *Bolt) ViewRecords(ctx context.Context, collection string, read func(Rec
 	}
 	var userErr error
 	err := b.view(ctx, func(tx *bolt.Tx) error {
-		userErr = read(boltRecords{bk: tx.Bucket(recordsBucket(collection))})
+		userErr = read(readableRecords(tx, collection))
 		return userErr
 	})
 	if userErr != nil {
@@ -61,11 +61,11 @@ func (b *Bolt) UpdateRecords(ctx context.Context, collection string, change func
 	}
 	var userErr error
 	err := b.update(ctx, func(tx *bolt.Tx) error {
-		bk, err := tx.CreateBucketIfNotExists(recordsBucket(collection))
+		w, err := countedBucket(tx, recordsBucket(collection))
 		if err != nil {
 			return err
 		}
-		userErr = change(boltRecords{bk: bk})
+		userErr = change(writableRecords(w))
 		return userErr
 	})
 	if userErr != nil {
@@ -78,8 +78,36 @@ func (b *Bolt) UpdateRecords(ctx context.Context, collection string, change func
 }
 
 // boltRecords is a bucket as a RecordTx; a nil bucket is an empty, read-only
-// collection.
-type boltRecords struct{ bk *bolt.Bucket }
+// collection. Writes go through counted (w), reads check the bucket's count.
+type boltRecords struct {
+	tx   *bolt.Tx
+	name []byte
+	bk   *bolt.Bucket
+	w    *counted
+}
+
+// readableRecords is collection in a transaction that only reads it.
+func readableRecords(tx *bolt.Tx, collection string) boltRecords {
+	name := recordsBucket(collection)
+	return boltRecords{tx: tx, name: name, bk: tx.Bucket(name)}
+}
+
+// writableRecords is a collection opened for writing.
+func writableRecords(w counted) boltRecords {
+	return boltRecords{tx: w.tx, name: w.name, bk: w.bk, w: &w}
+}
+
+// recordsIn is collection in tx, writable where tx is.
+func recordsIn(tx *bolt.Tx, collection string) (RecordTx, error) {
+	if !tx.Writable() {
+		return readableRecords(tx, collection), nil
+	}
+	w, err := countedBucket(tx, recordsBucket(collection))
+	if err != nil {
+		return nil, err
+	}
+	return writableRecords(w), nil
+}
 
 func (r boltRecords) Get(key string) []byte {
 	if r.bk == nil {
@@ -92,26 +120,39 @@ func (r boltRecords) Get(key string) []byte {
 }
 
 func (r boltRecords) Put(key string, value []byte) error {
-	if r.bk == nil {
+	if r.w == nil {
 		return errReadOnly
 	}
-	return r.bk.Put([]byte(key), value)
+	return r.w.Put([]byte(key), value)
 }
 
 func (r boltRecords) Delete(key string) error {
-	if r.bk == nil {
+	if r.w == nil {
 		return errReadOnly
 	}
-	return r.bk.Delete([]byte(key))
+	return r.w.Delete([]byte(key))
 }
 
 var errReadOnly = errors.New("records: read-only transaction")
 
+// ForEach visits the records in key order; keys a damaged page shows twice
+// are visited once. When fewer keys were met than the collection holds, a
+// damaged page hid the rest: that is an error after the visit, so that
+// nobody takes what was shown for the whole collection.
 func (r boltRecords) ForEach(visit func(key string, value []byte) error) error {
+	var seen uint64
 	if r.bk == nil {
-		return nil
+		// Never written, or the bucket itself hidden by a damaged page.
+		return withHidden(nil, r.name, hiddenBy(r.tx, r.name, 0))
 	}
-	return r.bk.ForEach(func(k, v []byte) error {
+	err := cursorRange{b: r.bk, seen: &seen}.ForEach(func(k, v []byte) error {
 		return visit(string(k), append([]byte(nil), v...))
 	})
+	if err != nil {
+		return err
+	}
+	if hidden := hiddenBy(r.tx, r.name, seen); hidden > 0 {
+		return hiddenError(string(r.name), hidden, nil)
+	}
+	return nil
 }

@@ -17,14 +17,7 @@ type Tx struct {
 // Records returns one collection in this transaction; in a read
 // transaction a collection never written is empty and read-only.
 func (t *Tx) Records(collection string) (RecordTx, error) {
-	if !t.tx.Writable() {
-		return boltRecords{bk: t.tx.Bucket(recordsBucket(collection))}, nil
-	}
-	bk, err := t.tx.CreateBucketIfNotExists(recordsBucket(collection))
-	if err != nil {
-		return nil, err
-	}
-	return boltRecords{bk: bk}, nil
+	return recordsIn(t.tx, collection)
 }
 
 // Writable tells whether the transaction may write.

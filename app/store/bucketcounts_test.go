@@ -1,0 +1,186 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"pkiodesk/app/cert"
+	"pkiodesk/app/i18n"
+	"pkiodesk/app/org"
+)
+
+// collections is what each counted collection shows and whether its read
+// said something was wrong.
+type collections struct {
+	people, assignments, orders, afnemers int
+	said                                  []string
+}
+
+func readCollections(t *testing.T, b *Bolt) collections {
+	t.Helper()
+	ctx := context.Background()
+	var c collections
+	say := func(what string, err error) {
+		if err != nil {
+			c.said = append(c.said, what+": "+i18n.Localize(i18n.NL, err))
+		}
+	}
+	people, err := b.People(ctx)
+	c.people = len(people)
+	say("people", err)
+	say("register", b.ViewOrganisation(ctx, func(tx OrgTx) error {
+		a, err := tx.CertificatePeople()
+		c.assignments = len(a)
+		if err != nil {
+			return err
+		}
+		_, err = tx.People()
+		return err
+	}))
+	orders, damaged, err := b.Orders(ctx)
+	c.orders = len(orders)
+	say("orders", err)
+	for _, d := range damaged {
+		say("orders", d)
+	}
+	say("afnemers", b.ViewRecords(ctx, "brp-afnemers", func(tx RecordTx) error {
+		return tx.ForEach(func(string, []byte) error { c.afnemers++; return nil })
+	}))
+	return c
+}
+
+// countedDB stores n people, assignments, orders and afnemers, enough of
+// each for a bucket of its own pages, and removes one of each again (the
+// removals must keep the counts true as well).
+func countedDB(t *testing.T, n int) string {
+	t.Helper()
+	ctx := context.Background()
+	var entries []Entry
+	for _, e := range demoEntries(t, 2*n+8, 7) {
+		if e.Cert.Kind != cert.KindCA && len(entries) < n+1 {
+			entries = append(entries, e)
+		}
+	}
+	path := storedDB(t, entries)
+	b, err := OpenBolt(path, BoltOptions{Access: OpenExisting})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	pad := strings.Repeat("x", 300)
+	for i := range n + 1 {
+		id := fmt.Sprintf("p%03d", i)
+		if err := b.PutPerson(ctx, org.Person{ID: id, Name: "Persoon " + id + pad}); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.SetAssignment(ctx, entries[i].Cert.SHA256, Assignment{ContactID: id, ManagerID: id + pad}); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.CreateOrder(ctx, draftRecord(fmt.Sprintf("PKIO-%03d", i), `{"v":"`+pad+`"}`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.UpdateRecords(ctx, "brp-afnemers", func(tx RecordTx) error {
+			return tx.Put(fmt.Sprintf("%06d", 100000+i), []byte(pad))
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.SetAssignment(ctx, entries[n].Cert.SHA256, Assignment{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.DeleteOrder(ctx, fmt.Sprintf("PKIO-%03d", n)); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.UpdateRecords(ctx, "brp-afnemers", func(tx RecordTx) error { return tx.Delete(fmt.Sprintf("%06d", 100000+n)) }); err != nil {
+		t.Fatal(err)
+	}
+	// A person is never removed; one more assignment goes with its
+	// certificate.
+	if _, err := b.RemoveCertificate(ctx, entries[0].Cert.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// One flipped element count in a leaf page hid people, afnemers or orders
+// without a word (exit 0, db check silent). Lowered by one or set to zero
+// on every leaf page in turn: a read that shows fewer records than were
+// stored says so, and db check finds it. The undamaged file reads whole,
+// with nothing said: the counts are kept true through removals.
+func TestHiddenCollectionRecordsAreReported(t *testing.T) {
+	const n = 24
+	path := countedDB(t, n)
+	want := collections{people: n + 1, assignments: n - 1, orders: n, afnemers: n}
+	b, err := OpenBolt(path, BoltOptions{Access: ReadOnly})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readCollections(t, b)
+	rep, err := b.Check(context.Background())
+	b.Close()
+	if got.people != want.people || got.assignments != want.assignments || got.orders != want.orders || got.afnemers != want.afnemers || len(got.said) > 0 {
+		t.Fatalf("undamaged: %+v, want %+v", got, want)
+	}
+	if err != nil || !rep.OK() {
+		t.Fatalf("undamaged, db check: %v %+v", err, rep.Structure)
+	}
+
+	orig, _ := os.ReadFile(path)
+	hid := map[string]int{}
+	for id := 2; id < len(orig)/4096; id++ {
+		p := orig[id*4096:]
+		if binary.LittleEndian.Uint16(p[8:]) != 0x02 { // leaf
+			continue
+		}
+		count := binary.LittleEndian.Uint16(p[10:])
+		for _, to := range []uint16{count - 1, 0} {
+			if count == 0 || (to == 0 && count == 1) {
+				continue
+			}
+			data := bytes.Clone(orig)
+			binary.LittleEndian.PutUint16(data[id*4096+10:], to)
+			damaged := filepath.Join(t.TempDir(), "db")
+			os.WriteFile(damaged, data, 0o600)
+			trial := fmt.Sprintf("page %d count %d→%d", id, count, to)
+			b, err := OpenBolt(damaged, BoltOptions{Access: ReadOnly})
+			if err != nil {
+				continue // refused as damaged: said
+			}
+			got := readCollections(t, b)
+			short := map[string]bool{
+				"people":      got.people < want.people,
+				"assignments": got.assignments < want.assignments,
+				"orders":      got.orders < want.orders,
+				"afnemers":    got.afnemers < want.afnemers,
+			}
+			anyShort := false
+			for what, s := range short {
+				if s {
+					hid[what]++
+					anyShort = true
+				}
+			}
+			if anyShort {
+				if len(got.said) == 0 {
+					t.Errorf("%s: %+v shown, want %+v, and nothing said", trial, got, want)
+				}
+				if rep, err := b.Check(context.Background()); err != nil || rep.OK() {
+					t.Errorf("%s: db check finds nothing (%v)", trial, err)
+				}
+			}
+			b.Close()
+		}
+	}
+	for _, what := range []string{"people", "assignments", "orders", "afnemers"} {
+		if hid[what] == 0 {
+			t.Errorf("no %s were ever hidden: the test damages the wrong places", what)
+		}
+	}
+	t.Logf("hidden by a damaged count: %v", hid)
+}
