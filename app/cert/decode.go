@@ -169,6 +169,8 @@ func decodeDER(data []byte, p12Password string) (Decoded, error) {
 		return Decoded{}, i18n.E("err.p12_password", nil)
 	case errors.Is(err, errP12Unsupported):
 		return Decoded{}, i18n.E("err.p12_unsupported", nil)
+	case errors.Is(err, errP12Iterations):
+		return Decoded{}, i18n.E("err.p12_iterations", nil, maxIterations)
 	}
 	switch {
 	case isPrivateKeyDER(data):

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/pem"
 	"math/big"
 	"os"
@@ -197,4 +198,34 @@ func FuzzPKCS12(f *testing.F) {
 			t.Fatal("error with contents")
 		}
 	})
+}
+
+// A PKCS#12 file that asks for 2³¹−1 key derivation rounds is refused
+// before any round is done, and said as what it is: not "no PKCS#12".
+func TestPKCS12WithHostileIterationsIsNamed(t *testing.T) {
+	leaf, err := x509.ParseCertificate(derOf(t, realPEMs(t)[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust, err := pkcs12.Modern.EncodeTrustStore([]*x509.Certificate{leaf}, "geheim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pfx p12Pfx
+	if _, err := asn1.Unmarshal(trust, &pfx); err != nil {
+		t.Fatal(err)
+	}
+	pfx.MacData.Iterations = 1<<31 - 1
+	hostile, err := asn1.Marshal(pfx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Decode(hostile, "geheim")
+	if !i18n.Is(err, "err.p12_iterations") {
+		t.Errorf("2³¹−1 rounds: %v", err)
+	}
+	// The same file with its own round count still reads.
+	if _, err := Decode(trust, "geheim"); err != nil {
+		t.Errorf("the untouched file: %v", err)
+	}
 }

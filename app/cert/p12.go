@@ -65,6 +65,9 @@ var (
 	errP12Password    = errors.New("pkcs12: wrong password")
 	errP12Unsupported = errors.New("pkcs12: unsupported protection")
 	errP12Malformed   = errors.New("pkcs12: malformed")
+	// errP12Iterations is a file that asks for more key derivation rounds
+	// than any real one uses: minutes of work for each password tried.
+	errP12Iterations = errors.New("pkcs12: too many iterations")
 )
 
 type p12ContentInfo struct {
@@ -259,14 +262,26 @@ func hashByOID(oid asn1.ObjectIdentifier) (func() hash.Hash, bool) {
 	return nil, false
 }
 
+// checkIterations refuses a round count below one (damage) or above
+// maxIterations (a hostile file).
+func checkIterations(n int) error {
+	switch {
+	case n < 1:
+		return errP12Malformed
+	case n > maxIterations:
+		return errP12Iterations
+	}
+	return nil
+}
+
 // verifyMAC checks the file's MAC and returns the password form that fits.
 func verifyMAC(md *p12MacData, content []byte, passwords [][]byte) ([]byte, error) {
 	newHash, ok := hashByOID(md.Mac.Algorithm.Algorithm)
 	if !ok {
 		return nil, errP12Unsupported
 	}
-	if md.Iterations < 1 || md.Iterations > maxIterations {
-		return nil, errP12Malformed
+	if err := checkIterations(md.Iterations); err != nil {
+		return nil, err
 	}
 	for _, pw := range passwords {
 		key := pkcs12KDF(newHash, pw, md.MacSalt, md.Iterations, 3, newHash().Size())
@@ -287,8 +302,11 @@ func pbeDecrypt(alg pkix.AlgorithmIdentifier, data []byte, utf8 string, bmp []by
 	switch {
 	case alg.Algorithm.Equal(oidPBE3DES), alg.Algorithm.Equal(oidPBERC240), alg.Algorithm.Equal(oidPBERC2128):
 		var p p12PBEParams
-		if err := unmarshalAll(alg.Parameters.FullBytes, &p); err != nil || p.Iterations < 1 || p.Iterations > maxIterations {
+		if err := unmarshalAll(alg.Parameters.FullBytes, &p); err != nil {
 			return nil, errP12Malformed
+		}
+		if err := checkIterations(p.Iterations); err != nil {
+			return nil, err
 		}
 		var err error
 		switch {
@@ -310,8 +328,11 @@ func pbeDecrypt(alg pkix.AlgorithmIdentifier, data []byte, utf8 string, bmp []by
 			return nil, errP12Unsupported
 		}
 		var kp p12PBKDF2Params
-		if err := unmarshalAll(p.KDF.Parameters.FullBytes, &kp); err != nil || kp.Iterations < 1 || kp.Iterations > maxIterations {
+		if err := unmarshalAll(p.KDF.Parameters.FullBytes, &kp); err != nil {
 			return nil, errP12Malformed
+		}
+		if err := checkIterations(kp.Iterations); err != nil {
+			return nil, err
 		}
 		prf := sha1.New
 		if len(kp.PRF.Algorithm) > 0 {

@@ -66,6 +66,7 @@ var inventoryTexts = map[string]text{
 	"err.only_crl":               {"bestand bevat alleen een intrekkingslijst (CRL), geen certificaat", "file holds only a revocation list (CRL), no certificate"},
 	"err.no_certificate_but":     {"geen certificaat gevonden; het bestand bevat privésleutels (%d), certificaataanvragen (%d) en intrekkingslijsten (%d)", "no certificate found; the file holds private keys (%d), certificate requests (%d) and revocation lists (%d)"},
 	"err.p12_empty":              {"PKCS#12-bestand bevat geen certificaten", "PKCS#12 file holds no certificates"},
+	"err.p12_iterations":         {"PKCS#12-bestand vraagt meer dan %d rondes om de sleutel af te leiden: zo'n bestand maakt geen echt programma, en het zou de computer minutenlang laten rekenen; geweigerd", "PKCS#12 file asks for more than %d rounds to derive its key: no real program makes such a file, and it would keep the computer busy for minutes; refused"},
 	"err.p12_unsupported":        {"PKCS#12-bestand is beveiligd op een manier die pkiodesk niet kent", "PKCS#12 file is protected in a way pkiodesk does not know"},
 	"err.p12_password_file":      {"PKCS#12-bestand: onjuist wachtwoord in %s", "PKCS#12 file: wrong password in %s"},
 	"err.p12_password_needed":    {"PKCS#12-bestand: wachtwoord nodig of onjuist (geef het met --p12-password-file, of typ het in een terminal)", "PKCS#12 file: password needed or wrong (give it with --p12-password-file, or type it in a terminal)"},
