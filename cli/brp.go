@@ -243,7 +243,7 @@ func brpListCommand() command {
 					fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", a.ID, cert.Printable(a.Name), a.OIN, orDash(a.Gemeentecode), strings.Join(a.Hosts, ","), cn, until, secret)
 				}
 				w.Flush()
-				c.out("%s\n", fmt.Sprintf(t(c.lang, "%d afnemers", "%d afnemers"), len(all)))
+				c.out("%s\n", i18n.T(c.lang, "n.afnemers", len(all)))
 				return 0
 			}
 		},
@@ -321,8 +321,8 @@ func brpCheckCommand() command {
 						warned++
 					}
 				}
-				c.out("%s\n", fmt.Sprintf(t(c.lang, "%d afnemers: %d in orde, %d met waarschuwingen, %d met fouten", "%d afnemers: %d ok, %d with warnings, %d failing"),
-					len(chosen), len(chosen)-failed-warned, warned, failed))
+				c.out("%s: %s\n", i18n.T(c.lang, "n.afnemers", len(chosen)), fmt.Sprintf(t(c.lang, "%d in orde, %d met waarschuwingen, %d met fouten", "%d ok, %d with warnings, %d failing"),
+					len(chosen)-failed-warned, warned, failed))
 				if failed > 0 {
 					return 1
 				}

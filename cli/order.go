@@ -78,7 +78,7 @@ func (c *call) orderList(ctx context.Context, state string) int {
 			r.Order.Created.Local().Format("2006-01-02 15:04"), cert.Printable(r.Order.Requester.Name), cert.Printable(order.Subject(&r.Order)))
 	}
 	w.Flush()
-	c.out("%s\n", fmt.Sprintf(t(c.lang, "%d bestellingen", "%d orders"), n))
+	c.out("%s\n", i18n.T(c.lang, "n.orders", n))
 	for _, d := range damaged {
 		fmt.Fprintf(c.env.Stderr, "pkiodesk: %s\n", i18n.Localize(c.lang, d))
 	}

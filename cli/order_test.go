@@ -123,7 +123,7 @@ func TestOrderShowAndList(t *testing.T) {
 		t.Errorf("history in Dutch:\n%s", r.stdout)
 	}
 	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "ingediend")
-	if r.code != 0 || !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "1 bestellingen") || !strings.Contains(r.stdout, "Zaaksysteem (zaken.voorbeeldstad.nl)") {
+	if r.code != 0 || !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "1 bestelling\n") || !strings.Contains(r.stdout, "Zaaksysteem (zaken.voorbeeldstad.nl)") {
 		t.Errorf("list: %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	r = run(t, "nl_NL.UTF-8", "order", "list", "--db", db, "--state", "geplaatst")

@@ -151,7 +151,7 @@ func orgPeopleCommand() command {
 					}
 				}
 				w.Flush()
-				c.out("%s\n", fmt.Sprintf(t(c.lang, "%d personen", "%d people"), n))
+				c.out("%s\n", i18n.T(c.lang, "n.people", n))
 				return 0
 			}
 		},
@@ -195,7 +195,7 @@ func orgChangesCommand() command {
 						ch.Created.Local().Format("2006-01-02 15:04"), cert.Printable(ch.By.Name), changeSections(c.lang, ch), closed)
 				}
 				w.Flush()
-				c.out("%s\n", fmt.Sprintf(t(c.lang, "%d wijzigingen", "%d changes"), n))
+				c.out("%s\n", i18n.T(c.lang, "n.changes", n))
 				return 0
 			}
 		},

@@ -78,7 +78,7 @@ func TestOrgPeople(t *testing.T) {
 	rows := func(r result) []string {
 		var out []string
 		for _, line := range strings.Split(strings.TrimSpace(r.stdout), "\n") {
-			if strings.HasPrefix(line, "ID ") || strings.HasSuffix(line, "personen") || strings.HasSuffix(line, "people") {
+			if strings.HasPrefix(line, "ID ") || strings.HasSuffix(line, "personen") || strings.HasSuffix(line, " persoon") || strings.HasSuffix(line, "people") || strings.HasSuffix(line, " person") {
 				continue
 			}
 			out = append(out, line)
