@@ -337,7 +337,7 @@ func runBody(ctx context.Context, c *call, body func(context.Context) int) int {
 	go func() { done <- body(ctx) }()
 	select {
 	case code := <-done:
-		if status, ok := signalStatus(ctx); ok && !c.landed {
+		if status, ok := signalStatus(ctx); ok && !c.landed && !(code == 0 && c.committed()) {
 			return status
 		}
 		return code
@@ -350,7 +350,7 @@ func runBody(ctx context.Context, c *call, body func(context.Context) int) int {
 	code := 2
 	select {
 	case code = <-done:
-		if c.landed {
+		if c.landed || (code == 0 && c.committed()) {
 			// Stored, and the report was written after the signal.
 			return code
 		}
@@ -370,6 +370,19 @@ func runBody(ctx context.Context, c *call, body func(context.Context) int) int {
 		return status
 	}
 	return code
+}
+
+// committed tells whether the command committed a change to a database it
+// opened. Each change is one transaction with its journal entry: a command
+// that then finished without error did what it was asked, signal or not.
+// Only read once the command's goroutine is done.
+func (c *call) committed() bool {
+	for _, a := range c.opened {
+		if s, ok := a.Store.(interface{ Committed() uint64 }); ok && s.Committed() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // parse reads flags anywhere among the arguments ("--" ends them) and

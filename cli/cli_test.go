@@ -219,4 +219,34 @@ func TestSignalAfterTheChangeLanded(t *testing.T) {
 			t.Errorf("landed %v: exit %d, want %d", landed, code, want)
 		}
 	}
+	// Any command's change, not only an import's: one that committed with
+	// its journal entry, in a command that then finished without error. A
+	// command that only read, or failed, keeps the signal's status.
+	db := newDB(t)
+	for _, trial := range []struct {
+		change bool
+		code   int
+		want   int
+	}{{false, 0, 130}, {true, 0, 0}, {true, 2, 130}} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		c := &call{env: Env{Stderr: io.Discard, Stdout: io.Discard, Grace: time.Second, Getenv: func(string) string { return "" }, Now: time.Now}, db: &db}
+		code := runBody(ctx, c, func(ctx context.Context) int {
+			a, err := c.openApp(ctx)
+			if err != nil {
+				t.Error(err)
+				return 2
+			}
+			defer a.Close()
+			if trial.change {
+				if err := a.SetLanguage(ctx, "en"); err != nil {
+					t.Error(err)
+				}
+			}
+			cancel(Interrupted{os.Interrupt})
+			return trial.code
+		})
+		if code != trial.want {
+			t.Errorf("change %v, command's exit %d: exit %d, want %d", trial.change, trial.code, code, trial.want)
+		}
+	}
 }

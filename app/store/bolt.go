@@ -88,6 +88,10 @@ type Bolt struct {
 	// damage is set once bbolt met a damaged page; writes are refused from
 	// then on, so that damage does not spread.
 	damage atomic.Pointer[error]
+	// committed counts the changes of this process that committed with
+	// their journal entry: a signal after a command's change landed must
+	// not report it as interrupted.
+	committed atomic.Uint64
 	// A migration on open: from which schema, and the copy made before it.
 	migratedFrom    uint32
 	migrationBackup string
@@ -445,7 +449,11 @@ func (b *Bolt) view(ctx context.Context, fn func(*bolt.Tx) error) error {
 // so that whatever must land with every change (the context's audit entry,
 // see WithJournal) has one place to go.
 func (b *Bolt) update(ctx context.Context, fn func(*bolt.Tx) error) error {
-	return b.write(ctx, journaled(ctx, fn))
+	err := b.write(ctx, journaled(ctx, fn))
+	if p, _ := ctx.Value(pendingKey{}).(*Pending); err == nil && p != nil && p.Landed() {
+		b.committed.Add(1)
+	}
+	return err
 }
 
 // write runs a write transaction unless the database is read-only or was
@@ -469,6 +477,11 @@ func (b *Bolt) write(ctx context.Context, fn func(*bolt.Tx) error) error {
 	}
 	return err
 }
+
+// Committed tells how many changes of this process committed together with
+// their journal entry (a schema upgrade on open, or a journal entry of its
+// own, is no change of the user's).
+func (b *Bolt) Committed() uint64 { return b.committed.Load() }
 
 // writeErr wraps a failed write for the user, unless it already speaks to him.
 func writeErr(err error) error {
