@@ -15,6 +15,8 @@ import (
 	"math/big"
 	"slices"
 
+	"pkiodesk/app/i18n"
+
 	_ "crypto/sha1" // ESS v1 names certificates by SHA-1
 	_ "crypto/sha256"
 	_ "crypto/sha512"
@@ -294,17 +296,47 @@ func signedAttributes(digest []byte, leaf *x509.Certificate, essHash crypto.Hash
 	return asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, IsCompound: true, Bytes: bytes.Join(encoded, nil)})
 }
 
-// cmsError is a finding about a CMS structure: a problem code and a short
-// technical detail (never the input itself).
+// cmsError is a finding about a CMS structure: a problem code and its
+// arguments (never the input itself).
 type cmsError struct {
-	code   string
+	code string
+	args []any
+}
+
+func (e *cmsError) Error() string { return Problem{Code: e.code, Args: e.args}.Text(i18n.EN) }
+
+func cmsErr(code string, args ...any) error {
+	return &cmsError{code: code, args: args}
+}
+
+// unreadable is a part of the CMS structure that cannot be read, with the
+// parser's own words (English, technical) when it had any.
+func unreadable(part textKey, err error, args ...any) error {
+	return cmsErr("cms_unreadable", cmsPart{key: part, args: args, detail: technical(err)})
+}
+
+// cmsPart names a part of a CMS structure in the reader's language; the
+// parser's detail follows, marked as technical.
+type cmsPart struct {
+	key    textKey
+	args   []any
 	detail string
 }
 
-func (e *cmsError) Error() string { return e.code + ": " + e.detail }
+func (p cmsPart) Localize(l i18n.Lang) string {
+	s := i18n.T(l, string(p.key), p.args...)
+	if p.detail != "" {
+		s += " (" + i18n.T(l, "pdf.technical", p.detail) + ")"
+	}
+	return s
+}
 
-func cmsErr(code, format string, args ...any) error {
-	return &cmsError{code: code, detail: fmt.Sprintf(format, args...)}
+// technical is a parser's error, cut short; "" for none.
+func technical(err error) string {
+	if err == nil {
+		return ""
+	}
+	return shortErr(err)
 }
 
 // essCertID is the signing-certificate-v2 (or v1) attribute's first entry.
@@ -339,31 +371,33 @@ func parseCMS(der []byte) (*parsedCMS, error) {
 	var ci contentInfo
 	rest, err := asn1.Unmarshal(der, &ci)
 	if err != nil {
-		return nil, cmsErr("cms_unreadable", "ContentInfo: %v", shortErr(err))
+		return nil, unreadable("pdf.cms.content_info", err)
 	}
 	// The /Contents placeholder is padded with zeros after the CMS.
 	if len(bytes.Trim(rest, "\x00")) != 0 {
-		return nil, cmsErr("cms_unreadable", "data after the CMS structure")
+		return nil, unreadable("pdf.cms.trailing", nil)
 	}
 	if !ci.ContentType.Equal(oidSignedData) {
-		return nil, cmsErr("cms_unreadable", "not SignedData")
+		return nil, unreadable("pdf.cms.not_signed_data", nil)
 	}
 	var sd signedData
-	if rest, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil || len(rest) != 0 {
-		return nil, cmsErr("cms_unreadable", "SignedData: %v", shortErr(err))
+	if rest, err := asn1.Unmarshal(ci.Content.Bytes, &sd); err != nil {
+		return nil, unreadable("pdf.cms.signed_data", err)
+	} else if len(rest) != 0 {
+		return nil, unreadable("pdf.cms.signed_data_trailing", nil)
 	}
 	if !sd.EncapContentInfo.ContentType.Equal(oidData) || len(sd.EncapContentInfo.Content.Bytes) > 0 {
-		return nil, cmsErr("cms_not_detached", "encapsulated content present or not id-data")
+		return nil, cmsErr("cms_not_detached")
 	}
 	if len(sd.SignerInfos) != 1 {
-		return nil, cmsErr("cms_signers", "%d", len(sd.SignerInfos))
+		return nil, cmsErr("cms_signers", len(sd.SignerInfos))
 	}
 	p := &parsedCMS{}
 	for b := sd.Certificates.Bytes; len(b) > 0; {
 		var raw asn1.RawValue
 		next, err := asn1.Unmarshal(b, &raw)
 		if err != nil {
-			return nil, cmsErr("cms_unreadable", "certificates: %v", shortErr(err))
+			return nil, unreadable("pdf.cms.certificates", err)
 		}
 		b = next
 		if raw.Class != asn1.ClassUniversal || raw.Tag != asn1.TagSequence {
@@ -371,32 +405,34 @@ func parseCMS(der []byte) (*parsedCMS, error) {
 		}
 		c, err := x509.ParseCertificate(raw.FullBytes)
 		if err != nil {
-			return nil, cmsErr("cms_unreadable", "certificate: %v", shortErr(err))
+			return nil, unreadable("pdf.cms.certificate", err)
 		}
 		if len(p.certs) == maxCMSCerts {
-			return nil, cmsErr("cms_unreadable", "more than %d certificates", maxCMSCerts)
+			return nil, unreadable("pdf.cms.too_many_certificates", nil, maxCMSCerts)
 		}
 		p.certs = append(p.certs, c)
 	}
 	si := sd.SignerInfos[0]
 	p.signer = findSigner(p.certs, si.SID)
 	if p.signer == nil {
-		return nil, cmsErr("cms_no_signer", "signer certificate not included")
+		return nil, cmsErr("cms_no_signer")
 	}
 	if p.signerKey, err = publicKeyOf(p.signer); err != nil {
-		return nil, cmsErr("cms_unreadable", "signer key: %v", shortErr(err))
+		return nil, unreadable("pdf.cms.signer_key", err)
 	}
 	p.digestOID = si.DigestAlgorithm.Algorithm
 	if h, ok := digestOf(si.DigestAlgorithm.Algorithm); ok && nullOrAbsent(si.DigestAlgorithm.Parameters) {
 		p.digest = h
 	}
 	if len(si.SignedAttrs.FullBytes) == 0 {
-		return nil, cmsErr("cms_unreadable", "no signed attributes")
+		return nil, unreadable("pdf.cms.no_signed_attributes", nil)
 	}
 	p.signedAttrs = append([]byte{0x31}, si.SignedAttrs.FullBytes[1:]...)
 	var attrs []attribute
-	if rest, err := asn1.UnmarshalWithParams(p.signedAttrs, &attrs, "set"); err != nil || len(rest) != 0 {
-		return nil, cmsErr("cms_unreadable", "signed attributes: %v", shortErr(err))
+	if rest, err := asn1.UnmarshalWithParams(p.signedAttrs, &attrs, "set"); err != nil {
+		return nil, unreadable("pdf.cms.signed_attributes", err)
+	} else if len(rest) != 0 {
+		return nil, unreadable("pdf.cms.signed_attributes_trailing", nil)
 	}
 	seen := map[string]bool{}
 	contentType := false
@@ -595,7 +631,7 @@ func isPSSOnly(c *x509.Certificate) bool {
 // the algorithms the SignerInfo declares.
 func (p *parsedCMS) verifySignature() error {
 	if p.digest == 0 {
-		return cmsErr("digest_not_allowed", "%v", p.digestOID)
+		return cmsErr("digest_not_allowed", p.digestOID.String())
 	}
 	alg := p.sigAlg.Algorithm
 	h := p.digest
@@ -607,7 +643,7 @@ func (p *parsedCMS) verifySignature() error {
 	// An algorithm that names its own hash must name the declared one.
 	withHash := func(named crypto.Hash) error {
 		if named != h {
-			return cmsErr("sig_alg_mismatch", "%v with digest %v", alg, p.digestOID)
+			return cmsErr("sig_alg_mismatch", alg.String(), p.digestOID.String())
 		}
 		return nil
 	}
@@ -617,24 +653,24 @@ func (p *parsedCMS) verifySignature() error {
 		case alg.Equal(oidRSAPSS):
 			var params pssParams
 			if rest, err := asn1.Unmarshal(p.sigAlg.Parameters.FullBytes, &params); err != nil || len(rest) != 0 {
-				return cmsErr("sig_alg_unsupported", "RSASSA-PSS parameters")
+				return cmsErr("sig_alg_unsupported", cmsPart{key: "pdf.alg.pss_params"})
 			}
 			ph, ok := digestOf(params.Hash.Algorithm)
 			if !ok {
-				return cmsErr("digest_not_allowed", "RSASSA-PSS hash %v", params.Hash.Algorithm)
+				return cmsErr("digest_not_allowed", "RSASSA-PSS "+params.Hash.Algorithm.String())
 			}
 			var mgfHash pkix.AlgorithmIdentifier
 			if !params.MGF.Algorithm.Equal(oidMGF1) {
-				return cmsErr("sig_alg_unsupported", "RSASSA-PSS mask function %v", params.MGF.Algorithm)
+				return cmsErr("sig_alg_unsupported", cmsPart{key: "pdf.alg.pss_mgf", args: []any{params.MGF.Algorithm.String()}})
 			}
 			if _, err := asn1.Unmarshal(params.MGF.Parameters.FullBytes, &mgfHash); err != nil || !mgfHash.Algorithm.Equal(params.Hash.Algorithm) {
-				return cmsErr("sig_alg_unsupported", "RSASSA-PSS with another MGF1 hash")
+				return cmsErr("sig_alg_unsupported", cmsPart{key: "pdf.alg.pss_mgf_hash"})
 			}
 			if err := withHash(ph); err != nil {
 				return err
 			}
 			if params.SaltLength < 0 || params.Trailer != 1 {
-				return cmsErr("sig_alg_unsupported", "RSASSA-PSS salt or trailer")
+				return cmsErr("sig_alg_unsupported", cmsPart{key: "pdf.alg.pss_salt"})
 			}
 			if err := rsa.VerifyPSS(pub, h, sum(h), p.signature, &rsa.PSSOptions{SaltLength: params.SaltLength, Hash: h}); err != nil {
 				return cmsErr("signature_invalid", "RSASSA-PSS")
@@ -654,7 +690,7 @@ func (p *parsedCMS) verifySignature() error {
 				return err
 			}
 		default:
-			return cmsErr("sig_alg_unsupported", "%v", alg)
+			return cmsErr("sig_alg_unsupported", alg.String())
 		}
 		if err := rsa.VerifyPKCS1v15(pub, h, sum(h), p.signature); err != nil {
 			return cmsErr("signature_invalid", "RSA PKCS#1 v1.5")
@@ -676,14 +712,14 @@ func (p *parsedCMS) verifySignature() error {
 				return err
 			}
 		default:
-			return cmsErr("sig_alg_unsupported", "%v", alg)
+			return cmsErr("sig_alg_unsupported", alg.String())
 		}
 		if !ecdsa.VerifyASN1(pub, sum(h), p.signature) {
 			return cmsErr("signature_invalid", "ECDSA")
 		}
 		return nil
 	}
-	return cmsErr("sig_alg_unsupported", "key type %T", p.signerKey)
+	return cmsErr("sig_alg_unsupported", cmsPart{key: "pdf.alg.key_type", args: []any{fmt.Sprintf("%T", p.signerKey)}})
 }
 
 // checkESS verifies the signing-certificate(-v2) attribute against the
@@ -691,7 +727,7 @@ func (p *parsedCMS) verifySignature() error {
 func (p *parsedCMS) checkESS() error {
 	e := p.ess
 	if e.v2 && e.hash == 0 {
-		return cmsErr("digest_not_allowed", "signing-certificate-v2 hash %v", e.hashID)
+		return cmsErr("digest_not_allowed", "signing-certificate-v2 "+e.hashID.String())
 	}
 	if !e.v2 {
 		// v1 uses SHA-1, allowed only to identify a certificate.
@@ -708,10 +744,10 @@ func (p *parsedCMS) checkESS() error {
 		return cmsErr("ess_mismatch", "v2")
 	}
 	if e.serial != nil && e.serial.Cmp(p.signer.SerialNumber) != 0 {
-		return cmsErr("ess_mismatch", "serial")
+		return cmsErr("ess_mismatch", cmsPart{key: "pdf.ess.serial"})
 	}
 	if e.issuer != nil && !bytes.Equal(e.issuer, p.signer.RawIssuer) {
-		return cmsErr("ess_mismatch", "issuer")
+		return cmsErr("ess_mismatch", cmsPart{key: "pdf.ess.issuer"})
 	}
 	return nil
 }

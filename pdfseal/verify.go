@@ -267,9 +267,9 @@ func (v *verifier) signature(fl formField) *sigState {
 	if err != nil {
 		var ce *cmsError
 		if errors.As(err, &ce) {
-			return fail(ce.code, ce.detail)
+			return fail(ce.code, ce.args...)
 		}
-		return fail("cms_unreadable", shortErr(err))
+		return fail("cms_unreadable", cmsPart{key: "pdf.cms.structure", detail: technical(err)})
 	}
 	rep.Signer, rep.Certificates, rep.Digest = cms.signer, cms.certs, cms.digest
 	if cms.digest == 0 {
@@ -284,14 +284,14 @@ func (v *verifier) signature(fl formField) *sigState {
 	if err := cms.verifySignature(); err != nil {
 		var ce *cmsError
 		errors.As(err, &ce)
-		return fail(ce.code, ce.detail)
+		return fail(ce.code, ce.args...)
 	}
 	switch {
 	case cms.ess != nil:
 		if err := cms.checkESS(); err != nil {
 			var ce *cmsError
 			errors.As(err, &ce)
-			return fail(ce.code, ce.detail)
+			return fail(ce.code, ce.args...)
 		}
 	case sub == "ETSI.CAdES.detached":
 		return fail("ess_missing")
