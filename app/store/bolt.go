@@ -389,13 +389,22 @@ func (b *Bolt) initSchema(fresh bool, now func() time.Time) error {
 	// A database from before the record counts were kept gets them now
 	// (opening one that has them writes nothing).
 	var counted bool
+	var uncounted [][]byte
 	if err := b.view(context.Background(), func(tx *bolt.Tx) error {
 		_, counted = readCounts(tx)
+		uncounted = uncountedBuckets(tx)
 		return nil
-	}); err != nil || counted {
+	}); err != nil || (counted && len(uncounted) == 0) {
 		return err
 	}
-	return b.update(context.Background(), recount)
+	return b.update(context.Background(), func(tx *bolt.Tx) error {
+		if !counted {
+			if err := recount(tx); err != nil {
+				return err
+			}
+		}
+		return countBuckets(tx, uncounted)
+	})
 }
 
 var errForeign = errors.New("not a pkiodesk database")

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"hash/crc32"
 	"strings"
@@ -106,16 +107,45 @@ func (c counted) Delete(key []byte) error {
 // after the change, and from then on kept.
 func (c counted) add(delta int) error {
 	n, ok := bucketCount(c.tx, c.name)
-	if ok {
-		n = uint64(int64(n) + int64(delta))
-	} else {
-		n = 0
-		cur := c.bk.Cursor()
-		for k, _ := cur.First(); k != nil; k, _ = cur.Next() {
-			n++
-		}
+	if !ok {
+		return c.recount()
+	}
+	return c.tx.Bucket(bucketMeta).Put(keyBucketCount(c.name), encodeBucketCount(uint64(int64(n)+int64(delta))))
+}
+
+// recount counts the bucket's keys and keeps the number.
+func (c counted) recount() error {
+	var n uint64
+	cur := c.bk.Cursor()
+	for k, _ := cur.First(); k != nil; k, _ = cur.Next() {
+		n++
 	}
 	return c.tx.Bucket(bucketMeta).Put(keyBucketCount(c.name), encodeBucketCount(n))
+}
+
+// uncountedBuckets are the buckets that should keep a count and keep none
+// that passes its checksum: in a database from before the counts were kept.
+func uncountedBuckets(tx *bolt.Tx) [][]byte {
+	var out [][]byte
+	_ = tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+		if _, ok := bucketCount(tx, name); isCounted(string(name)) && !ok {
+			out = append(out, bytes.Clone(name))
+		}
+		return nil
+	})
+	return out
+}
+
+// countBuckets counts the keys of the named buckets and keeps the counts.
+func countBuckets(tx *bolt.Tx, names [][]byte) error {
+	for _, name := range names {
+		if bk := tx.Bucket(name); bk != nil {
+			if err := (counted{tx: tx, name: name, bk: bk}).recount(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // hiddenBy tells how many of the bucket's keys a read that met seen of them

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"pkiodesk/app/cert"
 	"pkiodesk/app/i18n"
 	"pkiodesk/app/org"
@@ -183,4 +185,47 @@ func TestHiddenCollectionRecordsAreReported(t *testing.T) {
 		}
 	}
 	t.Logf("hidden by a damaged count: %v", hid)
+}
+
+// A database from before the counts were kept gets them the first time it
+// is opened for writing, whatever is written then (the window's start, any
+// change): its people and afnemers are guarded from then on, not only after
+// they are next changed.
+func TestOldDatabaseIsCountedWhenOpenedForWriting(t *testing.T) {
+	path := countedDB(t, 12)
+	rawUpdate(t, path, func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		var old [][]byte
+		_ = meta.ForEach(func(k, _ []byte) error {
+			if bytes.HasPrefix(k, []byte("n:")) {
+				old = append(old, bytes.Clone(k))
+			}
+			return nil
+		})
+		if len(old) != 4 {
+			t.Errorf("counts kept: %q", old)
+		}
+		for _, k := range old {
+			if err := meta.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	b, err := OpenBolt(path, BoltOptions{Access: OpenExisting})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	err = b.view(context.Background(), func(tx *bolt.Tx) error {
+		for name, want := range map[string]uint64{"people": 13, "assignments": 11, "orders": 12, "rec:brp-afnemers": 12} {
+			if n, ok := bucketCount(tx, []byte(name)); !ok || n != want {
+				t.Errorf("%s: count %d (kept %v), want %d", name, n, ok, want)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
