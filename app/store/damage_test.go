@@ -938,41 +938,25 @@ func TestHiddenRecordsAreReported(t *testing.T) {
 			own++
 		}
 	}
-	pages := int(usedSize(t, golden) / 4096)
 	hidden := 0
-	for id := 2; id < pages; id++ {
-		p := orig[id*4096:]
-		if binary.LittleEndian.Uint16(p[8:]) != 0x02 { // leaf
-			continue
+	lowerLeafCounts(t, orig[:usedSize(t, golden)], func(trial, path string) {
+		st, err := openAny(t, path)
+		if err != nil && !IsDamaged(err) {
+			return
 		}
-		count := binary.LittleEndian.Uint16(p[10:])
-		for _, to := range []uint16{count - 1, 0} {
-			if count == 0 || (to == 0 && count == 1) {
-				continue
+		defer st.Close()
+		assertNothingWrong(t, trial, st, want, ders)
+		recs, bad, _ := st.CertificateRecords(context.Background())
+		if len(recs) < own {
+			hidden++
+			if len(recs)+len(bad) < own {
+				t.Errorf("%s: %d of %d certificates shown, %d reported damaged: the rest is lost silently", trial, len(recs), own, len(bad))
 			}
-			data := bytes.Clone(orig)
-			binary.LittleEndian.PutUint16(data[id*4096+10:], to)
-			path := filepath.Join(t.TempDir(), "db")
-			os.WriteFile(path, data, 0o600)
-			trial := fmt.Sprintf("page %d count %d→%d", id, count, to)
-			st, err := openAny(t, path)
-			if err != nil && !IsDamaged(err) {
-				continue
+			if rep, err := st.Check(context.Background()); err != nil || rep.OK() {
+				t.Errorf("%s: db check finds nothing (%v)", trial, err)
 			}
-			assertNothingWrong(t, trial, st, want, ders)
-			recs, bad, _ := st.CertificateRecords(context.Background())
-			if len(recs) < own {
-				hidden++
-				if len(recs)+len(bad) < own {
-					t.Errorf("%s: %d of %d certificates shown, %d reported damaged: the rest is lost silently", trial, len(recs), own, len(bad))
-				}
-				if rep, err := st.Check(context.Background()); err != nil || rep.OK() {
-					t.Errorf("%s: db check finds nothing (%v)", trial, err)
-				}
-			}
-			st.Close()
 		}
-	}
+	})
 	if hidden == 0 {
 		t.Error("no record was ever hidden: the test damages the wrong places")
 	}
@@ -1239,6 +1223,31 @@ func TestBothMetasDamagedIsNamed(t *testing.T) {
 	os.WriteFile(short, orig[:6000], 0o600)
 	if _, err := OpenBolt(short, BoltOptions{Access: ReadOnly}); !IsDamaged(err) || strings.Contains(i18n.Localize(i18n.NL, err), "meta-pagina") {
 		t.Errorf("cut short: %v", err)
+	}
+}
+
+// lowerLeafCounts writes, for every leaf page of the file's image in turn,
+// a copy whose element count is lowered by one and one where it is zero (a
+// damaged count hides records from a cursor without any error), and hands
+// each to try.
+func lowerLeafCounts(t *testing.T, image []byte, try func(trial, path string)) {
+	t.Helper()
+	for id := 2; id < len(image)/4096; id++ {
+		p := image[id*4096:]
+		if binary.LittleEndian.Uint16(p[8:]) != 0x02 { // leaf
+			continue
+		}
+		count := binary.LittleEndian.Uint16(p[10:])
+		for _, to := range []uint16{count - 1, 0} {
+			if count == 0 || (to == 0 && count == 1) {
+				continue
+			}
+			data := bytes.Clone(image)
+			binary.LittleEndian.PutUint16(data[id*4096+10:], to)
+			path := filepath.Join(t.TempDir(), "db")
+			os.WriteFile(path, data, 0o600)
+			try(fmt.Sprintf("page %d count %d→%d", id, count, to), path)
+		}
 	}
 }
 
